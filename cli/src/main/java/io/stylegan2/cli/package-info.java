@@ -1,0 +1,2 @@
+/** picocli commands; the only module that prints. */
+package io.stylegan2.cli;

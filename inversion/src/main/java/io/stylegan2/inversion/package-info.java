@@ -1,0 +1,2 @@
+/** Reserved for the inversion issue; empty in the foundation release. */
+package io.stylegan2.inversion;
