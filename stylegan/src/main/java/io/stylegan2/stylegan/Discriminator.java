@@ -1,0 +1,173 @@
+package io.stylegan2.stylegan;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The StyleGAN2 discriminator ({@code architecture='resnet'}): {@code fromrgb} at full resolution,
+ * then per block {@code conv0} (3x3), {@code conv1} (3x3, FIR + stride-2 downsampling) and a 1x1
+ * downsampling {@code skip}, summed with gain {@code sqrt(1/2)}; the 4x4 epilogue appends the
+ * minibatch standard deviation, then {@code conv} (3x3), {@code fc} and {@code out} give one logit
+ * per image {@code [N, 1]}.
+ *
+ * <p>The minibatch-stddev group is {@code min(mbstd_group_size, N)}, so graphs depend on N and are
+ * cached per batch size. Thread-safe (calls are serialised).
+ */
+public final class Discriminator implements AutoCloseable {
+    private final DiscriminatorConfig cfg;
+    private final ParameterStore params;
+    private final Map<Long, SameDiff> graphs = new HashMap<>();
+
+    private Discriminator(DiscriminatorConfig cfg, ParameterStore params) {
+        this.cfg = cfg;
+        this.params = params;
+        validate();
+    }
+
+    public static Discriminator create(DiscriminatorConfig cfg, Map<String, INDArray> canonical) {
+        return create(cfg, canonical, DataType.FLOAT);
+    }
+
+    public static Discriminator create(DiscriminatorConfig cfg, Map<String, INDArray> canonical, DataType dataType) {
+        Map<String, INDArray> d = new LinkedHashMap<>();
+        canonical.forEach((k, v) -> {
+            if (!k.endsWith("resample_filter")) d.put(k, v);
+        });
+        return new Discriminator(cfg, ParameterStore.fromCanonical(d, dataType));
+    }
+
+    /** Loads the discriminator of a native model file; a clear error if the file has none. */
+    public static Discriminator load(Path file) throws IOException {
+        NativeModel m = NativeModel.read(file);
+        if (m.discriminator() == null || m.discriminatorConfig() == null)
+            throw new IOException(file + ": the model file holds no discriminator");
+        return create(m.discriminatorConfig(), m.discriminator());
+    }
+
+    public DiscriminatorConfig config() {
+        return cfg;
+    }
+
+    public ParameterStore params() {
+        return params;
+    }
+
+    public long parameterCount() {
+        return params.count("");
+    }
+
+    /** Logits {@code [N, 1]} for images {@code [N, img_channels, R, R]}. */
+    public synchronized INDArray logits(INDArray img) {
+        Generator.checkShape("discriminator input", img, -1, cfg.imgChannels(), cfg.imgResolution(), cfg.imgResolution());
+        long n = img.size(0);
+        SameDiff sd = graphs.computeIfAbsent(n, k -> {
+            SameDiff g = SameDiff.create();
+            SDVariable x = g.placeHolder("img", params.dataType(), k, cfg.imgChannels(), cfg.imgResolution(), cfg.imgResolution());
+            build(ParamBinding.frozen(g, params, ""), x).rename("logits");
+            return g;
+        });
+        return sd.output(Map.of("img", img.castTo(params.dataType())), "logits").get("logits");
+    }
+
+    /**
+     * Builds the discriminator on {@code img} (static batch size needed by the minibatch stddev).
+     *
+     * @param img {@code [N, img_channels, R, R]}
+     * @return logits {@code [N, 1]}
+     */
+    public SDVariable build(ParamBinding p, SDVariable img) {
+        long[] s = img.getShape();
+        if (s == null || s.length != 4 || s[0] <= 0)
+            throw new IllegalArgumentException("discriminator input needs a static shape [N, C, H, W], got " + java.util.Arrays.toString(s));
+        long n = s[0];
+        SDVariable x = null;
+        for (int res = cfg.imgResolution(); res > 4; res /= 2) {
+            String b = "b" + res;
+            int tmp = cfg.channelsAt(res);
+            if (x == null) x = conv(p, b + ".fromrgb", img, cfg.imgChannels(), 1, 1, true, 1.0);
+            SDVariable y = conv(p, b + ".skip", x, tmp, 1, 2, false, Math.sqrt(0.5));
+            x = conv(p, b + ".conv0", x, tmp, 3, 1, true, 1.0);
+            x = conv(p, b + ".conv1", x, tmp, 3, 2, true, Math.sqrt(0.5));
+            x = y.add(x);
+        }
+        int c4 = cfg.channelsAt(4);
+        long g = Math.min(cfg.mbstdGroupSize(), n);
+        if (n % g != 0) throw new IllegalArgumentException("minibatch stddev: batch " + n + " is not divisible by group size " + g);
+        x = Ops.minibatchStd(x, (int) g, cfg.mbstdNumChannels());
+        x = conv(p, "b4.conv", x, c4 + cfg.mbstdNumChannels(), 3, 1, true, 1.0);
+        x = x.reshape(n, (long) c4 * 16);
+        x = Ops.fc(x, p.get("b4.fc.weight"), p.get("b4.fc.bias"), 1.0 / Math.sqrt(c4 * 16.0), 1.0, true);
+        return Ops.fc(x, p.get("b4.out.weight"), p.get("b4.out.bias"), 1.0 / Math.sqrt(c4), 1.0, false);
+    }
+
+    /** NVlabs Conv2dLayer: weight gain 1/sqrt(in*k*k), optional FIR downsampling, bias + activation. */
+    private SDVariable conv(ParamBinding p, String id, SDVariable x, int in, int k, int down, boolean lrelu, double gain) {
+        SDVariable b = p.store().has(id + ".bias") ? p.get(id + ".bias") : null;
+        SDVariable y = Ops.conv(x, p.get(id + ".weight"), 1.0 / Math.sqrt((double) in * k * k), down, cfg.resampleFilter());
+        return Ops.biasAct(y, b, lrelu, (lrelu ? Math.sqrt(2) : 1.0) * gain, cfg.convClamp() == null ? null : cfg.convClamp() * gain);
+    }
+
+    private void validate() {
+        int top = cfg.imgResolution();
+        params.expectCanonicalShape("b" + top + ".fromrgb.weight", cfg.channelsAt(top), cfg.imgChannels(), 1, 1);
+        params.expectCanonicalShape("b" + top + ".fromrgb.bias", cfg.channelsAt(top));
+        for (int res = top; res > 4; res /= 2) {
+            int tmp = cfg.channelsAt(res), out = cfg.channelsAt(res / 2);
+            String b = "b" + res;
+            params.expectCanonicalShape(b + ".conv0.weight", tmp, tmp, 3, 3);
+            params.expectCanonicalShape(b + ".conv0.bias", tmp);
+            params.expectCanonicalShape(b + ".conv1.weight", out, tmp, 3, 3);
+            params.expectCanonicalShape(b + ".conv1.bias", out);
+            params.expectCanonicalShape(b + ".skip.weight", out, tmp, 1, 1);
+        }
+        int c4 = cfg.channelsAt(4);
+        params.expectCanonicalShape("b4.conv.weight", c4, c4 + cfg.mbstdNumChannels(), 3, 3);
+        params.expectCanonicalShape("b4.conv.bias", c4);
+        params.expectCanonicalShape("b4.fc.weight", c4, c4 * 16);
+        params.expectCanonicalShape("b4.fc.bias", c4);
+        params.expectCanonicalShape("b4.out.weight", 1, c4);
+        params.expectCanonicalShape("b4.out.bias", 1);
+    }
+
+    /** NVlabs-style random init in canonical layout (weights N(0,1), biases 0). */
+    public static Map<String, INDArray> randomParams(DiscriminatorConfig cfg, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        DataType f = DataType.FLOAT;
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        int top = cfg.imgResolution();
+        m.put("b" + top + ".fromrgb.weight", Nd4j.randn(f, cfg.channelsAt(top), cfg.imgChannels(), 1, 1));
+        m.put("b" + top + ".fromrgb.bias", Nd4j.zeros(f, cfg.channelsAt(top)));
+        for (int res = top; res > 4; res /= 2) {
+            int tmp = cfg.channelsAt(res), out = cfg.channelsAt(res / 2);
+            String b = "b" + res;
+            m.put(b + ".conv0.weight", Nd4j.randn(f, tmp, tmp, 3, 3));
+            m.put(b + ".conv0.bias", Nd4j.zeros(f, tmp));
+            m.put(b + ".conv1.weight", Nd4j.randn(f, out, tmp, 3, 3));
+            m.put(b + ".conv1.bias", Nd4j.zeros(f, out));
+            m.put(b + ".skip.weight", Nd4j.randn(f, out, tmp, 1, 1));
+        }
+        int c4 = cfg.channelsAt(4);
+        m.put("b4.conv.weight", Nd4j.randn(f, c4, c4 + cfg.mbstdNumChannels(), 3, 3));
+        m.put("b4.conv.bias", Nd4j.zeros(f, c4));
+        m.put("b4.fc.weight", Nd4j.randn(f, c4, c4 * 16));
+        m.put("b4.fc.bias", Nd4j.zeros(f, c4));
+        m.put("b4.out.weight", Nd4j.randn(f, 1, c4));
+        m.put("b4.out.bias", Nd4j.zeros(f, 1));
+        return m;
+    }
+
+    @Override
+    public synchronized void close() {
+        graphs.values().forEach(SameDiff::close);
+        graphs.clear();
+    }
+}

@@ -1,0 +1,311 @@
+package io.stylegan2.stylegan;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A StyleGAN2 generator: {@code z -> w -> W+ -> image}, with the frozen weights of one checkpoint.
+ *
+ * <p>The convenience methods ({@link #mapping}, {@link #synthesis}, {@link #generate}) run graphs
+ * that are built once per generator (one per noise mode) and reused. Methods that need gradients or
+ * hooks build their own graphs from {@link #mappingNetwork()}, {@link #synthesisNetwork()} and
+ * {@link #params()} with a {@link ParamBinding}. Instances are thread-safe (calls are serialised).
+ *
+ * <p>Images are {@code [N, img_channels, R, R]} in the generator's raw range (about [-1, 1] for a
+ * trained model).
+ */
+public final class Generator implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Generator.class);
+
+    private final GeneratorConfig cfg;
+    private final ParameterStore params;
+    private final MappingNetwork mapping;
+    private final SynthesisNetwork synthesis;
+    private SameDiff mappingGraph;
+    private final Map<NoiseMode, SameDiff> synthesisGraphs = new EnumMap<>(NoiseMode.class);
+
+    private Generator(GeneratorConfig cfg, ParameterStore params) {
+        this.cfg = cfg;
+        this.params = params;
+        this.mapping = new MappingNetwork(cfg);
+        this.synthesis = new SynthesisNetwork(cfg);
+        validate();
+    }
+
+    /** From canonical (NVlabs) tensors in PyTorch layouts; float32. */
+    public static Generator create(GeneratorConfig cfg, Map<String, INDArray> canonical) {
+        return create(cfg, canonical, DataType.FLOAT);
+    }
+
+    /** From canonical tensors, computing in {@code dataType} (FLOAT, or DOUBLE for reference runs). */
+    public static Generator create(GeneratorConfig cfg, Map<String, INDArray> canonical, DataType dataType) {
+        Map<String, INDArray> g = new LinkedHashMap<>();
+        canonical.forEach((k, v) -> {
+            if (!k.endsWith("resample_filter")) g.put(k, v);
+        });
+        return new Generator(cfg, ParameterStore.fromCanonical(g, dataType));
+    }
+
+    /** Loads the generator of a native model file (see {@link NativeModel}). */
+    public static Generator load(Path file) throws IOException {
+        NativeModel m = NativeModel.read(file);
+        return create(m.generatorConfig(), m.generator());
+    }
+
+    /** Loads the generator of a native model from a stream (e.g. a classpath resource). */
+    public static Generator load(InputStream in, String name) throws IOException {
+        NativeModel m = NativeModel.read(in, name);
+        return create(m.generatorConfig(), m.generator());
+    }
+
+    /** A generator with NVlabs-style random initialisation (for benchmarks and tests). */
+    public static Generator random(GeneratorConfig cfg, long seed) {
+        return create(cfg, randomParams(cfg, seed));
+    }
+
+    public GeneratorConfig config() {
+        return cfg;
+    }
+
+    public ParameterStore params() {
+        return params;
+    }
+
+    public MappingNetwork mappingNetwork() {
+        return mapping;
+    }
+
+    public SynthesisNetwork synthesisNetwork() {
+        return synthesis;
+    }
+
+    /** {@code w_avg [w_dim]}. */
+    public INDArray wAvg() {
+        return params.get("mapping.w_avg").dup();
+    }
+
+    /** Number of parameters: all, or those of {@code "mapping."} / {@code "synthesis."}. */
+    public long parameterCount(String prefix) {
+        return params.count(prefix) - (prefix.isEmpty() || prefix.startsWith("mapping") ? cfg.wDim() : 0) // w_avg is a buffer
+                - (prefix.isEmpty() || prefix.startsWith("synthesis") ? noiseConstCount() : 0);
+    }
+
+    public long parameterCount() {
+        return parameterCount("");
+    }
+
+    private long noiseConstCount() {
+        long n = 0;
+        for (String l : synthesis.convLayers()) if (params.has("synthesis." + l + ".noise_const")) n += params.get("synthesis." + l + ".noise_const").length();
+        return n;
+    }
+
+    /**
+     * Mapping with truncation.
+     *
+     * @param z                {@code [N, z_dim]}
+     * @param truncationPsi    {@code truncation_psi} (1 = none)
+     * @param truncationCutoff rows {@code < cutoff} are truncated; {@code -1} for all rows
+     * @return W+ {@code [N, num_ws, w_dim]}
+     */
+    public synchronized INDArray mapping(INDArray z, double truncationPsi, int truncationCutoff) {
+        checkShape("z", z, -1, cfg.zDim());
+        if (mappingGraph == null) {
+            SameDiff sd = SameDiff.create();
+            ParamBinding p = ParamBinding.frozen(sd, params, "");
+            SDVariable zv = sd.placeHolder("z", params.dataType(), -1, cfg.zDim());
+            SDVariable coef = sd.placeHolder("trunc_coef", params.dataType(), cfg.numWs());
+            mapping.ws(p, zv, coef).rename("ws");
+            mappingGraph = sd;
+        }
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put("z", z.castTo(params.dataType()));
+        ph.put("trunc_coef", MappingNetwork.truncationCoefficients(cfg.numWs(), truncationPsi, truncationCutoff, params.dataType()));
+        return mappingGraph.output(ph, "ws").get("ws");
+    }
+
+    /**
+     * Synthesis from W+.
+     *
+     * @param ws        {@code [N, num_ws, w_dim]} (or {@code [N, w_dim]}, broadcast to every row)
+     * @param noiseMode noise mode; {@code RANDOM} draws N(0,1) maps from {@code noiseSeed}
+     * @return image {@code [N, img_channels, R, R]}
+     */
+    public synchronized INDArray synthesis(INDArray ws, NoiseMode noiseMode, long noiseSeed) {
+        return synthesis(ws, noiseMode, noiseMode == NoiseMode.RANDOM ? randomNoise(ws.size(0), noiseSeed) : Map.of());
+    }
+
+    /**
+     * Synthesis with explicit noise maps for {@code RANDOM} mode: {@code noise/<layer>} keys or
+     * layer ids ({@code b8.conv0}) to {@code [N, 1, r, r]} arrays.
+     */
+    public synchronized INDArray synthesis(INDArray ws, NoiseMode noiseMode, Map<String, INDArray> noise) {
+        INDArray w3 = broadcastWs(ws);
+        SameDiff sd = synthesisGraphs.computeIfAbsent(noiseMode, this::buildSynthesisGraph);
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put("ws", w3.castTo(params.dataType()));
+        if (noiseMode == NoiseMode.RANDOM) {
+            for (String l : synthesis.convLayers()) {
+                INDArray n = noise.containsKey("noise/" + l) ? noise.get("noise/" + l) : noise.get(l);
+                if (n == null) throw new IllegalArgumentException("noise mode random: no noise map for layer " + l);
+                int r = SynthesisNetwork.resolutionOf(l);
+                checkShape("noise " + l, n, w3.size(0), 1, r, r);
+                ph.put("noise/" + l, n.castTo(params.dataType()));
+            }
+        }
+        return sd.output(ph, "img").get("img");
+    }
+
+    /** {@code z -> image}: mapping with truncation, then synthesis. */
+    public synchronized INDArray generate(INDArray z, double truncationPsi, int truncationCutoff, NoiseMode noiseMode, long noiseSeed) {
+        return synthesis(mapping(z, truncationPsi, truncationCutoff), noiseMode, noiseSeed);
+    }
+
+    /**
+     * Style mixing: rows {@code < crossover} from {@code wsA}, the rest from {@code wsB}
+     * (both {@code [N, num_ws, w_dim]}).
+     */
+    public INDArray mixStyles(INDArray wsA, INDArray wsB, int crossover) {
+        INDArray a = broadcastWs(wsA), b = broadcastWs(wsB);
+        if (!Arrays.equals(a.shape(), b.shape())) throw new IllegalArgumentException("style mixing: shapes " + Arrays.toString(a.shape()) + " and " + Arrays.toString(b.shape()) + " differ");
+        if (crossover < 0 || crossover > cfg.numWs()) throw new IllegalArgumentException("crossover must be in [0, " + cfg.numWs() + "], got " + crossover);
+        INDArray out = a.dup();
+        for (int i = crossover; i < cfg.numWs(); i++)
+            out.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(i), org.nd4j.linalg.indexing.NDArrayIndex.all())
+                    .assign(b.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(i), org.nd4j.linalg.indexing.NDArrayIndex.all()));
+        return out;
+    }
+
+    /** Seeded N(0,1) noise maps {@code [n, 1, r, r]} for every conv layer. */
+    public Map<String, INDArray> randomNoise(long n, long seed) {
+        Random rnd = new Random(seed);
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        for (String l : synthesis.convLayers()) {
+            int r = SynthesisNetwork.resolutionOf(l);
+            double[] v = new double[(int) (n * r * r)];
+            for (int i = 0; i < v.length; i++) v[i] = rnd.nextGaussian();
+            m.put(l, Nd4j.create(v, new long[]{n, 1, r, r}, params.dataType()));
+        }
+        return m;
+    }
+
+    private SameDiff buildSynthesisGraph(NoiseMode mode) {
+        log.debug("building synthesis graph ({} px, noise {})", cfg.imgResolution(), mode);
+        SameDiff sd = SameDiff.create();
+        ParamBinding p = ParamBinding.frozen(sd, params, "");
+        SDVariable ws = sd.placeHolder("ws", params.dataType(), -1, cfg.numWs(), cfg.wDim());
+        synthesis.build(p, ws, mode, SynthesisHooks.NONE, SynthesisNetwork.Start.FULL).image().rename("img");
+        return sd;
+    }
+
+    private INDArray broadcastWs(INDArray ws) {
+        if (ws.rank() == 2) {
+            checkShape("w", ws, -1, cfg.wDim());
+            INDArray out = Nd4j.create(ws.dataType(), ws.size(0), cfg.numWs(), cfg.wDim());
+            for (int i = 0; i < cfg.numWs(); i++)
+                out.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(i), org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(ws);
+            return out;
+        }
+        checkShape("ws", ws, -1, cfg.numWs(), cfg.wDim());
+        return ws;
+    }
+
+    static void checkShape(String what, INDArray a, long... expected) {
+        long[] s = a.shape();
+        boolean ok = s.length == expected.length;
+        for (int i = 0; ok && i < s.length; i++) ok = expected[i] < 0 || expected[i] == s[i];
+        if (!ok) throw new IllegalArgumentException(what + ": shape " + Arrays.toString(s) + ", expected " + Arrays.toString(expected).replace("-1", "N"));
+    }
+
+    private void validate() {
+        int in = cfg.zDim();
+        for (int i = 0; i < cfg.mappingLayers(); i++) {
+            params.expectCanonicalShape("mapping.fc" + i + ".weight", cfg.wDim(), in);
+            params.expectCanonicalShape("mapping.fc" + i + ".bias", cfg.wDim());
+            in = cfg.wDim();
+        }
+        params.expectCanonicalShape("mapping.w_avg", cfg.wDim());
+        params.expectCanonicalShape("synthesis.b4.const", cfg.channelsAt(4), 4, 4);
+        for (int res : cfg.blockResolutions()) {
+            int c = cfg.channelsAt(res);
+            if (res > 4) expectLayer("synthesis.b" + res + ".conv0", c, cfg.channelsAt(res / 2), 3, res);
+            expectLayer("synthesis.b" + res + ".conv1", c, c, 3, res);
+            String t = "synthesis.b" + res + ".torgb";
+            params.expectCanonicalShape(t + ".weight", cfg.imgChannels(), c, 1, 1);
+            params.expectCanonicalShape(t + ".affine.weight", c, cfg.wDim());
+            params.expectCanonicalShape(t + ".affine.bias", c);
+            params.expectCanonicalShape(t + ".bias", cfg.imgChannels());
+        }
+    }
+
+    private void expectLayer(String pre, int out, int in, int k, int res) {
+        params.expectCanonicalShape(pre + ".weight", out, in, k, k);
+        params.expectCanonicalShape(pre + ".affine.weight", in, cfg.wDim());
+        params.expectCanonicalShape(pre + ".affine.bias", in);
+        params.expectCanonicalShape(pre + ".bias", out);
+        params.expectCanonicalShape(pre + ".noise_strength");
+        params.expectCanonicalShape(pre + ".noise_const", res, res);
+    }
+
+    /**
+     * NVlabs-style initialisation in canonical layout: weights N(0,1) (mapping weights / lr_multiplier),
+     * biases 0, affine biases 1, noise strengths 0, const and noise buffers N(0,1), w_avg 0.
+     */
+    public static Map<String, INDArray> randomParams(GeneratorConfig cfg, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        DataType f = DataType.FLOAT;
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        int in = cfg.zDim();
+        for (int i = 0; i < cfg.mappingLayers(); i++) {
+            m.put("mapping.fc" + i + ".weight", Nd4j.randn(f, cfg.wDim(), in).divi(cfg.lrMultiplier()));
+            m.put("mapping.fc" + i + ".bias", Nd4j.zeros(f, cfg.wDim()));
+            in = cfg.wDim();
+        }
+        m.put("mapping.w_avg", Nd4j.zeros(f, cfg.wDim()));
+        m.put("synthesis.b4.const", Nd4j.randn(f, cfg.channelsAt(4), 4, 4));
+        for (int res : cfg.blockResolutions()) {
+            int c = cfg.channelsAt(res);
+            if (res > 4) randomLayer(m, "synthesis.b" + res + ".conv0", c, cfg.channelsAt(res / 2), res, cfg.wDim());
+            randomLayer(m, "synthesis.b" + res + ".conv1", c, c, res, cfg.wDim());
+            String t = "synthesis.b" + res + ".torgb";
+            m.put(t + ".weight", Nd4j.randn(f, cfg.imgChannels(), c, 1, 1));
+            m.put(t + ".affine.weight", Nd4j.randn(f, c, cfg.wDim()));
+            m.put(t + ".affine.bias", Nd4j.ones(f, c));
+            m.put(t + ".bias", Nd4j.zeros(f, cfg.imgChannels()));
+        }
+        return m;
+    }
+
+    private static void randomLayer(Map<String, INDArray> m, String pre, int out, int in, int res, int wDim) {
+        DataType f = DataType.FLOAT;
+        m.put(pre + ".weight", Nd4j.randn(f, out, in, 3, 3));
+        m.put(pre + ".affine.weight", Nd4j.randn(f, in, wDim));
+        m.put(pre + ".affine.bias", Nd4j.ones(f, in));
+        m.put(pre + ".bias", Nd4j.zeros(f, out));
+        m.put(pre + ".noise_strength", Nd4j.scalar(f, 0f).reshape(new long[0]));
+        m.put(pre + ".noise_const", Nd4j.randn(f, res, res));
+    }
+
+    @Override
+    public synchronized void close() {
+        if (mappingGraph != null) mappingGraph.close();
+        synthesisGraphs.values().forEach(SameDiff::close);
+        synthesisGraphs.clear();
+        mappingGraph = null;
+    }
+}

@@ -1,0 +1,66 @@
+package io.stylegan2.stylegan;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * Binds a {@link ParameterStore} into one SameDiff graph: each parameter becomes a constant
+ * (frozen) or a variable (trainable, chosen by the caller's predicate), then passes through the
+ * {@link WeightOverride}. Each parameter is created once per graph.
+ */
+public final class ParamBinding {
+    private final SameDiff sd;
+    private final ParameterStore store;
+    private final Predicate<String> trainable;
+    private final WeightOverride override;
+    private final String prefix;
+    private final Map<String, SDVariable> bound = new HashMap<>();
+
+    /**
+     * @param prefix    prefix of the graph variable names (e.g. "G/" or "D/"), so G and D can share a graph
+     * @param trainable which parameters become trainable variables (the rest are constants)
+     * @param override  parameter replacement hook ({@link WeightOverride#NONE} for none)
+     */
+    public ParamBinding(SameDiff sd, ParameterStore store, String prefix, Predicate<String> trainable, WeightOverride override) {
+        this.sd = sd;
+        this.store = store;
+        this.prefix = prefix == null ? "" : prefix;
+        this.trainable = trainable == null ? n -> false : trainable;
+        this.override = override == null ? WeightOverride.NONE : override;
+    }
+
+    /** Frozen parameters, no override. */
+    public static ParamBinding frozen(SameDiff sd, ParameterStore store, String prefix) {
+        return new ParamBinding(sd, store, prefix, n -> false, WeightOverride.NONE);
+    }
+
+    public SameDiff sd() {
+        return sd;
+    }
+
+    public ParameterStore store() {
+        return store;
+    }
+
+    /** The graph variable for parameter {@code name} (after the override). */
+    public SDVariable get(String name) {
+        SDVariable v = bound.get(name);
+        if (v != null) return v;
+        String graphName = prefix + name;
+        SDVariable base = trainable.test(name)
+                ? sd.var(graphName, store.get(name).dup('c'))
+                : sd.constant(graphName, store.get(name));
+        v = override.apply(name, base);
+        bound.put(name, v);
+        return v;
+    }
+
+    /** Graph variable name of parameter {@code name} before the override (for trainable lookups). */
+    public String graphName(String name) {
+        return prefix + name;
+    }
+}

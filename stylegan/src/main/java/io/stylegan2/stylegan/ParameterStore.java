@@ -1,0 +1,101 @@
+package io.stylegan2.stylegan;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The frozen parameters of one network under canonical (NVlabs state-dict) names, kept in the
+ * layout the SameDiff graphs consume, converted once at load time:
+ * <ul>
+ *   <li>conv weights: PyTorch {@code [outC, inC, kH, kW]} to ND4J {@code [kH, kW, inC, outC]};</li>
+ *   <li>fully connected weights: PyTorch {@code [out, in]} to {@code [in, out]} (so {@code x.mmul(w)});</li>
+ *   <li>everything else unchanged.</li>
+ * </ul>
+ * {@link #toCanonical()} converts back, so a store round-trips exactly. Shared read-only by every
+ * graph built from it; methods that tune weights add offsets in their own graphs instead of copying.
+ */
+public final class ParameterStore {
+    private final Map<String, INDArray> graphLayout;
+    private final DataType dataType;
+
+    private ParameterStore(Map<String, INDArray> graphLayout, DataType dataType) {
+        this.graphLayout = Collections.unmodifiableMap(graphLayout);
+        this.dataType = dataType;
+    }
+
+    /** From canonical names and PyTorch layouts; values are cast to {@code dataType}. */
+    public static ParameterStore fromCanonical(Map<String, INDArray> canonical, DataType dataType) {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        for (Map.Entry<String, INDArray> e : canonical.entrySet()) {
+            INDArray v = e.getValue().castTo(dataType);
+            m.put(e.getKey(), toGraphLayout(e.getKey(), v).dup('c'));
+        }
+        return new ParameterStore(m, dataType);
+    }
+
+    /** Whether {@code name} is a fully connected weight ({@code [out,in]} in PyTorch layout). */
+    static boolean isFcWeight(String name, INDArray v) {
+        return name.endsWith(".weight") && v.rank() == 2;
+    }
+
+    static INDArray toGraphLayout(String name, INDArray v) {
+        if (name.endsWith(".weight") && v.rank() == 4) return v.permute(2, 3, 1, 0);
+        if (isFcWeight(name, v)) return v.transpose();
+        return v;
+    }
+
+    static INDArray toCanonicalLayout(String name, INDArray v) {
+        if (name.endsWith(".weight") && v.rank() == 4) return v.permute(3, 2, 0, 1);
+        if (isFcWeight(name, v)) return v.transpose();
+        return v;
+    }
+
+    /** The parameter in graph layout; a clear error if absent. */
+    public INDArray get(String name) {
+        INDArray v = graphLayout.get(name);
+        if (v == null) throw new IllegalArgumentException("parameter '" + name + "' not found (have " + graphLayout.size() + " tensors)");
+        return v;
+    }
+
+    /** Whether a parameter exists. */
+    public boolean has(String name) {
+        return graphLayout.containsKey(name);
+    }
+
+    /** All names, in load order. */
+    public Iterable<String> names() {
+        return graphLayout.keySet();
+    }
+
+    public DataType dataType() {
+        return dataType;
+    }
+
+    /** Total number of scalars whose name starts with {@code prefix} ("" for all). */
+    public long count(String prefix) {
+        long n = 0;
+        for (Map.Entry<String, INDArray> e : graphLayout.entrySet()) if (e.getKey().startsWith(prefix)) n += e.getValue().length();
+        return n;
+    }
+
+    /** Copies back to canonical names and PyTorch layouts. */
+    public Map<String, INDArray> toCanonical() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        graphLayout.forEach((k, v) -> m.put(k, toCanonicalLayout(k, v).dup('c')));
+        return m;
+    }
+
+    /** Checks that {@code name} exists with the given PyTorch-layout shape; message names both shapes. */
+    void expectCanonicalShape(String name, long... shape) {
+        INDArray v = graphLayout.get(name);
+        if (v == null) throw new IllegalArgumentException("missing parameter '" + name + "', expected shape " + Arrays.toString(shape));
+        long[] actual = toCanonicalLayout(name, v).shape();
+        if (!Arrays.equals(actual, shape))
+            throw new IllegalArgumentException("parameter '" + name + "' has shape " + Arrays.toString(actual) + ", expected " + Arrays.toString(shape));
+    }
+}
