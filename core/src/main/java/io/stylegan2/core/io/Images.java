@@ -152,12 +152,14 @@ public final class Images {
     }
 
     /**
-     * Writes one image as PNG, atomically.
+     * Writes an image as PNG, atomically. A batch {@code [N, C, H, W]} with {@code N > 1} is written
+     * as a grid of {@link #defaultGridColumns} columns ({@link #grid}).
      *
-     * @param image {@code [C, H, W]} or {@code [1, C, H, W]} in {@code [-1, 1]}
+     * @param image {@code [C, H, W]} or {@code [N, C, H, W]} in {@code [-1, 1]}
      */
     public static void writePng(INDArray image, Path file) throws IOException {
-        writeAtomically(toBufferedImage(image), "png", file);
+        INDArray one = image.rank() == 4 && image.size(0) > 1 ? grid(image, defaultGridColumns(image.size(0))) : image;
+        writeAtomically(toBufferedImage(one), "png", file);
     }
 
     /**

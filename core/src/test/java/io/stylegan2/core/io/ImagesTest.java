@@ -90,6 +90,9 @@ class ImagesTest {
         Path f = dir.resolve("grid.png");
         Images.writeGridPng(batch, 2, f);
         assertThat(ImageIO.read(f.toFile()).getWidth()).isEqualTo(4);
+        Path f2 = dir.resolve("batch.png"); // [N, C, H, W] with N > 1: grid of ceil(sqrt(N)) columns
+        Images.writePng(batch, f2);
+        assertThat(Images.read(f2, 1).equals(Images.read(f, 1))).isTrue();
     }
 
     @Test
