@@ -1,0 +1,32 @@
+package io.stylegan2.benchmarks;
+
+import io.stylegan2.stylegan.GeneratorConfig;
+
+import java.util.Map;
+
+/** Generator configs the benchmarks run on. */
+public final class BenchmarkConfigs {
+    private BenchmarkConfigs() {}
+
+    /**
+     * The 32&sup2; test fixture: channels {4: 64, 8: 64, 16: 64, 32: 32}, RGB. z/w sizes and the
+     * mapping depth (64, 64, 2) do not affect synthesis timing.
+     */
+    public static GeneratorConfig fixture32() {
+        return new GeneratorConfig(64, 64, 2, 0.01, 32, 3, Map.of(4, 64, 8, 64, 16, 64, 32, 32), null, null, "skip");
+    }
+
+    /** Config-f channel table {@code min(16384 / res, 512)} at 256&sup2; (z = w = 512, 8 mapping layers). */
+    public static GeneratorConfig configF256() {
+        return GeneratorConfig.nvlabs(512, 512, 8, 256, 3, 16384, 512);
+    }
+
+    /** {@link #fixture32()} for 32, {@link #configF256()} for 256. */
+    public static GeneratorConfig forResolution(int resolution) {
+        return switch (resolution) {
+            case 32 -> fixture32();
+            case 256 -> configF256();
+            default -> throw new IllegalArgumentException("no benchmark config for resolution " + resolution + " (32 or 256)");
+        };
+    }
+}

@@ -1,0 +1,68 @@
+package io.stylegan2.benchmarks;
+
+import io.stylegan2.core.MemoryPolicy;
+import io.stylegan2.stylegan.GeneratorConfig;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Time of one synthesis forward {@code [N, numWs, wDim] -> [N, C, H, W]} (const noise) for the
+ * 32&sup2; fixture config and the 256&sup2; config-f table; see {@link BenchmarkConfigs}. Divide
+ * {@link Flops#generator(GeneratorConfig, long)}{@code .synthesis()} by the score for MAC/s.
+ *
+ * <p>Status: compiles against {@link SynthesisTarget}, which throws until
+ * {@code io.stylegan2.stylegan.Generator} is wired in.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 5, timeUnit = TimeUnit.SECONDS)
+@Measurement(iterations = 5, time = 10, timeUnit = TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx8g", "-Dorg.bytedeco.javacpp.maxbytes=16G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=24G"})
+public class GeneratorForwardBenchmark {
+
+    @Param({"32", "256"})
+    public int resolution;
+
+    @Param({"1", "4"})
+    public int batch;
+
+    private SynthesisTarget target;
+    private INDArray ws;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        GeneratorConfig cfg = BenchmarkConfigs.forResolution(resolution);
+        target = SynthesisTarget.create(cfg);
+        Nd4j.getRandom().setSeed(0);
+        ws = Nd4j.randn(DataType.FLOAT, batch, cfg.numWs(), cfg.wDim());
+    }
+
+    @Benchmark
+    public INDArray synthesis() {
+        INDArray img = target.synthesis(ws);
+        MemoryPolicy.step();
+        return img;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (target != null) target.close();
+    }
+}

@@ -1,0 +1,36 @@
+package io.stylegan2.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Shared argument checks; each failure is a picocli usage error (exit code 2) naming the argument. */
+final class Cli {
+    private Cli() {}
+
+    static CommandLine.ParameterException usage(CommandSpec spec, String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    static void requireReadableFile(CommandSpec spec, Path file, String what) {
+        if (!Files.isRegularFile(file)) throw usage(spec, what + ": no such file: " + file);
+        if (!Files.isReadable(file)) throw usage(spec, what + ": file is not readable: " + file);
+    }
+
+    /** Converts seed lists such as {@code 1-8} or {@code 1,3,5-7}. */
+    static final class SeedListConverter implements CommandLine.ITypeConverter<SeedList> {
+        @Override
+        public SeedList convert(String value) {
+            try {
+                return new SeedList(io.stylegan2.core.Seeds.parse(value));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** Parsed {@code --seeds}. */
+    record SeedList(long[] seeds) {}
+}

@@ -1,0 +1,100 @@
+package io.stylegan2.cli;
+
+import io.stylegan2.core.Progress;
+import io.stylegan2.core.Seeds;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code convert IN OUT}: NVlabs pickle to native model file. With {@code --verify}, converts
+ * {@code IN} a second time to a temp file next to {@code OUT}, renders seed
+ * {@value #VERIFY_SEED} (psi 1, const noise) with both, and reports the max absolute difference;
+ * exits 1 if it exceeds {@code --tolerance}.
+ */
+@Command(name = "convert", mixinStandardHelpOptions = true,
+        description = "Convert an NVlabs StyleGAN2 pickle (.pkl) to a native model file (.safetensors).")
+final class ConvertCommand implements Callable<Integer> {
+    static final long VERIFY_SEED = 0;
+
+    @ParentCommand StyleGan2Cli parent;
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "IN", description = "NVlabs network pickle")
+    Path in;
+
+    @Parameters(index = "1", paramLabel = "OUT", description = "native model file to write")
+    Path out;
+
+    @Option(names = "--verify", description = "render a fixed seed with OUT and with a fresh conversion and report the max difference")
+    boolean verify;
+
+    @Option(names = "--generator", defaultValue = "g_ema", paramLabel = "g_ema|g",
+            description = "generator to take from the pickle (default: ${DEFAULT-VALUE})")
+    ModelBackend.GeneratorKey generator;
+
+    @Option(names = "--lr-mlp", defaultValue = "0.01", paramLabel = "LR",
+            description = "mapping-network learning-rate multiplier the pickle was trained with (default: ${DEFAULT-VALUE})")
+    double lrMlp;
+
+    @Option(names = "--tolerance", defaultValue = "1e-5", description = "max |difference| accepted by --verify (default: ${DEFAULT-VALUE})")
+    double tolerance;
+
+    @Override
+    public Integer call() throws Exception {
+        Cli.requireReadableFile(spec, in, "IN");
+        if (!(lrMlp > 0) || Double.isInfinite(lrMlp)) throw Cli.usage(spec, "--lr-mlp must be a positive number, got " + lrMlp);
+        Path outAbs = out.toAbsolutePath();
+        if (outAbs.getParent() != null && !Files.isDirectory(outAbs.getParent()))
+            throw Cli.usage(spec, "OUT: folder does not exist: " + outAbs.getParent());
+        PrintWriter stdout = spec.commandLine().getOut();
+        ModelBackend.ConvertSettings settings = new ModelBackend.ConvertSettings(generator, lrMlp);
+        Progress bar = ProgressBar.forConsole(spec.commandLine().getErr());
+        parent.backend.convert(in, out, settings, bar);
+        stdout.println("wrote " + out);
+        if (verify) {
+            double diff = verify(settings, bar);
+            stdout.printf(Locale.ROOT, "verify: seed %d, max |diff| = %.3g (tolerance %.3g)%n", VERIFY_SEED, diff, tolerance);
+            stdout.flush();
+            if (!(diff <= tolerance)) {
+                spec.commandLine().getErr().println("error: verification failed: max |diff| " + diff + " > " + tolerance);
+                return 1;
+            }
+        }
+        stdout.flush();
+        return 0;
+    }
+
+    private double verify(ModelBackend.ConvertSettings settings, Progress bar) throws Exception {
+        Path dir = out.toAbsolutePath().getParent();
+        Path ref = Files.createTempFile(dir, "." + out.getFileName() + ".verify.", ".tmp");
+        try {
+            parent.backend.convert(in, ref, settings, bar);
+            try (ModelBackend.GeneratorModel a = parent.backend.load(out);
+                 ModelBackend.GeneratorModel b = parent.backend.load(ref)) {
+                INDArray ia = render(a), ib = render(b);
+                if (!java.util.Arrays.equals(ia.shape(), ib.shape())) return Double.POSITIVE_INFINITY;
+                return Transforms.abs(ia.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                        .sub(ib.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE))).maxNumber().doubleValue();
+            }
+        } finally {
+            Files.deleteIfExists(ref);
+        }
+    }
+
+    private static INDArray render(ModelBackend.GeneratorModel g) {
+        INDArray z = Seeds.z(new long[]{VERIFY_SEED}, g.config().zDim());
+        return g.synthesis(g.mapping(z, 1.0, -1), ModelBackend.Noise.CONST, 0);
+    }
+}

@@ -1,0 +1,202 @@
+package io.stylegan2.cli;
+
+import io.stylegan2.core.MemoryPolicy;
+import io.stylegan2.core.Progress;
+import io.stylegan2.core.Seeds;
+import io.stylegan2.core.io.Images;
+import io.stylegan2.stylegan.GeneratorConfig;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code generate}: images from seeds (NVlabs {@code generate.py} latents), a z file or a w file.
+ * Writes {@code seedNNNN.png} per seed (or {@code imgNNNN.png} per row of {@code --z}/{@code --w}),
+ * {@code grid.png}, and with {@code --save-npy} the raw float32 image {@code [C, H, W]} as
+ * {@code .npy} next to each PNG.
+ */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Generate images from seeds, z vectors or w vectors.")
+final class GenerateCommand implements Callable<Integer> {
+    @ParentCommand StyleGan2Cli parent;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "FILE", description = "native model file (default: the model embedded in the jar)")
+    Path model;
+
+    static final class Inputs {
+        @Option(names = "--seeds", paramLabel = "LIST", converter = Cli.SeedListConverter.class,
+                description = "seeds, e.g. 1-8 or 1,3,5-7 (z = numpy RandomState(seed).randn(1, z_dim))")
+        Cli.SeedList seeds;
+        @Option(names = "--z", paramLabel = "FILE.npy", description = "latents z [N, z_dim]")
+        Path z;
+        @Option(names = "--w", paramLabel = "FILE.npy", description = "latents w [N, w_dim] or [N, num_ws, w_dim] (truncation is not applied)")
+        Path w;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Inputs inputs;
+
+    @Option(names = "--truncation", defaultValue = "1", paramLabel = "PSI", description = "truncation psi (default: ${DEFAULT-VALUE})")
+    double truncation;
+
+    @Option(names = "--truncation-cutoff", paramLabel = "N", description = "truncate only the first N ws (default: all)")
+    Integer truncationCutoff;
+
+    @Option(names = "--noise-mode", defaultValue = "const", paramLabel = "const|random|none",
+            description = "noise inputs (default: ${DEFAULT-VALUE})")
+    ModelBackend.Noise noiseMode;
+
+    @Option(names = "--noise-seed", defaultValue = "0", description = "seed of random noise; batch b uses seed + b (default: ${DEFAULT-VALUE})")
+    long noiseSeed;
+
+    @Option(names = "--batch", defaultValue = "4", description = "images per forward pass (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--grid-cols", paramLabel = "N", description = "columns of grid.png (default: ceil(sqrt(count)))")
+    Integer gridCols;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder (created if missing)")
+    Path out;
+
+    @Option(names = "--save-npy", description = "also write each raw float32 image [C, H, W] as .npy")
+    boolean saveNpy;
+
+    @Override
+    public Integer call() throws Exception {
+        if (batch < 1) throw Cli.usage(spec, "--batch must be >= 1, got " + batch);
+        if (!Double.isFinite(truncation)) throw Cli.usage(spec, "--truncation must be finite, got " + truncation);
+        if (truncationCutoff != null && truncationCutoff < 0) throw Cli.usage(spec, "--truncation-cutoff must be >= 0, got " + truncationCutoff);
+        if (gridCols != null && gridCols < 1) throw Cli.usage(spec, "--grid-cols must be >= 1, got " + gridCols);
+        if (model != null) Cli.requireReadableFile(spec, model, "--model");
+        if (inputs.z != null) Cli.requireReadableFile(spec, inputs.z, "--z");
+        if (inputs.w != null) Cli.requireReadableFile(spec, inputs.w, "--w");
+        if (Files.exists(out) && !Files.isDirectory(out)) throw Cli.usage(spec, "--out: not a folder: " + out);
+        Files.createDirectories(out);
+
+        PrintWriter stdout = spec.commandLine().getOut();
+        try (ModelBackend.GeneratorModel g = loadModel()) {
+            GeneratorConfig cfg = g.config();
+            if (truncationCutoff != null && truncationCutoff > cfg.numWs())
+                throw Cli.usage(spec, "--truncation-cutoff " + truncationCutoff + " exceeds num_ws " + cfg.numWs());
+            int cutoff = truncationCutoff == null ? -1 : truncationCutoff;
+
+            INDArray latents;   // [N, zDim] or [N, numWs, wDim]
+            boolean isW;
+            String[] names;
+            if (inputs.seeds != null) {
+                long[] seeds = inputs.seeds.seeds();
+                latents = Seeds.z(seeds, cfg.zDim());
+                isW = false;
+                names = Arrays.stream(seeds).mapToObj(s -> String.format("seed%04d", s)).toArray(String[]::new);
+            } else if (inputs.z != null) {
+                latents = checkZ(parent.backend.readNpy(inputs.z), cfg);
+                isW = false;
+                names = indexNames(latents.size(0));
+            } else {
+                latents = checkW(parent.backend.readNpy(inputs.w), cfg);
+                isW = true;
+                names = indexNames(latents.size(0));
+            }
+
+            int n = (int) latents.size(0);
+            Progress bar = ProgressBar.forConsole(spec.commandLine().getErr());
+            List<INDArray> all = new ArrayList<>(n);
+            bar.start("generate", n);
+            try {
+                for (int b0 = 0, bi = 0; b0 < n; b0 += batch, bi++) {
+                    int b1 = Math.min(n, b0 + batch);
+                    INDArray chunk = rows(latents, b0, b1);
+                    INDArray ws = isW ? chunk : g.mapping(chunk, truncation, cutoff);
+                    INDArray imgs = g.synthesis(ws, noiseMode, noiseSeed + bi);
+                    checkImages(imgs, b1 - b0, cfg);
+                    for (int i = b0; i < b1; i++) {
+                        INDArray img = imgs.get(NDArrayIndex.point(i - b0), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all())
+                                .castTo(DataType.FLOAT).dup('c');
+                        Images.writePng(img, out.resolve(names[i] + ".png"));
+                        if (saveNpy) parent.backend.writeNpy(out.resolve(names[i] + ".npy"), img);
+                        all.add(img);
+                    }
+                    bar.update(b1, Map.of());
+                    MemoryPolicy.step();
+                }
+            } finally {
+                bar.end();
+            }
+            INDArray stack = Nd4j.stack(0, all.toArray(new INDArray[0]));
+            int cols = gridCols != null ? gridCols : Images.defaultGridColumns(n);
+            Images.writeGridPng(stack, cols, out.resolve("grid.png"));
+            stdout.println("wrote " + n + " image" + (n == 1 ? "" : "s") + " and grid.png to " + out);
+            stdout.flush();
+        }
+        return 0;
+    }
+
+    private ModelBackend.GeneratorModel loadModel() throws IOException {
+        if (model != null) return parent.backend.load(model);
+        InputStream in = StyleGan2Cli.class.getResourceAsStream(StyleGan2Cli.DEFAULT_MODEL_RESOURCE);
+        if (in == null)
+            throw new IOException("no --model given and this build has no embedded default model (classpath resource "
+                    + StyleGan2Cli.DEFAULT_MODEL_RESOURCE + ")");
+        try (in) {
+            return parent.backend.load(in);
+        }
+    }
+
+    private INDArray checkZ(INDArray z, GeneratorConfig cfg) {
+        if (z.rank() != 2 || z.size(1) != cfg.zDim() || z.size(0) < 1)
+            throw Cli.usage(spec, "--z " + inputs.z + ": expected shape [N, z_dim=" + cfg.zDim() + "], got " + Arrays.toString(z.shape()));
+        return z.castTo(DataType.FLOAT);
+    }
+
+    private INDArray checkW(INDArray w, GeneratorConfig cfg) {
+        int numWs = cfg.numWs(), wDim = cfg.wDim();
+        if (w.rank() == 2 && w.size(1) == wDim && w.size(0) >= 1) {
+            long n = w.size(0);
+            INDArray f = w.castTo(DataType.FLOAT);
+            INDArray ws = Nd4j.create(DataType.FLOAT, n, numWs, wDim);
+            for (int j = 0; j < numWs; j++) ws.get(NDArrayIndex.all(), NDArrayIndex.point(j), NDArrayIndex.all()).assign(f);
+            return ws;
+        }
+        if (w.rank() == 3 && w.size(1) == numWs && w.size(2) == wDim && w.size(0) >= 1) return w.castTo(DataType.FLOAT);
+        throw Cli.usage(spec, "--w " + inputs.w + ": expected shape [N, w_dim=" + wDim + "] or [N, num_ws=" + numWs + ", w_dim=" + wDim
+                + "], got " + Arrays.toString(w.shape()));
+    }
+
+    private static void checkImages(INDArray imgs, int n, GeneratorConfig cfg) {
+        long[] expected = {n, cfg.imgChannels(), cfg.imgResolution(), cfg.imgResolution()};
+        if (!Arrays.equals(imgs.shape(), expected))
+            throw new IllegalStateException("synthesis returned shape " + Arrays.toString(imgs.shape()) + ", expected " + Arrays.toString(expected));
+    }
+
+    private static INDArray rows(INDArray a, int from, int to) {
+        org.nd4j.linalg.indexing.INDArrayIndex[] idx = new org.nd4j.linalg.indexing.INDArrayIndex[a.rank()];
+        idx[0] = NDArrayIndex.interval(from, to);
+        for (int i = 1; i < idx.length; i++) idx[i] = NDArrayIndex.all();
+        return a.get(idx).dup('c');
+    }
+
+    private static String[] indexNames(long n) {
+        String[] r = new String[(int) n];
+        for (int i = 0; i < n; i++) r[i] = String.format("img%04d", i);
+        return r;
+    }
+}

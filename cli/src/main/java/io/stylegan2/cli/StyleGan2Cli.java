@@ -1,0 +1,69 @@
+package io.stylegan2.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/**
+ * {@code stylegan2} command line: {@code convert}, {@code info}, {@code generate}.
+ *
+ * <p>Exit codes: 0 success, 1 runtime failure (one-line message on stderr; the stack trace too
+ * when the environment variable {@code STYLEGAN2_DEBUG} is set), 2 bad arguments (picocli usage
+ * error, with the message naming the option or file).
+ */
+@Command(name = "stylegan2",
+        mixinStandardHelpOptions = true,
+        version = "stylegan2 0.1.0-SNAPSHOT",
+        description = "StyleGAN2 on the JVM: convert NVlabs pickles, inspect models, generate images.",
+        subcommands = {ConvertCommand.class, InfoCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
+public final class StyleGan2Cli implements Runnable {
+    /** Classpath location of the model used when {@code generate} gets no {@code --model}. */
+    public static final String DEFAULT_MODEL_RESOURCE = "/models/default.safetensors";
+
+    final ModelBackend backend;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public StyleGan2Cli() {
+        this(new UnwiredBackend());
+    }
+
+    public StyleGan2Cli(ModelBackend backend) {
+        this.backend = backend;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: one of convert, info, generate");
+    }
+
+    /** A configured command line (case-insensitive enums, clean error output). */
+    public static CommandLine commandLine(ModelBackend backend) {
+        CommandLine cl = new CommandLine(new StyleGan2Cli(backend));
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler(StyleGan2Cli::handleExecutionException);
+        return cl;
+    }
+
+    /** Prints {@code error: message} (and causes) instead of a stack trace; stack trace with STYLEGAN2_DEBUG set. */
+    static int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        err.println("error: " + message(ex));
+        for (Throwable c = ex.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c.getMessage() != null && !message(ex).contains(c.getMessage())) err.println("  caused by: " + message(c));
+        }
+        if (System.getenv("STYLEGAN2_DEBUG") != null) ex.printStackTrace(err);
+        err.flush();
+        return cl.getCommandSpec().exitCodeOnExecutionException();
+    }
+
+    private static String message(Throwable t) {
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine(new UnwiredBackend()).execute(args));
+    }
+}

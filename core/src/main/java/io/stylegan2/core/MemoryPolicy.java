@@ -1,0 +1,103 @@
+package io.stylegan2.core;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Keeps ND4J's off-heap memory in check in long loops.
+ *
+ * <p>ND4J releases the native buffer of an {@code INDArray} only when the Java object is garbage
+ * collected; a loop that allocates large arrays but little heap can grow its resident size without
+ * bound. Loops call {@link #step()} once per iteration; every {@link #gcEvery()} calls this runs
+ * {@link System#gc()}. The period comes from the system property {@code stylegan2.gcEvery}
+ * (default {@value #DEFAULT_GC_EVERY}; {@code 0} disables) and can be changed with
+ * {@link #setGcEvery(int)}.
+ */
+public final class MemoryPolicy {
+    private static final Logger log = LoggerFactory.getLogger(MemoryPolicy.class);
+
+    /** Default period of {@link #step()}, in steps. */
+    public static final int DEFAULT_GC_EVERY = 50;
+    /** System property that sets the period. */
+    public static final String GC_EVERY_PROPERTY = "stylegan2.gcEvery";
+
+    private static final Path PROC_STATUS = Path.of("/proc/self/status");
+    private static final AtomicLong steps = new AtomicLong();
+    private static volatile int gcEvery = readGcEvery();
+
+    private MemoryPolicy() {}
+
+    private static int readGcEvery() {
+        String v = System.getProperty(GC_EVERY_PROPERTY);
+        if (v == null || v.isBlank()) return DEFAULT_GC_EVERY;
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < 0) throw new NumberFormatException("negative");
+            return n;
+        } catch (NumberFormatException e) {
+            log.warn("ignoring system property {}={} (not a non-negative integer); using {}", GC_EVERY_PROPERTY, v, DEFAULT_GC_EVERY);
+            return DEFAULT_GC_EVERY;
+        }
+    }
+
+    /** Current period in steps; {@code 0} means {@link #step()} never collects. */
+    public static int gcEvery() {
+        return gcEvery;
+    }
+
+    /** Sets the period in steps ({@code 0} disables). */
+    public static void setGcEvery(int every) {
+        if (every < 0) throw new IllegalArgumentException("gcEvery must be >= 0, got " + every);
+        gcEvery = every;
+    }
+
+    /**
+     * Counts one loop iteration; runs {@link System#gc()} every {@link #gcEvery()} calls.
+     *
+     * @return {@code true} if this call requested a collection
+     */
+    public static boolean step() {
+        long n = steps.incrementAndGet();
+        int every = gcEvery;
+        if (every > 0 && n % every == 0) {
+            System.gc();
+            if (log.isDebugEnabled()) log.debug("gc after {} steps, rss {} MiB", n, rssBytes() >> 20);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Resident set size of this process from {@code /proc/self/status} ({@code VmRSS}), in bytes;
+     * {@code -1} where that file is unavailable (non-Linux).
+     */
+    public static long rssBytes() {
+        try {
+            for (String line : Files.readAllLines(PROC_STATUS, StandardCharsets.US_ASCII)) {
+                if (line.startsWith("VmRSS:")) return parseKb(line.substring(6)) * 1024L;
+            }
+            return -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Parses {@code "   123456 kB"} to {@code 123456}. */
+    static long parseKb(String field) {
+        String s = field.trim();
+        int sp = s.indexOf(' ');
+        return Long.parseLong(sp < 0 ? s : s.substring(0, sp));
+    }
+
+    /** {@link #rssBytes()} in MiB for logs, {@code -1} if unavailable. */
+    public static long rssMiB() {
+        long b = rssBytes();
+        return b < 0 ? -1 : b >> 20;
+    }
+}
