@@ -23,8 +23,20 @@ final class Shapes {
             s = null;
         }
         if (s == null)
-            throw new IllegalArgumentException(op + ": the shape of " + what + " (" + x.name() + ") is unknown at graph build time; this op needs static shapes");
+            throw new IllegalArgumentException(op + ": the shape of " + what + " (" + x.name() + ") is unknown at graph build time; this op needs a variable/constant/placeholder here (SameDiff does not know the shapes of op outputs at build time)");
         return s;
+    }
+
+    /**
+     * The static shape if SameDiff knows it, else null. In M2.1 {@code SDVariable.getShape()} is
+     * only known for VARIABLE / CONSTANT / PLACEHOLDER variables; op outputs (ARRAY) return null.
+     */
+    static long[] staticShapeOrNull(SDVariable x) {
+        try {
+            return x.getShape();
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** Shape of a rank-{@code rank} input, with the rank checked. */

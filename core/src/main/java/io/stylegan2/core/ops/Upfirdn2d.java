@@ -29,11 +29,12 @@ import java.util.Arrays;
  * </ol>
  * Output size: {@code outH = floor((H*up + y0 + y1 - fh) / down) + 1} (likewise for W).
  *
- * <p>Channel count and spatial size of {@code x} must be known at graph build time; the batch
- * dimension may be dynamic. Filters are {@link INDArray} constants (any floating type; cast to the
- * data type of {@code x}); {@code null} means the 1x1 identity filter. Gradients flow to {@code x}
- * only. Implementation: reshape + CONSTANT pad for the zero insertion, CONSTANT pad / strided slice
- * for the padding, and a depthwise convolution (stride {@code down}) for filter + downsampling.
+ * <p>Shapes of {@code x} may be dynamic (all reshapes use runtime shapes), so {@code x} can be any
+ * op output. Filters are {@link INDArray} constants (any floating type; cast to the data type of
+ * {@code x}); {@code null} means the 1x1 identity filter. Gradients flow to {@code x} only.
+ * Implementation: expand + CONSTANT pad + reshape for the zero insertion, CONSTANT pad / strided
+ * slice for the padding, and a single-channel conv2d over {@code [N*C, 1, H, W]} (stride
+ * {@code down}) for filter + downsampling.
  */
 public final class Upfirdn2d {
     private static final String OP = "upfirdn2d";
@@ -101,20 +102,25 @@ public final class Upfirdn2d {
     public static SDVariable upfirdn2d(SDVariable x, INDArray f, int up, int down, int[] padding, boolean flipFilter, double gain) {
         if (up < 1 || down < 1) throw new IllegalArgumentException(OP + ": up and down must be >= 1, got up=" + up + " down=" + down);
         int[] p = Shapes.padding4(padding, OP);
-        long[] s = Shapes.shape(x, 4, OP, "x");
-        Shapes.requireStatic(OP, "x", s, 1, 2, 3);
+        int[] fs = filterSize(f);
+        int fw = fs[0], fh = fs[1];
+        long[] s = Shapes.staticShapeOrNull(x);
+        if (s != null) {
+            if (s.length != 4) throw new IllegalArgumentException(OP + ": x must be [N, C, H, W], got shape " + Arrays.toString(s));
+            long hp = s[2] * up + p[2] + p[3], wp = s[3] * up + p[0] + p[1];
+            if (s[2] > 0 && s[3] > 0 && (hp < fh || wp < fw))
+                throw new IllegalArgumentException(OP + ": padded input " + hp + "x" + wp + " is smaller than the filter " + fh + "x" + fw + " (x " + Arrays.toString(s) + ", padding " + Arrays.toString(p) + ", up " + up + ")");
+        }
         SameDiff sd = x.getSameDiff();
         DataType dt = x.dataType();
-        long c = s[1], h = s[2], w = s[3];
 
-        // 1. zero insertion: [N,C,H,1,W,1] padded to [N,C,H,up,W,up]
+        // 1. zero insertion: [N,C,H,W] -> [N,C,H,1,W,1] -> pad -> [N,C,H,up,W,up] -> [N,C,H*up,W*up]
         if (up > 1) {
-            x = sd.reshape(x, -1, c, h, 1, w, 1);
+            SDVariable upShape = sd.shape(x).mul(sd.constant(Nd4j.createFromArray(1L, 1L, up, up)));
+            x = sd.expandDims(sd.expandDims(x, 3), 5);
             SDVariable pads = sd.constant(Nd4j.createFromArray(new int[][] {{0, 0}, {0, 0}, {0, 0}, {0, up - 1}, {0, 0}, {0, up - 1}}));
             x = sd.nn().pad(x, pads, PadMode.CONSTANT, 0.0);
-            h *= up;
-            w *= up;
-            x = sd.reshape(x, -1, c, h, w);
+            x = sd.reshape(x, upShape);
         }
 
         // 2. pad (positive parts) and crop (negative parts)
@@ -122,57 +128,53 @@ public final class Upfirdn2d {
         if (x0 > 0 || x1 > 0 || y0 > 0 || y1 > 0) {
             SDVariable pads = sd.constant(Nd4j.createFromArray(new int[][] {{0, 0}, {0, 0}, {Math.max(y0, 0), Math.max(y1, 0)}, {Math.max(x0, 0), Math.max(x1, 0)}}));
             x = sd.nn().pad(x, pads, PadMode.CONSTANT, 0.0);
-            h += Math.max(y0, 0) + Math.max(y1, 0);
-            w += Math.max(x0, 0) + Math.max(x1, 0);
         }
         if (x0 < 0 || x1 < 0 || y0 < 0 || y1 < 0) {
             long cy0 = Math.max(-y0, 0), cy1 = Math.max(-y1, 0), cx0 = Math.max(-x0, 0), cx1 = Math.max(-x1, 0);
-            if (h - cy0 - cy1 <= 0 || w - cx0 - cx1 <= 0)
-                throw new IllegalArgumentException(OP + ": padding " + Arrays.toString(p) + " crops away the whole " + Arrays.toString(s) + " input (up=" + up + ")");
-            // begin/end masks on dims 0 and 1 keep the (possibly dynamic) batch and all channels
-            x = sd.stridedSlice(x, new long[] {0, 0, cy0, cx0}, new long[] {0, 0, h - cy1, w - cx1}, new long[] {1, 1, 1, 1}, 3, 3, 0, 0, 0);
-            h -= cy0 + cy1;
-            w -= cx0 + cx1;
+            // negative end indices count from the end; an end-mask bit means "to the end"
+            int endMask = 1 | 2 | (cy1 == 0 ? 4 : 0) | (cx1 == 0 ? 8 : 0);
+            x = sd.stridedSlice(x, new long[] {0, 0, cy0, cx0}, new long[] {0, 0, -cy1, -cx1}, new long[] {1, 1, 1, 1}, 3, endMask, 0, 0, 0);
         }
 
-        // 3 + 4. FIR filter (depthwise, valid) with the downsampling as its stride
-        int[] fs = filterSize(f);
-        int fw = fs[0], fh = fs[1];
-        if (h < fh || w < fw)
-            throw new IllegalArgumentException(OP + ": padded input " + h + "x" + w + " is smaller than the filter " + fh + "x" + fw + " (x " + Arrays.toString(s) + ", padding " + Arrays.toString(p) + ", up " + up + ")");
+        // 3 + 4. FIR filter (valid) with the downsampling as its stride
         if (f == null) {
             if (gain != 1.0) x = x.mul(gain);
-            if (down > 1) x = sd.stridedSlice(x, new long[] {0, 0, 0, 0}, new long[] {0, 0, h, w}, new long[] {1, 1, down, down}, 3, 3, 0, 0, 0);
+            if (down > 1) x = sd.stridedSlice(x, new long[] {0, 0, 0, 0}, new long[] {0, 0, 0, 0}, new long[] {1, 1, down, down}, 15, 15, 0, 0, 0);
             return x;
         }
-        // plain-Java 2-D view of the (flipped, gain-scaled) filter
         boolean sep = f.rank() == 1;
         double[] flat = f.castTo(DataType.DOUBLE).dup('c').data().asDouble();
         double g = sep ? Math.sqrt(gain) : gain;
         double[] k = new double[flat.length];
-        for (int i = 0; i < flat.length; i++) k[i] = g * flat[flipFilter ? i : flat.length - 1 - i]; // reversing the
-        // flat buffer of a c-order array flips every axis at once
-        if (!sep) return depthwise(x, kernel(k, fh, fw, c, dt), fh, fw, down, down);
-        // separable: along x (stride down) then along y (stride down)
-        x = depthwise(x, kernel(k, 1, fw, c, dt), 1, fw, 1, down);
-        return depthwise(x, kernel(k, fh, 1, c, dt), fh, 1, down, 1);
+        // reversing the flat buffer of a c-order array flips every axis at once
+        for (int i = 0; i < flat.length; i++) k[i] = g * flat[flipFilter ? i : flat.length - 1 - i];
+
+        // channels folded into the batch, so one single-channel conv serves any C: [N*C, 1, H, W]
+        SDVariable nc = sd.stridedSlice(sd.shape(x), new long[] {0}, new long[] {2}, new long[] {1});
+        SDVariable y = sd.reshape(x, sd.concat(0, sd.constant(Nd4j.createFromArray(-1L, 1L)), hw(x)));
+        if (!sep) {
+            y = conv1(y, k, fh, fw, down, down, dt);
+        } else { // along x (stride down) then along y (stride down)
+            y = conv1(y, k, 1, fw, 1, down, dt);
+            y = conv1(y, k, fh, 1, down, 1, dt);
+        }
+        return sd.reshape(y, sd.concat(0, nc, hw(y)));
     }
 
-    /** Depthwise weights [kh, kw, C, 1]: the same [kh, kw] kernel (row-major in k) for every channel. */
-    private static INDArray kernel(double[] k, int kh, int kw, long c, DataType dt) {
-        int cc = Math.toIntExact(c);
-        double[] out = new double[kh * kw * cc];
-        for (int i = 0; i < kh * kw; i++)
-            for (int ch = 0; ch < cc; ch++) out[i * cc + ch] = k[i];
-        return Nd4j.create(out, new long[] {kh, kw, c, 1}, DataType.DOUBLE).castTo(dt);
-    }
-
-    private static SDVariable depthwise(SDVariable x, INDArray k, long kh, long kw, long sh, long sw) {
+    /** The dynamic [H, W] part of the shape of a rank-4 variable. */
+    private static SDVariable hw(SDVariable x) {
         SameDiff sd = x.getSameDiff();
+        return sd.stridedSlice(sd.shape(x), new long[] {2}, new long[] {4}, new long[] {1});
+    }
+
+    /** Single-channel valid correlation of [M, 1, H, W] with the [kh, kw] kernel k (row-major). */
+    private static SDVariable conv1(SDVariable x, double[] k, int kh, int kw, int sh, int sw, DataType dt) {
+        SameDiff sd = x.getSameDiff();
+        INDArray wk = Nd4j.create(k, new long[] {kh, kw, 1, 1}, DataType.DOUBLE).castTo(dt);
         Conv2DConfig cfg = Conv2DConfig.builder()
                 .kH(kh).kW(kw).sH(sh).sW(sw).pH(0).pW(0).dH(1).dW(1)
                 .paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
-        return sd.cnn().depthWiseConv2d(x, sd.constant(k), cfg);
+        return sd.cnn().conv2d(x, sd.constant(wk), cfg);
     }
 
     /**
