@@ -4,6 +4,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 
 import java.util.Arrays;
@@ -16,9 +17,10 @@ import java.util.Arrays;
  * static. Padding {@code [x0, x1, y0, y1]} is relative to the upsampled image, as in NVlabs; the
  * filter-size-dependent padding of the resampling is added internally with NVlabs' arithmetic:
  * <ul>
- *   <li>up &gt; 1: {@code x0 += (fw+up-1)/2, x1 += (fw-up)/2} (same for y); computed as zero
- *       insertion + pad + FIR (gain up^2) + valid conv, which equals NVlabs' transposed
- *       convolution + FIR; then, if down &gt; 1, FIR + keep every down-th sample;</li>
+ *   <li>up &gt; 1: {@code x0 += (fw+up-1)/2, x1 += (fw-up)/2} (same for y); transposed
+ *       convolution with stride up (ND4J deconv2d), then FIR with gain up^2 and NVlabs' padding
+ *       arithmetic (1x1 kernels: the conv first, then upfirdn2d); then, if down &gt; 1, FIR + keep
+ *       every down-th sample;</li>
  *   <li>down &gt; 1 (up == 1): {@code x0 += (fw-down+1)/2, x1 += (fw-down)/2}; FIR then conv with
  *       stride down (1x1 kernels: FIR with stride down, then the 1x1 conv);</li>
  *   <li>otherwise a plain conv with zero padding.</li>
@@ -77,7 +79,7 @@ public final class Conv2dResample {
             py1 += (fh - down) / 2;
         }
         SameDiff sd = x.getSameDiff();
-        SDVariable wc = flipWeight ? w : sd.reverse(w, 0, 1); // weights for a correlation
+        SDVariable wc = flipWeight || up > 1 ? w : sd.reverse(w, 0, 1); // weights for a correlation (up > 1 uses w itself)
 
         if (up == 1 && down > 1) {
             if (kh == 1 && kw == 1) {
@@ -88,9 +90,22 @@ public final class Conv2dResample {
             return conv(y, wc, kh, kw, down, 0, 0);
         }
         if (up > 1) {
-            // zero insertion + FIR first; this commutes with the conv, so it equals transposed conv then FIR
-            SDVariable y = Upfirdn2d.upfirdn2d(x, f, up, 1, new int[] {px0, px1, py0, py1}, false, (double) up * up);
-            y = conv(y, wc, kh, kw, 1, 0, 0);
+            SDVariable y;
+            if (kh == 1 && kw == 1 && down == 1) {
+                // 1x1: mix channels first, then upsample (the two commute)
+                y = conv(x, wc, 1, 1, 1, 0, 0);
+                return Upfirdn2d.upfirdn2d(y, f, up, 1, new int[] {px0, px1, py0, py1}, false, (double) up * up);
+            }
+            // transposed conv with stride up (ND4J deconv2d wants [kH, kW, outC, inC] and applies the
+            // kernel unflipped, i.e. a true convolution of the zero-inserted input), then the FIR
+            px0 -= kw - 1;
+            px1 -= kw - up;
+            py0 -= kh - 1;
+            py1 -= kh - up;
+            int pxt = Math.max(Math.min(-px0, -px1), 0), pyt = Math.max(Math.min(-py0, -py1), 0);
+            SDVariable wd = sd.permute(flipWeight ? sd.reverse(w, 0, 1) : w, 0, 1, 3, 2);
+            y = deconv(x, wd, kh, kw, up, pyt, pxt);
+            y = Upfirdn2d.upfirdn2d(y, f, 1, 1, new int[] {px0 + pxt, px1 + pxt, py0 + pyt, py1 + pyt}, false, (double) up * up);
             if (down > 1) y = Upfirdn2d.upfirdn2d(y, f, 1, down, new int[] {0, 0, 0, 0}, false, 1.0);
             return y;
         }
@@ -108,6 +123,17 @@ public final class Conv2dResample {
                 .kH(kH).kW(kW).sH(stride).sW(stride).pH(padH).pW(padW).dH(1).dW(1)
                 .paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
         return x.getSameDiff().cnn().conv2d(x, w, cfg);
+    }
+
+    /**
+     * Transposed convolution (torch {@code conv_transpose2d} semantics) of {@code [N, inC, H, W]}
+     * with weights {@code [kH, kW, outC, inC]}: output {@code (H-1)*stride + kH - 2*padH}.
+     */
+    static SDVariable deconv(SDVariable x, SDVariable w, int kH, int kW, int stride, int padH, int padW) {
+        DeConv2DConfig cfg = DeConv2DConfig.builder()
+                .kH(kH).kW(kW).sH(stride).sW(stride).pH(padH).pW(padW).dH(1).dW(1)
+                .isSameMode(false).dataFormat("NCHW").build();
+        return x.getSameDiff().cnn().deconv2d(x, w, cfg);
     }
 
     /** PyTorch {@code [outC, inC, kH, kW]} to ND4J {@code [kH, kW, inC, outC]} (a c-order copy). */
