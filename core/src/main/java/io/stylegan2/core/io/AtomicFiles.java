@@ -1,0 +1,62 @@
+package io.stylegan2.core.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Atomic file output: the content is written to a temporary file in the target's folder, flushed,
+ * and then renamed over the target. On any failure the temporary file is deleted, so a reader
+ * never sees a partial file and a failed write leaves no output behind.
+ */
+public final class AtomicFiles {
+    private AtomicFiles() {}
+
+    /** Writes the content to a stream. */
+    @FunctionalInterface
+    public interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Writes {@code target} atomically.
+     *
+     * @param target the final file (its parent folder is created if needed)
+     * @param writer writes the whole content; it must not close the stream
+     * @throws IOException if writing or renaming fails (no temporary file is left behind)
+     */
+    public static void write(Path target, Writer writer) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir != null) Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        boolean ok = false;
+        try {
+            try (OutputStream os = Files.newOutputStream(tmp);
+                 java.io.BufferedOutputStream out = new java.io.BufferedOutputStream(os, 1 << 20)) {
+                writer.write(out);
+                out.flush();
+            }
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+            ok = true;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } finally {
+            if (!ok) {
+                try { Files.deleteIfExists(tmp); } catch (IOException ignored) { /* best effort */ }
+            }
+        }
+    }
+
+    /** Writes {@code bytes} to {@code target} atomically. */
+    public static void write(Path target, byte[] bytes) throws IOException {
+        write(target, out -> out.write(bytes));
+    }
+}

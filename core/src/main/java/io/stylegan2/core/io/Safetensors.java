@@ -1,0 +1,220 @@
+package io.stylegan2.core.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The <a href="https://github.com/huggingface/safetensors">safetensors</a> format: an 8-byte
+ * little-endian header length N, N bytes of JSON header
+ * {@code {"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, ..., "__metadata__": {"k": "v"}}}
+ * (offsets relative to the end of the header), then the raw little-endian C-order tensor data.
+ *
+ * <p>Reads F32, F64, F16, BF16 (both widened to float32), I64, I32, I16, I8, U8 and BOOL; writes F32.
+ * The reader validates the header (dtype, shape, offsets inside the data area, byte count equal
+ * to {@code numel * size}, no two tensors overlapping) and reports truncated or corrupt files with
+ * an {@link IOException} naming the file and, where it applies, the tensor.
+ */
+public final class Safetensors {
+    private Safetensors() {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Upper bound on the JSON header size (100 MB, as in the reference implementation). */
+    private static final long MAX_HEADER = 100L << 20;
+
+    /** Contents of a safetensors file, in header order. */
+    public record Contents(Map<String, INDArray> tensors, Map<String, String> metadata) {
+        public Contents {
+            tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+            metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata == null ? Map.of() : metadata));
+        }
+    }
+
+    /** One header entry. */
+    public record Entry(String name, String dtype, long[] shape, long begin, long end) {}
+
+    /** Header of a safetensors file: tensor entries (header order) plus metadata. */
+    public record Header(List<Entry> entries, Map<String, String> metadata, long dataStart, long dataLength) {}
+
+    /** Reads every tensor and the metadata. */
+    public static Contents read(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Header h = readHeader(file, ch);
+            Map<String, INDArray> out = new LinkedHashMap<>();
+            for (Entry e : h.entries()) out.put(e.name(), readTensor(file, ch, h, e));
+            return new Contents(out, h.metadata());
+        }
+    }
+
+    /** Reads and validates only the header. */
+    public static Header readHeader(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return readHeader(file, ch);
+        }
+    }
+
+    private static INDArray readTensor(Path file, FileChannel ch, Header h, Entry e) throws IOException {
+        long len = e.end() - e.begin();
+        if (len > Integer.MAX_VALUE) throw new IOException(file + ": tensor '" + e.name() + "' is larger than 2 GiB");
+        ByteBuffer buf = ByteBuffer.allocate((int) len);
+        long pos = h.dataStart() + e.begin();
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos + buf.position());
+            if (n < 0) throw new IOException(file + ": truncated file while reading tensor '" + e.name() + "'");
+        }
+        buf.flip();
+        return TensorBytes.read(buf, elementType(e.dtype()), e.shape(), ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static TensorBytes.ElementType elementType(String dtype) {
+        switch (dtype) {
+            case "F32": return TensorBytes.ElementType.F32;
+            case "F64": return TensorBytes.ElementType.F64;
+            case "F16": return TensorBytes.ElementType.F16;
+            case "BF16": return TensorBytes.ElementType.BF16;
+            case "I64": return TensorBytes.ElementType.I64;
+            case "I32": return TensorBytes.ElementType.I32;
+            case "I16": return TensorBytes.ElementType.I16;
+            case "I8": return TensorBytes.ElementType.I8;
+            case "U8": return TensorBytes.ElementType.U8;
+            case "BOOL": return TensorBytes.ElementType.BOOL;
+            default: return null;
+        }
+    }
+
+    private static Header readHeader(Path file, FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size < 8) throw new IOException(file + ": not a safetensors file (only " + size + " bytes)");
+        ByteBuffer lb = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        while (lb.hasRemaining()) if (ch.read(lb, lb.position()) < 0) break;
+        lb.flip();
+        long n = lb.getLong();
+        if (n <= 0 || n > MAX_HEADER) throw new IOException(file + ": corrupt safetensors header length " + n);
+        if (8 + n > size) throw new IOException(file + ": truncated safetensors file: header of " + n + " bytes but file has " + size + " bytes");
+        ByteBuffer hb = ByteBuffer.allocate((int) n);
+        while (hb.hasRemaining()) if (ch.read(hb, 8 + hb.position()) < 0) break;
+        String json = new String(hb.array(), StandardCharsets.UTF_8);
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IOException(file + ": corrupt safetensors header (invalid JSON): " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) throw new IOException(file + ": corrupt safetensors header (not a JSON object)");
+        long dataStart = 8 + n, dataLength = size - dataStart;
+        Map<String, String> meta = new LinkedHashMap<>();
+        List<Entry> entries = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            String name = f.getKey();
+            JsonNode v = f.getValue();
+            if (name.equals("__metadata__")) {
+                if (!v.isObject()) throw new IOException(file + ": __metadata__ is not an object");
+                for (Iterator<Map.Entry<String, JsonNode>> m = v.fields(); m.hasNext(); ) {
+                    Map.Entry<String, JsonNode> kv = m.next();
+                    if (!kv.getValue().isTextual()) throw new IOException(file + ": metadata value of '" + kv.getKey() + "' is not a string");
+                    meta.put(kv.getKey(), kv.getValue().asText());
+                }
+                continue;
+            }
+            String where = file + ": tensor '" + name + "': ";
+            if (!v.isObject()) throw new IOException(where + "header entry is not an object");
+            JsonNode dt = v.get("dtype"), sh = v.get("shape"), off = v.get("data_offsets");
+            if (dt == null || !dt.isTextual()) throw new IOException(where + "missing dtype");
+            TensorBytes.ElementType type = elementType(dt.asText());
+            if (type == null) throw new IOException(where + "unsupported dtype " + dt.asText());
+            if (sh == null || !sh.isArray()) throw new IOException(where + "missing shape");
+            long[] shape = new long[sh.size()];
+            for (int i = 0; i < shape.length; i++) {
+                if (!sh.get(i).canConvertToLong() || sh.get(i).asLong() < 0) throw new IOException(where + "invalid shape " + sh);
+                shape[i] = sh.get(i).asLong();
+            }
+            if (off == null || !off.isArray() || off.size() != 2 || !off.get(0).canConvertToLong() || !off.get(1).canConvertToLong())
+                throw new IOException(where + "invalid data_offsets " + off);
+            long b = off.get(0).asLong(), e = off.get(1).asLong();
+            if (b < 0 || e < b) throw new IOException(where + "invalid data_offsets [" + b + ", " + e + "]");
+            long need;
+            try {
+                need = Math.multiplyExact(TensorBytes.numel(shape), type.size);
+            } catch (ArithmeticException ex) {
+                throw new IOException(where + "shape too large " + Arrays.toString(shape));
+            }
+            if (e - b != need)
+                throw new IOException(where + "data_offsets [" + b + ", " + e + "] span " + (e - b) + " bytes but " + dt.asText() + Arrays.toString(shape) + " needs " + need);
+            if (e > dataLength)
+                throw new IOException(where + "data ends at byte " + e + " of the data area but the file has only " + dataLength
+                        + " data bytes (truncated or corrupt file)");
+            entries.add(new Entry(name, dt.asText(), shape, b, e));
+        }
+        List<Entry> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        for (int i = 1; i < sorted.size(); i++) {
+            Entry p = sorted.get(i - 1), c = sorted.get(i);
+            if (c.begin() < p.end() && c.end() > c.begin() && p.end() > p.begin())
+                throw new IOException(file + ": corrupt safetensors header: tensors '" + p.name() + "' and '" + c.name() + "' overlap");
+        }
+        return new Header(entries, meta, dataStart, dataLength);
+    }
+
+    /**
+     * Writes the tensors as F32 (other types are cast), in the map's iteration order, with the given
+     * string metadata, atomically.
+     */
+    public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata) throws IOException {
+        AtomicFiles.write(file, out -> write(out, tensors, metadata));
+    }
+
+    /** Writes safetensors bytes (F32) to a stream. */
+    public static void write(OutputStream out, Map<String, INDArray> tensors, Map<String, String> metadata) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        if (metadata != null && !metadata.isEmpty()) {
+            ObjectNode m = root.putObject("__metadata__");
+            metadata.forEach(m::put);
+        }
+        long off = 0;
+        for (Map.Entry<String, INDArray> t : tensors.entrySet()) {
+            if (t.getKey().equals("__metadata__")) throw new IllegalArgumentException("'__metadata__' is not a valid tensor name");
+            ObjectNode e = root.putObject(t.getKey());
+            e.put("dtype", "F32");
+            ArrayNode sh = e.putArray("shape");
+            for (long d : t.getValue().shape()) sh.add(d);
+            long len = t.getValue().length() * 4;
+            ArrayNode o = e.putArray("data_offsets");
+            o.add(off);
+            o.add(off + len);
+            off += len;
+        }
+        byte[] header = JSON.writeValueAsBytes(root);
+        int pad = (8 - header.length % 8) % 8;
+        ByteBuffer lb = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length + pad);
+        out.write(lb.array());
+        out.write(header);
+        for (int i = 0; i < pad; i++) out.write(' ');
+        for (INDArray a : tensors.values()) {
+            float[] d = TensorBytes.toFloats(a);
+            ByteBuffer bb = ByteBuffer.allocate(d.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            bb.asFloatBuffer().put(d);
+            out.write(bb.array());
+        }
+    }
+}
