@@ -1,9 +1,6 @@
 package io.stylegan2.core.ops;
 
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 
@@ -47,29 +44,10 @@ final class Shapes {
         return s;
     }
 
-    /** Shape check: every non-negative entry of {@code expected} must match. */
-    static void check(String op, String what, long[] actual, long... expected) {
-        boolean ok = actual.length == expected.length;
-        for (int i = 0; ok && i < expected.length; i++)
-            if (expected[i] >= 0 && actual[i] >= 0 && actual[i] != expected[i]) ok = false;
-        if (!ok)
-            throw new IllegalArgumentException(op + ": " + what + " has shape " + Arrays.toString(actual) + ", expected " + Arrays.toString(expected) + " (-1 = any)");
-    }
-
     static void requireStatic(String op, String what, long[] s, int... dims) {
         for (int d : dims)
             if (s[d] < 0)
                 throw new IllegalArgumentException(op + ": dimension " + d + " of " + what + " must be known at graph build time, shape " + Arrays.toString(s));
-    }
-
-    /** A constant int32 tensor holding {@code v}. */
-    static SDVariable intConst(SameDiff sd, int... v) {
-        return sd.constant(Nd4j.createFromArray(v));
-    }
-
-    /** A constant with {@code a}'s values in the given data type. */
-    static SDVariable constantAs(SameDiff sd, INDArray a, org.nd4j.linalg.api.buffer.DataType dt) {
-        return sd.constant(a.castTo(dt).dup());
     }
 
     /** Normalises padding given as [p], [px, py] or [x0, x1, y0, y1] to [x0, x1, y0, y1]. */

@@ -36,4 +36,20 @@ class FloatGradientSmokeTest {
             assertThat(g.get(k).amaxNumber().doubleValue()).as(k).isGreaterThan(0);
         }
     }
+
+    @Test
+    void placeholderWithDynamicBatch() {
+        INDArray f = Upfirdn2d.setupFilter(1, 3, 3, 1).castTo(DataType.FLOAT);
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 2, 4, 4);
+        SDVariable s = sd.placeHolder("s", DataType.FLOAT, -1, 2);
+        SDVariable w = sd.var("w", rand(DataType.FLOAT, 3, 3, 2, 3));
+        SDVariable y = ModulatedConv2d.modulatedConv2d(x, w, s, null, 2, 1, f, true, null);
+        y = MinibatchStd.minibatchStd(y, 2, 1);
+        y = Upfirdn2d.downsample2d(y, f, 2, null);
+        for (int n : new int[] {2, 4}) {
+            INDArray out = sd.output(Map.of("x", rand(DataType.FLOAT, n, 2, 4, 4), "s", rand(DataType.FLOAT, n, 2)), y.name()).get(y.name());
+            assertThat(out.shape()).containsExactly(n, 4, 4, 4);
+        }
+    }
 }
