@@ -102,7 +102,7 @@ public final class Discriminator implements AutoCloseable {
         int c4 = cfg.channelsAt(4);
         long g = Math.min(cfg.mbstdGroupSize(), n);
         if (n % g != 0) throw new IllegalArgumentException("minibatch stddev: batch " + n + " is not divisible by group size " + g);
-        x = Ops.minibatchStd(x, (int) g, cfg.mbstdNumChannels());
+        x = Ops.minibatchStd(x, (int) g, cfg.mbstdNumChannels(), n);
         x = conv(p, "b4.conv", x, c4 + cfg.mbstdNumChannels(), 3, 1, true, 1.0);
         x = x.reshape(n, (long) c4 * 16);
         x = Ops.fc(x, p.get("b4.fc.weight"), p.get("b4.fc.bias"), 1.0 / Math.sqrt(c4 * 16.0), 1.0, true);
@@ -112,7 +112,7 @@ public final class Discriminator implements AutoCloseable {
     /** NVlabs Conv2dLayer: weight gain 1/sqrt(in*k*k), optional FIR downsampling, bias + activation. */
     private SDVariable conv(ParamBinding p, String id, SDVariable x, int in, int k, int down, boolean lrelu, double gain) {
         SDVariable b = p.store().has(id + ".bias") ? p.get(id + ".bias") : null;
-        SDVariable y = Ops.conv(x, p.get(id + ".weight"), 1.0 / Math.sqrt((double) in * k * k), down, cfg.resampleFilter());
+        SDVariable y = Ops.conv(x, p.get(id + ".weight"), p.store().get(id + ".weight").shape(), 1.0 / Math.sqrt((double) in * k * k), down, cfg.resampleFilter());
         return Ops.biasAct(y, b, lrelu, (lrelu ? Math.sqrt(2) : 1.0) * gain, cfg.convClamp() == null ? null : cfg.convClamp() * gain);
     }
 
@@ -167,7 +167,6 @@ public final class Discriminator implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        graphs.values().forEach(SameDiff::close);
         graphs.clear();
     }
 }

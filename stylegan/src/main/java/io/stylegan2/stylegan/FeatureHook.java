@@ -17,8 +17,27 @@ public interface FeatureHook {
      */
     SDVariable apply(String block, SDVariable x);
 
+    /**
+     * Checked once at graph build time with the block's channel count (op outputs have no static
+     * shape in SameDiff, so hooks cannot read it from {@code x}); throw a clear error on mismatch.
+     */
+    default void validate(String block, long channels) {
+    }
+
     /** Applies this hook, then {@code next}. */
     default FeatureHook andThen(FeatureHook next) {
-        return (b, x) -> next.apply(b, apply(b, x));
+        FeatureHook first = this;
+        return new FeatureHook() {
+            @Override
+            public SDVariable apply(String b, SDVariable x) {
+                return next.apply(b, first.apply(b, x));
+            }
+
+            @Override
+            public void validate(String b, long channels) {
+                first.validate(b, channels);
+                next.validate(b, channels);
+            }
+        };
     }
 }

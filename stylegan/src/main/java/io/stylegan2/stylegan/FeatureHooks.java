@@ -35,14 +35,23 @@ public final class FeatureHooks {
      * the self-expressive layer of PmSFC; computed as a 1x1 convolution. Identity M is exact.
      */
     public static FeatureHook channelMix(SDVariable m) {
-        return (block, x) -> {
-            long c = x.getShape() != null ? x.getShape()[1] : -1;
-            long[] ms = m.getShape();
-            if (ms != null && (ms.length != 2 || ms[0] != ms[1] || (c > 0 && ms[0] != c)))
-                throw new IllegalArgumentException("channel mix after " + block + ": matrix shape " + java.util.Arrays.toString(ms) + " does not match " + c + " channels");
-            // conv weight [1,1,inC,outC] with W[0,0,i,o] = M[o,i]
-            SDVariable w = m.transpose().reshape(1, 1, ms[0], ms[0]);
-            return Ops.conv1x1(x, w);
+        long[] ms = m.getShape();
+        if (ms == null || ms.length != 2 || ms[0] != ms[1])
+            throw new IllegalArgumentException("channel mix: matrix must be a square [C, C] variable or constant, got " + java.util.Arrays.toString(ms));
+        return new FeatureHook() {
+            @Override
+            public SDVariable apply(String block, SDVariable x) {
+                // conv weight [1,1,inC,outC] with W[0,0,i,o] = M[o,i]
+                SDVariable w = x.getSameDiff().permute(m, 1, 0).reshape(1, 1, ms[0], ms[0]);
+                return Ops.conv1x1(x, w, ms[0]);
+            }
+
+            @Override
+            public void validate(String block, long channels) {
+                if (ms[0] != channels)
+                    throw new IllegalArgumentException("channel mix after " + block + ": matrix " + java.util.Arrays.toString(ms) + " does not match its " + channels + " channels");
+            }
         };
     }
+
 }

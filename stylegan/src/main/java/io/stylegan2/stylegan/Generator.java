@@ -69,8 +69,19 @@ public final class Generator implements AutoCloseable {
 
     /** Loads the generator of a native model from a stream (e.g. a classpath resource). */
     public static Generator load(InputStream in, String name) throws IOException {
-        NativeModel m = NativeModel.read(in, name);
-        return create(m.generatorConfig(), m.generator());
+        Path tmp = java.nio.file.Files.createTempFile("stylegan2-model", ".safetensors");
+        try {
+            java.nio.file.Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            NativeModel m;
+            try {
+                m = NativeModel.read(tmp);
+            } catch (IOException e) {
+                throw new IOException(name + ": " + e.getMessage(), e);
+            }
+            return create(m.generatorConfig(), m.generator());
+        } finally {
+            java.nio.file.Files.deleteIfExists(tmp);
+        }
     }
 
     /** A generator with NVlabs-style random initialisation (for benchmarks and tests). */
@@ -303,8 +314,7 @@ public final class Generator implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (mappingGraph != null) mappingGraph.close();
-        synthesisGraphs.values().forEach(SameDiff::close);
+        // SameDiff has no close in M2.1: dropping the graphs lets GC free their native arrays
         synthesisGraphs.clear();
         mappingGraph = null;
     }

@@ -13,8 +13,7 @@ import java.util.Map;
  * layout the SameDiff graphs consume, converted once at load time:
  * <ul>
  *   <li>conv weights: PyTorch {@code [outC, inC, kH, kW]} to ND4J {@code [kH, kW, inC, outC]};</li>
- *   <li>fully connected weights: PyTorch {@code [out, in]} to {@code [in, out]} (so {@code x.mmul(w)});</li>
- *   <li>everything else unchanged.</li>
+ *   <li>everything else unchanged (fully connected weights stay {@code [out, in]}).</li>
  * </ul>
  * {@link #toCanonical()} converts back, so a store round-trips exactly. Shared read-only by every
  * graph built from it; methods that tune weights add offsets in their own graphs instead of copying.
@@ -38,20 +37,13 @@ public final class ParameterStore {
         return new ParameterStore(m, dataType);
     }
 
-    /** Whether {@code name} is a fully connected weight ({@code [out,in]} in PyTorch layout). */
-    static boolean isFcWeight(String name, INDArray v) {
-        return name.endsWith(".weight") && v.rank() == 2;
-    }
-
     static INDArray toGraphLayout(String name, INDArray v) {
         if (name.endsWith(".weight") && v.rank() == 4) return v.permute(2, 3, 1, 0);
-        if (isFcWeight(name, v)) return v.transpose();
         return v;
     }
 
     static INDArray toCanonicalLayout(String name, INDArray v) {
         if (name.endsWith(".weight") && v.rank() == 4) return v.permute(3, 2, 0, 1);
-        if (isFcWeight(name, v)) return v.transpose();
         return v;
     }
 

@@ -100,7 +100,7 @@ public final class SynthesisNetwork {
             if (!l.endsWith(".conv1")) throw new IllegalArgumentException("padding hook on '" + l + "': only non-upsampling 3x3 convs (bR.conv1) take a padding provider");
             resolutionOf(l);
         }
-        for (String b : hooks.features().keySet()) cfg.channelsAt(resolutionOf(b));
+        hooks.features().forEach((b, h) -> h.validate(b, cfg.channelsAt(resolutionOf(b))));
         if (start.res() != 4 && start.feature() == null) throw new IllegalArgumentException("start at b" + start.res() + " needs the feature of b" + (start.res() / 2));
         cfg.channelsAt(start.res());
 
@@ -111,7 +111,7 @@ public final class SynthesisNetwork {
             String b = "b" + res;
             if (res == 4) {
                 SDVariable c = hooks.constInput() != null ? hooks.constInput() : p.get("synthesis.b4.const");
-                x = broadcastConst(c, ws);
+                x = broadcastConst(c, ws, cfg.channelsAt(4));
                 x = layer(p, b + ".conv1", x, ws, 1, noise, hooks, outs, styles);
             } else {
                 x = layer(p, b + ".conv0", x, ws, 2, noise, hooks, outs, styles);
@@ -130,10 +130,9 @@ public final class SynthesisNetwork {
     }
 
     /** {@code [C,4,4]} (or {@code [N,C,4,4]}) constant broadcast to the batch of {@code ws}. */
-    private static SDVariable broadcastConst(SDVariable c, SDVariable ws) {
+    private static SDVariable broadcastConst(SDVariable c, SDVariable ws, int channels) {
         if (c.getShape() != null && c.getShape().length == 4) return c;
-        long[] s = c.getShape();
-        SDVariable c4 = c.reshape(1, s[0], s[1], s[2]);
+        SDVariable c4 = c.reshape(1, channels, 4, 4);
         // zeros [N,1,1,1] taken from the batch of ws: keeps the batch size dynamic
         SDVariable zeros = ws.get(SDIndex.all(), SDIndex.interval(0, 1), SDIndex.interval(0, 1)).mul(0.0).reshape(-1, 1, 1, 1);
         return c4.add(zeros);
@@ -152,7 +151,7 @@ public final class SynthesisNetwork {
                 1.0 / Math.sqrt(cfg.wDim()), 1.0, false);
         styles.put(id, s);
         UnaryOperator<SDVariable> padder = hooks.padding().get(id);
-        SDVariable y = Ops.modulatedConv(x, p.get(pre + ".weight"), s, up, true, padder, cfg.resampleFilter());
+        SDVariable y = Ops.modulatedConv(x, p.get(pre + ".weight"), p.store().get(pre + ".weight").shape(), s, up, true, padder, cfg.resampleFilter());
         SDVariable n = hooks.noise().get(id);
         if (n == null) {
             n = switch (noise) {
@@ -174,7 +173,7 @@ public final class SynthesisNetwork {
         SDVariable s = Ops.fc(wsRow(ws, wsIndex(id)), p.get(pre + ".affine.weight"), p.get(pre + ".affine.bias"),
                 1.0 / Math.sqrt(cfg.wDim()), 1.0, false).mul(1.0 / Math.sqrt(cin));
         styles.put(id, s);
-        SDVariable y = Ops.modulatedConv(x, p.get(pre + ".weight"), s, 1, false, null, cfg.resampleFilter());
+        SDVariable y = Ops.modulatedConv(x, p.get(pre + ".weight"), p.store().get(pre + ".weight").shape(), s, 1, false, null, cfg.resampleFilter());
         return Ops.biasAct(y, p.get(pre + ".bias"), false, 1.0, cfg.convClamp());
     }
 }
