@@ -43,7 +43,7 @@ import java.util.zip.ZipFile;
  * rebuilt with their storage offset, size and stride (non-contiguous views are gathered) as
  * {@link INDArray}s of the same element type (float16/bfloat16 are widened to float32). The
  * result is plain Java data: {@code Map<Object,Object>} (insertion ordered), {@code List},
- * {@code Object[]} (tuples), {@code Set}, {@code String}, {@code Long}/{@code BigInteger},
+ * {@code Object[]} (tuples), {@code Set}, {@code String}, {@code Integer}/{@code Long}/{@code BigInteger} (smallest that fits),
  * {@code Double}, {@code Boolean}, {@code byte[]}, {@code INDArray}, {@link PickledObject}, or null.
  */
 public final class TorchFiles {
