@@ -117,51 +117,15 @@ public final class Discriminator implements AutoCloseable {
     }
 
     private void validate() {
-        int top = cfg.imgResolution();
-        params.expectCanonicalShape("b" + top + ".fromrgb.weight", cfg.channelsAt(top), cfg.imgChannels(), 1, 1);
-        params.expectCanonicalShape("b" + top + ".fromrgb.bias", cfg.channelsAt(top));
-        for (int res = top; res > 4; res /= 2) {
-            int tmp = cfg.channelsAt(res), out = cfg.channelsAt(res / 2);
-            String b = "b" + res;
-            params.expectCanonicalShape(b + ".conv0.weight", tmp, tmp, 3, 3);
-            params.expectCanonicalShape(b + ".conv0.bias", tmp);
-            params.expectCanonicalShape(b + ".conv1.weight", out, tmp, 3, 3);
-            params.expectCanonicalShape(b + ".conv1.bias", out);
-            params.expectCanonicalShape(b + ".skip.weight", out, tmp, 1, 1);
-        }
-        int c4 = cfg.channelsAt(4);
-        params.expectCanonicalShape("b4.conv.weight", c4, c4 + cfg.mbstdNumChannels(), 3, 3);
-        params.expectCanonicalShape("b4.conv.bias", c4);
-        params.expectCanonicalShape("b4.fc.weight", c4, c4 * 16);
-        params.expectCanonicalShape("b4.fc.bias", c4);
-        params.expectCanonicalShape("b4.out.weight", 1, c4);
-        params.expectCanonicalShape("b4.out.bias", 1);
+        CanonicalLayout.discriminator(cfg).forEach(params::expectCanonicalShape);
     }
 
     /** NVlabs-style random init in canonical layout (weights N(0,1), biases 0). */
     public static Map<String, INDArray> randomParams(DiscriminatorConfig cfg, long seed) {
         Nd4j.getRandom().setSeed(seed);
-        DataType f = DataType.FLOAT;
         Map<String, INDArray> m = new LinkedHashMap<>();
-        int top = cfg.imgResolution();
-        m.put("b" + top + ".fromrgb.weight", Nd4j.randn(f, cfg.channelsAt(top), cfg.imgChannels(), 1, 1));
-        m.put("b" + top + ".fromrgb.bias", Nd4j.zeros(f, cfg.channelsAt(top)));
-        for (int res = top; res > 4; res /= 2) {
-            int tmp = cfg.channelsAt(res), out = cfg.channelsAt(res / 2);
-            String b = "b" + res;
-            m.put(b + ".conv0.weight", Nd4j.randn(f, tmp, tmp, 3, 3));
-            m.put(b + ".conv0.bias", Nd4j.zeros(f, tmp));
-            m.put(b + ".conv1.weight", Nd4j.randn(f, out, tmp, 3, 3));
-            m.put(b + ".conv1.bias", Nd4j.zeros(f, out));
-            m.put(b + ".skip.weight", Nd4j.randn(f, out, tmp, 1, 1));
-        }
-        int c4 = cfg.channelsAt(4);
-        m.put("b4.conv.weight", Nd4j.randn(f, c4, c4 + cfg.mbstdNumChannels(), 3, 3));
-        m.put("b4.conv.bias", Nd4j.zeros(f, c4));
-        m.put("b4.fc.weight", Nd4j.randn(f, c4, c4 * 16));
-        m.put("b4.fc.bias", Nd4j.zeros(f, c4));
-        m.put("b4.out.weight", Nd4j.randn(f, 1, c4));
-        m.put("b4.out.bias", Nd4j.zeros(f, 1));
+        CanonicalLayout.discriminator(cfg).forEach((name, shape) ->
+                m.put(name, name.endsWith(".bias") ? Nd4j.zeros(DataType.FLOAT, shape) : Nd4j.randn(DataType.FLOAT, shape)));
         return m;
     }
 

@@ -58,7 +58,31 @@ public final class Generator implements AutoCloseable {
         canonical.forEach((k, v) -> {
             if (!k.endsWith("resample_filter")) g.put(k, v);
         });
+        if (!g.containsKey("mapping.w_avg")) {
+            // no tracked average in the source: estimate it as NVlabs' projector does (mean of 10 000 mapped z)
+            g.put("mapping.w_avg", Nd4j.zeros(DataType.FLOAT, cfg.wDim()));
+            try (Generator tmp = new Generator(cfg, ParameterStore.fromCanonical(g, dataType))) {
+                g.put("mapping.w_avg", tmp.estimateWAvg(W_AVG_SAMPLES, 123));
+            }
+            log.info("model has no mapping.w_avg: estimated from {} samples", W_AVG_SAMPLES);
+        }
         return new Generator(cfg, ParameterStore.fromCanonical(g, dataType));
+    }
+
+    /** Samples used to estimate {@code w_avg} when a checkpoint has none. */
+    public static final int W_AVG_SAMPLES = 10_000;
+
+    /** Mean of {@code mapping(z)} over {@code n} seeded N(0,1) z ({@code [w_dim]}). */
+    public INDArray estimateWAvg(int n, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray sum = Nd4j.zeros(DataType.DOUBLE, cfg.wDim());
+        for (int done = 0; done < n; done += 1000) {
+            int b = Math.min(1000, n - done);
+            INDArray ws = mapping(Nd4j.randn(params.dataType(), b, cfg.zDim()), 1.0, -1);
+            sum.addi(ws.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.all())
+                    .castTo(DataType.DOUBLE).sum(0));
+        }
+        return sum.divi(n).castTo(DataType.FLOAT);
     }
 
     /** Loads the generator of a native model file (see {@link NativeModel}). */
@@ -244,72 +268,25 @@ public final class Generator implements AutoCloseable {
     }
 
     private void validate() {
-        int in = cfg.zDim();
-        for (int i = 0; i < cfg.mappingLayers(); i++) {
-            params.expectCanonicalShape("mapping.fc" + i + ".weight", cfg.wDim(), in);
-            params.expectCanonicalShape("mapping.fc" + i + ".bias", cfg.wDim());
-            in = cfg.wDim();
-        }
-        params.expectCanonicalShape("mapping.w_avg", cfg.wDim());
-        params.expectCanonicalShape("synthesis.b4.const", cfg.channelsAt(4), 4, 4);
-        for (int res : cfg.blockResolutions()) {
-            int c = cfg.channelsAt(res);
-            if (res > 4) expectLayer("synthesis.b" + res + ".conv0", c, cfg.channelsAt(res / 2), 3, res);
-            expectLayer("synthesis.b" + res + ".conv1", c, c, 3, res);
-            String t = "synthesis.b" + res + ".torgb";
-            params.expectCanonicalShape(t + ".weight", cfg.imgChannels(), c, 1, 1);
-            params.expectCanonicalShape(t + ".affine.weight", c, cfg.wDim());
-            params.expectCanonicalShape(t + ".affine.bias", c);
-            params.expectCanonicalShape(t + ".bias", cfg.imgChannels());
-        }
-    }
-
-    private void expectLayer(String pre, int out, int in, int k, int res) {
-        params.expectCanonicalShape(pre + ".weight", out, in, k, k);
-        params.expectCanonicalShape(pre + ".affine.weight", in, cfg.wDim());
-        params.expectCanonicalShape(pre + ".affine.bias", in);
-        params.expectCanonicalShape(pre + ".bias", out);
-        params.expectCanonicalShape(pre + ".noise_strength");
-        params.expectCanonicalShape(pre + ".noise_const", res, res);
+        CanonicalLayout.generator(cfg).forEach(params::expectCanonicalShape);
     }
 
     /**
-     * NVlabs-style initialisation in canonical layout: weights N(0,1) (mapping weights / lr_multiplier),
-     * biases 0, affine biases 1, noise strengths 0, const and noise buffers N(0,1), w_avg 0.
+     * NVlabs-style initialisation in canonical layout: weights N(0,1) (mapping weights divided by
+     * lr_multiplier), biases 0, affine biases 1, noise strengths 0, const and noise buffers N(0,1), w_avg 0.
      */
     public static Map<String, INDArray> randomParams(GeneratorConfig cfg, long seed) {
         Nd4j.getRandom().setSeed(seed);
-        DataType f = DataType.FLOAT;
         Map<String, INDArray> m = new LinkedHashMap<>();
-        int in = cfg.zDim();
-        for (int i = 0; i < cfg.mappingLayers(); i++) {
-            m.put("mapping.fc" + i + ".weight", Nd4j.randn(f, cfg.wDim(), in).divi(cfg.lrMultiplier()));
-            m.put("mapping.fc" + i + ".bias", Nd4j.zeros(f, cfg.wDim()));
-            in = cfg.wDim();
-        }
-        m.put("mapping.w_avg", Nd4j.zeros(f, cfg.wDim()));
-        m.put("synthesis.b4.const", Nd4j.randn(f, cfg.channelsAt(4), 4, 4));
-        for (int res : cfg.blockResolutions()) {
-            int c = cfg.channelsAt(res);
-            if (res > 4) randomLayer(m, "synthesis.b" + res + ".conv0", c, cfg.channelsAt(res / 2), res, cfg.wDim());
-            randomLayer(m, "synthesis.b" + res + ".conv1", c, c, res, cfg.wDim());
-            String t = "synthesis.b" + res + ".torgb";
-            m.put(t + ".weight", Nd4j.randn(f, cfg.imgChannels(), c, 1, 1));
-            m.put(t + ".affine.weight", Nd4j.randn(f, c, cfg.wDim()));
-            m.put(t + ".affine.bias", Nd4j.ones(f, c));
-            m.put(t + ".bias", Nd4j.zeros(f, cfg.imgChannels()));
-        }
+        CanonicalLayout.generator(cfg).forEach((name, shape) -> {
+            INDArray v;
+            if (name.endsWith("affine.bias")) v = Nd4j.ones(DataType.FLOAT, shape);
+            else if (name.endsWith(".bias") || name.endsWith("noise_strength") || name.equals("mapping.w_avg")) v = Nd4j.zeros(DataType.FLOAT, shape);
+            else v = Nd4j.randn(DataType.FLOAT, shape);
+            if (name.startsWith("mapping.fc") && name.endsWith(".weight")) v.divi(cfg.lrMultiplier());
+            m.put(name, v);
+        });
         return m;
-    }
-
-    private static void randomLayer(Map<String, INDArray> m, String pre, int out, int in, int res, int wDim) {
-        DataType f = DataType.FLOAT;
-        m.put(pre + ".weight", Nd4j.randn(f, out, in, 3, 3));
-        m.put(pre + ".affine.weight", Nd4j.randn(f, in, wDim));
-        m.put(pre + ".affine.bias", Nd4j.ones(f, in));
-        m.put(pre + ".bias", Nd4j.zeros(f, out));
-        m.put(pre + ".noise_strength", Nd4j.scalar(f, 0f).reshape(new long[0]));
-        m.put(pre + ".noise_const", Nd4j.randn(f, res, res));
     }
 
     @Override
