@@ -107,9 +107,33 @@ final class RestrictedUnpickler extends Unpickler {
         return new Global(module, name);
     }
 
+    /**
+     * Before a length-prefixed opcode reads its payload, checks the declared length against the bytes
+     * left, so a corrupt or truncated length fails cleanly instead of allocating a huge buffer.
+     */
+    private void checkLength(int lengthBytes) throws IOException {
+        if (!input.markSupported()) return;
+        input.mark(16);
+        byte[] b = input.readNBytes(lengthBytes);
+        input.reset();
+        if (b.length < lengthBytes) throw new IOException("truncated pickle");
+        long n = 0;
+        for (int i = lengthBytes - 1; i >= 0; i--) n = (n << 8) | (b[i] & 0xff);
+        if (lengthBytes == 4 && n > Integer.MAX_VALUE) n = -1; // signed 4-byte lengths
+        if (n < 0 || n > input.available() - lengthBytes)
+            throw new IOException("truncated or corrupt pickle: an item claims " + n + " bytes but only "
+                    + Math.max(0, input.available() - lengthBytes) + " remain");
+    }
+
     @Override
     protected Object dispatch(short key) throws PickleException, IOException {
         switch (key) {
+            case 'B': case 'X': case 'T': case 0x8b: // BINBYTES, BINUNICODE, BINSTRING, LONG4
+                checkLength(4);
+                return super.dispatch(key);
+            case 0x8d: case 0x8e: case 0x96: // BINUNICODE8, BINBYTES8, BYTEARRAY8
+                checkLength(8);
+                return super.dispatch(key);
             case 'c': { // GLOBAL
                 String module = PickleUtils.readline(input);
                 String name = PickleUtils.readline(input);

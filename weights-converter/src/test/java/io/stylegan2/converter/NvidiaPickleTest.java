@@ -74,6 +74,19 @@ class NvidiaPickleTest {
     }
 
     @Test
+    void truncatedSnapshotFailsWithoutOutput() throws Exception {
+        byte[] b = Files.readAllBytes(snapshot());
+        for (int len : new int[]{b.length - 1, b.length / 2, 100}) {
+            Path cut = tmp.resolve("cut" + len + ".pkl");
+            Files.write(cut, java.util.Arrays.copyOf(b, len));
+            Path out = tmp.resolve("out" + len + ".safetensors");
+            assertThatThrownBy(() -> Converter.convert(cut, out, ConvertOptions.defaults()))
+                    .isInstanceOf(IOException.class).hasMessageContaining(cut.toString());
+            assertThat(Files.exists(out)).isFalse();
+        }
+    }
+
+    @Test
     void initKwargsOverrideOptions() throws IOException {
         Map<String, INDArray> t = Converter.load(java.util.List.of(Fixtures.path("nvlabs/nv_s32_c64/G_ema.state_dict.pt")), ConvertOptions.defaults()).generator();
         Map<String, Object> kw = Map.of("z_dim", 64L, "c_dim", 0L,

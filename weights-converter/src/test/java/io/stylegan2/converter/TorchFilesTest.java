@@ -55,6 +55,14 @@ class TorchFilesTest {
     }
 
     @Test
+    void loadsTorchvisionBackbone() throws IOException {
+        Map<?, ?> sd = (Map<?, ?>) TorchFiles.load(Fixtures.path("lpips/backbone_alexnet_features.pt"));
+        assertThat(((INDArray) sd.get("features.0.weight")).shape()).containsExactly(64, 3, 11, 11);
+        Map<?, ?> sq = (Map<?, ?>) TorchFiles.load(Fixtures.path("lpips/backbone_squeezenet1_1_features.pt"));
+        assertThat(sq.containsKey("features.12.expand3x3.bias")).isTrue();
+    }
+
+    @Test
     void truncatedFilesGiveClearErrors() throws IOException {
         for (String rel : new String[]{"rosinality/ros_s16_c48/checkpoint.pt", "lpips/alex.pth"}) {
             byte[] b = Files.readAllBytes(Fixtures.path(rel));
