@@ -18,34 +18,36 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code convert IN OUT}: NVlabs pickle to native model file. With {@code --verify}, converts
- * {@code IN} a second time to a temp file next to {@code OUT}, renders seed
- * {@value #VERIFY_SEED} (psi 1, const noise) with both, and reports the max absolute difference;
- * exits 1 if it exceeds {@code --tolerance}.
+ * {@code convert IN OUT}: any supported checkpoint to a native model file. With {@code --verify},
+ * renders seed {@value #VERIFY_SEED} (psi 1, const noise) with the written file read back and with
+ * the source checkpoint's tensors loaded directly (no file in between), and reports the max absolute
+ * difference; exits 1 if it exceeds {@code --tolerance}.
  */
 @Command(name = "convert", mixinStandardHelpOptions = true,
-        description = "Convert an NVlabs StyleGAN2 pickle (.pkl) to a native model file (.safetensors).")
+        description = {"Convert a checkpoint to a native model file (.safetensors), without executing any code from it.",
+                "IN: an NVIDIA stylegan2-ada-pytorch / stylegan3 network pickle (.pkl), a rosinality checkpoint (.pt),",
+                "a folder holding NVlabs state dicts (G_ema.state_dict.pt [+ D.state_dict.pt]), or a native file."})
 final class ConvertCommand implements Callable<Integer> {
     static final long VERIFY_SEED = 0;
 
     @ParentCommand StyleGan2Cli parent;
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "IN", description = "NVlabs network pickle")
+    @Parameters(index = "0", paramLabel = "IN", description = "checkpoint file or state-dict folder")
     Path in;
 
     @Parameters(index = "1", paramLabel = "OUT", description = "native model file to write")
     Path out;
 
-    @Option(names = "--verify", description = "render a fixed seed with OUT and with a fresh conversion and report the max difference")
+    @Option(names = "--verify", description = "render a fixed seed with OUT and with the source checkpoint and report the max difference")
     boolean verify;
 
     @Option(names = "--generator", defaultValue = "g_ema", paramLabel = "g_ema|g",
-            description = "generator to take from the pickle (default: ${DEFAULT-VALUE})")
+            description = "generator to take from the checkpoint: g_ema or g (default: ${DEFAULT-VALUE})")
     ModelBackend.GeneratorKey generator;
 
     @Option(names = "--lr-mlp", defaultValue = "0.01", paramLabel = "LR",
-            description = "mapping-network learning-rate multiplier the pickle was trained with (default: ${DEFAULT-VALUE})")
+            description = "mapping lr multiplier the model was trained with, when the file does not record it (default: ${DEFAULT-VALUE})")
     double lrMlp;
 
     @Option(names = "--tolerance", defaultValue = "1e-5", description = "max |difference| accepted by --verify (default: ${DEFAULT-VALUE})")
@@ -53,7 +55,7 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Cli.requireReadableFile(spec, in, "IN");
+        if (!Files.isDirectory(in)) Cli.requireReadableFile(spec, in, "IN");
         if (!(lrMlp > 0) || Double.isInfinite(lrMlp)) throw Cli.usage(spec, "--lr-mlp must be a positive number, got " + lrMlp);
         Path outAbs = out.toAbsolutePath();
         if (outAbs.getParent() != null && !Files.isDirectory(outAbs.getParent()))
@@ -77,19 +79,12 @@ final class ConvertCommand implements Callable<Integer> {
     }
 
     private double verify(ModelBackend.ConvertSettings settings, Progress bar) throws Exception {
-        Path dir = out.toAbsolutePath().getParent();
-        Path ref = Files.createTempFile(dir, "." + out.getFileName() + ".verify.", ".tmp");
-        try {
-            parent.backend.convert(in, ref, settings, bar);
-            try (ModelBackend.GeneratorModel a = parent.backend.load(out);
-                 ModelBackend.GeneratorModel b = parent.backend.load(ref)) {
-                INDArray ia = render(a), ib = render(b);
-                if (!java.util.Arrays.equals(ia.shape(), ib.shape())) return Double.POSITIVE_INFINITY;
-                return Transforms.abs(ia.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
-                        .sub(ib.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE))).maxNumber().doubleValue();
-            }
-        } finally {
-            Files.deleteIfExists(ref);
+        try (ModelBackend.GeneratorModel a = parent.backend.load(out);
+             ModelBackend.GeneratorModel b = parent.backend.loadSource(in, settings)) {
+            INDArray ia = render(a), ib = render(b);
+            if (!java.util.Arrays.equals(ia.shape(), ib.shape())) return Double.POSITIVE_INFINITY;
+            return Transforms.abs(ia.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                    .sub(ib.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE))).maxNumber().doubleValue();
         }
     }
 

@@ -14,7 +14,7 @@ import java.util.Optional;
  * Everything the commands need from the model, converter and npy modules, behind one seam so the
  * CLI compiles and is testable before those land (and with a fake in tests).
  *
- * <p>Wiring plan (see {@link UnwiredBackend}): {@link #load(Path)} / {@link #load(InputStream)}
+ * <p>Implemented by {@link LibraryBackend}: {@link #load(Path)} / {@link #load(InputStream)}
  * &rarr; {@code io.stylegan2.stylegan.Generator.load}; {@link #convert} &rarr;
  * {@code io.stylegan2.converter.Converter.convert(in, out, ConvertOptions)}; {@link #readNpy} /
  * {@link #writeNpy} &rarr; {@code io.stylegan2.core.io.Npy.read / write}.
@@ -73,7 +73,10 @@ public interface ModelBackend {
     /** Loads a native model from a stream (the embedded default model). */
     GeneratorModel load(InputStream in) throws IOException;
 
-    /** Converts an NVlabs pickle to a native model file (written atomically). */
+    /** Loads a source checkpoint directly (converted in memory, nothing written), for {@code --verify}. */
+    GeneratorModel loadSource(Path in, ConvertSettings settings) throws IOException;
+
+    /** Converts a checkpoint (file or state-dict folder) to a native model file (written atomically). */
     void convert(Path in, Path out, ConvertSettings settings, Progress progress) throws IOException;
 
     /** Reads a {@code .npy} file as float32. */

@@ -27,7 +27,7 @@ public final class StyleGan2Cli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public StyleGan2Cli() {
-        this(new UnwiredBackend());
+        this(new LibraryBackend());
     }
 
     public StyleGan2Cli(ModelBackend backend) {
@@ -64,6 +64,6 @@ public final class StyleGan2Cli implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine(new UnwiredBackend()).execute(args));
+        System.exit(commandLine(new LibraryBackend()).execute(args));
     }
 }

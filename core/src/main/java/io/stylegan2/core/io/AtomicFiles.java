@@ -40,6 +40,7 @@ public final class AtomicFiles {
                 writer.write(out);
                 out.flush();
             }
+            setOrdinaryPermissions(tmp, abs);
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -52,6 +53,21 @@ public final class AtomicFiles {
             if (!ok) {
                 try { Files.deleteIfExists(tmp); } catch (IOException ignored) { /* best effort */ }
             }
+        }
+    }
+
+    /**
+     * Temp files are created 0600; give the result the permissions of the file it replaces, or
+     * {@code rw-r--r--} for a new file (ignored on file systems without POSIX permissions).
+     */
+    private static void setOrdinaryPermissions(Path tmp, Path target) {
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.exists(target)
+                    ? Files.getPosixFilePermissions(target)
+                    : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+            Files.setPosixFilePermissions(tmp, perms);
+        } catch (UnsupportedOperationException | IOException ignored) {
+            // not a POSIX file system: keep the defaults
         }
     }
 

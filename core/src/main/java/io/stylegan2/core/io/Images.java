@@ -206,25 +206,15 @@ public final class Images {
      * {@code file} atomically; the temp file is deleted on failure.
      */
     public static void writeAtomically(BufferedImage img, String format, Path file) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-        boolean ok = false;
         try {
-            if (!ImageIO.write(img, format, tmp.toFile()))
-                throw new IOException("no ImageIO writer for format '" + format + "' (writing " + file + ")");
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("file system does not support atomic rename in " + dir + " (writing " + file + ")", e);
-            }
-            ok = true;
+            AtomicFiles.write(file, out -> {
+                if (!ImageIO.write(img, format, out))
+                    throw new IOException("no ImageIO writer for format '" + format + "' (writing " + file + ")");
+            });
             log.debug("wrote {}", file);
         } catch (IOException e) {
             if (e.getMessage() != null && e.getMessage().contains(file.toString())) throw e;
             throw new IOException("cannot write image " + file + ": " + e.getMessage(), e);
-        } finally {
-            if (!ok) Files.deleteIfExists(tmp);
         }
     }
 
