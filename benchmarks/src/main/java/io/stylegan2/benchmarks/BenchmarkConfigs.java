@@ -21,12 +21,18 @@ public final class BenchmarkConfigs {
         return GeneratorConfig.nvlabs(512, 512, 8, 256, 3, 16384, 512);
     }
 
-    /** {@link #fixture32()} for 32, {@link #configF256()} for 256. */
+    /** The 16&sup2; rosinality fixture {@code ros_s16_c48}: channels {4: 48, 8: 32, 16: 16}, z = w = 32, 3 mapping layers. */
+    public static GeneratorConfig fixture16() {
+        return new GeneratorConfig(32, 32, 3, 0.01, 16, 3, Map.of(4, 48, 8, 32, 16, 16), null, null, "skip");
+    }
+
+    /** {@link #fixture16()} for 16, {@link #fixture32()} for 32, {@link #configF256()} for 256. */
     public static GeneratorConfig forResolution(int resolution) {
         return switch (resolution) {
+            case 16 -> fixture16();
             case 32 -> fixture32();
             case 256 -> configF256();
-            default -> throw new IllegalArgumentException("no benchmark config for resolution " + resolution + " (32 or 256)");
+            default -> throw new IllegalArgumentException("no benchmark config for resolution " + resolution + " (16, 32 or 256)");
         };
     }
 }
