@@ -153,12 +153,6 @@ class StyleGan2CliTest {
     }
 
     @Test
-    void generateWithDefaultModelFailsClearlyWhenNoneEmbedded() {
-        assertThat(run("generate", "--seeds", "1", "--out", dir.resolve("o").toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("no --model", "/models/default.safetensors");
-    }
-
-    @Test
     void generateFromZAndWFiles() throws IOException {
         Path m = file("m.safetensors", "model");
         Path zf = file("z.npy", ""), wf = file("w.npy", ""), w3 = file("w3.npy", ""), bad = file("bad.npy", "");

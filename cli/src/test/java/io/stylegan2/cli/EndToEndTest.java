@@ -1,0 +1,79 @@
+package io.stylegan2.cli;
+
+import io.stylegan2.core.io.Npy;
+import io.stylegan2.core.testing.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.stylegan2.core.testing.AllClose.assertAllClose;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The CLI with the real backend, on the embedded default model and the reference fixtures. */
+class EndToEndTest {
+    @TempDir Path dir;
+    final StringWriter out = new StringWriter(), err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cl = StyleGan2Cli.commandLine(new LibraryBackend());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    /**
+     * The embedded default is the converted {@code nvlabs/nv_s32_c64} fixture, so {@code generate}
+     * from the fixture's z reproduces NVlabs' images ({@code img_psi0.7.npy}) through the whole CLI path.
+     */
+    @Test
+    void generateWithTheEmbeddedDefaultModelReproducesNvlabs() throws Exception {
+        Path o = dir.resolve("out");
+        int rc = run("generate", "--z", Fixtures.path("nvlabs/nv_s32_c64/z.npy").toString(), "--truncation", "0.7",
+                "--noise-mode", "const", "--save-npy", "--out", o.toString());
+        assertThat(rc).as(err.toString()).isZero();
+        INDArray expected = Npy.read(Fixtures.path("nvlabs/nv_s32_c64/img_psi0.7.npy"));
+        for (int i = 0; i < 4; i++) {
+            assertThat(o.resolve(String.format("img%04d.png", i))).exists();
+            assertAllClose("image " + i, Npy.read(o.resolve(String.format("img%04d.npy", i))), expected.get(NDArrayIndex.point(i)), 0, 1e-4);
+        }
+        assertThat(o.resolve("grid.png")).exists();
+        try (var s = Files.list(o)) {
+            assertThat(s.filter(p -> p.getFileName().toString().endsWith(".tmp")).count()).as("no temp files left").isZero();
+        }
+    }
+
+    @Test
+    void generateFromSeedsWithoutAModel() {
+        Path o = dir.resolve("seeds");
+        assertThat(run("generate", "--seeds", "1-3", "--out", o.toString())).as(err.toString()).isZero();
+        assertThat(o.resolve("seed0001.png")).exists();
+        assertThat(o.resolve("seed0003.png")).exists();
+    }
+
+    @Test
+    void convertVerifyAndInfoOnARosinalityCheckpoint() {
+        Path model = dir.resolve("s16.safetensors");
+        int rc = run("convert", Fixtures.path("rosinality/ros_s16_c48/checkpoint.pt").toString(), model.toString(), "--verify");
+        assertThat(rc).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("max |diff| = 0");
+        assertThat(run("info", model.toString())).isZero();
+        assertThat(out.toString()).contains("\"num_ws\" : 6").contains("\"imgResolution\" : 16");
+    }
+
+    @Test
+    void corruptCheckpointFailsWithoutOutput() throws Exception {
+        byte[] full = Files.readAllBytes(Fixtures.path("rosinality/ros_s16_c48/checkpoint.pt"));
+        Path cut = Files.write(dir.resolve("cut.pt"), java.util.Arrays.copyOf(full, full.length / 2));
+        Path model = dir.resolve("cut.safetensors");
+        assertThat(run("convert", cut.toString(), model.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("cut.pt");
+        assertThat(model).doesNotExist();
+    }
+}
