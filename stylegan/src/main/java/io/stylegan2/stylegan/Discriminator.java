@@ -38,11 +38,7 @@ public final class Discriminator implements AutoCloseable {
     }
 
     public static Discriminator create(DiscriminatorConfig cfg, Map<String, INDArray> canonical, DataType dataType) {
-        Map<String, INDArray> d = new LinkedHashMap<>();
-        canonical.forEach((k, v) -> {
-            if (!k.endsWith("resample_filter")) d.put(k, v);
-        });
-        return new Discriminator(cfg, ParameterStore.fromCanonical(d, dataType));
+        return new Discriminator(cfg, ParameterStore.fromCanonical(canonical, dataType));
     }
 
     /** Loads the discriminator of a native model file; a clear error if the file has none. */

@@ -54,10 +54,7 @@ public final class Generator implements AutoCloseable {
 
     /** From canonical tensors, computing in {@code dataType} (FLOAT, or DOUBLE for reference runs). */
     public static Generator create(GeneratorConfig cfg, Map<String, INDArray> canonical, DataType dataType) {
-        Map<String, INDArray> g = new LinkedHashMap<>();
-        canonical.forEach((k, v) -> {
-            if (!k.endsWith("resample_filter")) g.put(k, v);
-        });
+        Map<String, INDArray> g = new LinkedHashMap<>(canonical);
         if (!g.containsKey("mapping.w_avg")) {
             // no tracked average in the source: estimate it as NVlabs' projector does (mean of 10 000 mapped z)
             g.put("mapping.w_avg", Nd4j.zeros(DataType.FLOAT, cfg.wDim()));

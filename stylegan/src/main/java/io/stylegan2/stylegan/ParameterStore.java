@@ -27,10 +27,14 @@ public final class ParameterStore {
         this.dataType = dataType;
     }
 
-    /** From canonical names and PyTorch layouts; values are cast to {@code dataType}. */
+    /**
+     * From canonical names and PyTorch layouts; values are cast to {@code dataType}. The fixed
+     * {@code resample_filter} buffers some sources carry are dropped (the config defines the filter).
+     */
     public static ParameterStore fromCanonical(Map<String, INDArray> canonical, DataType dataType) {
         Map<String, INDArray> m = new LinkedHashMap<>();
         for (Map.Entry<String, INDArray> e : canonical.entrySet()) {
+            if (e.getKey().endsWith("resample_filter")) continue;
             INDArray v = e.getValue().castTo(dataType);
             m.put(e.getKey(), toGraphLayout(e.getKey(), v).dup('c'));
         }
