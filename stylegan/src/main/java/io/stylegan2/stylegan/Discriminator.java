@@ -81,6 +81,24 @@ public final class Discriminator implements AutoCloseable {
      * @return logits {@code [N, 1]}
      */
     public SDVariable build(ParamBinding p, SDVariable img) {
+        return build(p, img, null);
+    }
+
+    /**
+     * As {@link #build(ParamBinding, SDVariable)}, also handing out the intermediate activations
+     * (for hand-written backward passes such as the R1 penalty's input gradient). When
+     * {@code activations} is not null it receives, in forward order:
+     * <ul>
+     *   <li>every layer's output (after bias, activation, gain and clamp) under its layer id:
+     *       {@code b<R>.fromrgb}, {@code b<res>.skip}, {@code b<res>.conv0}, {@code b<res>.conv1},
+     *       {@code b4.conv}, {@code b4.fc}, {@code b4.out} (the logits);</li>
+     *   <li>every block's output ({@code skip + conv1}) under the block id {@code b<res>} (so
+     *       {@code b8} is the input of the minibatch stddev).</li>
+     * </ul>
+     * The graph is the same as without the map.
+     */
+    public SDVariable build(ParamBinding p, SDVariable img, Map<String, SDVariable> activations) {
+        Map<String, SDVariable> taps = activations == null ? new HashMap<>() : activations;
         long[] s = img.getShape();
         if (s == null || s.length != 4 || s[0] <= 0)
             throw new IllegalArgumentException("discriminator input needs a static shape [N, C, H, W], got " + java.util.Arrays.toString(s));
@@ -89,20 +107,25 @@ public final class Discriminator implements AutoCloseable {
         for (int res = cfg.imgResolution(); res > 4; res /= 2) {
             String b = "b" + res;
             int tmp = cfg.channelsAt(res);
-            if (x == null) x = conv(p, b + ".fromrgb", img, cfg.imgChannels(), 1, 1, true, 1.0);
-            SDVariable y = conv(p, b + ".skip", x, tmp, 1, 2, false, Math.sqrt(0.5));
-            x = conv(p, b + ".conv0", x, tmp, 3, 1, true, 1.0);
-            x = conv(p, b + ".conv1", x, tmp, 3, 2, true, Math.sqrt(0.5));
-            x = y.add(x);
+            if (x == null) x = tap(taps, b + ".fromrgb", conv(p, b + ".fromrgb", img, cfg.imgChannels(), 1, 1, true, 1.0));
+            SDVariable y = tap(taps, b + ".skip", conv(p, b + ".skip", x, tmp, 1, 2, false, Math.sqrt(0.5)));
+            x = tap(taps, b + ".conv0", conv(p, b + ".conv0", x, tmp, 3, 1, true, 1.0));
+            x = tap(taps, b + ".conv1", conv(p, b + ".conv1", x, tmp, 3, 2, true, Math.sqrt(0.5)));
+            x = tap(taps, b, y.add(x));
         }
         int c4 = cfg.channelsAt(4);
         long g = Math.min(cfg.mbstdGroupSize(), n);
         if (n % g != 0) throw new IllegalArgumentException("minibatch stddev: batch " + n + " is not divisible by group size " + g);
         x = Ops.minibatchStd(x, (int) g, cfg.mbstdNumChannels(), n);
-        x = conv(p, "b4.conv", x, c4 + cfg.mbstdNumChannels(), 3, 1, true, 1.0);
+        x = tap(taps, "b4.conv", conv(p, "b4.conv", x, c4 + cfg.mbstdNumChannels(), 3, 1, true, 1.0));
         x = x.reshape(n, (long) c4 * 16);
-        x = Ops.fc(x, p.get("b4.fc.weight"), p.get("b4.fc.bias"), 1.0 / Math.sqrt(c4 * 16.0), 1.0, true);
-        return Ops.fc(x, p.get("b4.out.weight"), p.get("b4.out.bias"), 1.0 / Math.sqrt(c4), 1.0, false);
+        x = tap(taps, "b4.fc", Ops.fc(x, p.get("b4.fc.weight"), p.get("b4.fc.bias"), 1.0 / Math.sqrt(c4 * 16.0), 1.0, true));
+        return tap(taps, "b4.out", Ops.fc(x, p.get("b4.out.weight"), p.get("b4.out.bias"), 1.0 / Math.sqrt(c4), 1.0, false));
+    }
+
+    private static SDVariable tap(Map<String, SDVariable> taps, String id, SDVariable v) {
+        taps.put(id, v);
+        return v;
     }
 
     /** NVlabs Conv2dLayer: weight gain 1/sqrt(in*k*k), optional FIR downsampling, bias + activation. */
