@@ -30,8 +30,9 @@ import java.util.Map;
  * optionally clamped to {@code [-clamp, clamp]}; {@code ga = dL/da} is the incoming gradient. The
  * backward of each piece:
  * <ul>
- *   <li><b>activation</b>: {@code gz = ga * actGain * m * c} with {@code m = (a > 0 ? 1 : 0.2)} for
- *       leaky ReLU (the sign of {@code a} is the sign of {@code z + b} because actGain &gt; 0),
+ *   <li><b>activation</b>: {@code gz = ga * actGain * m * c} with {@code m = (a > 0 ? 1 : alpha)} for
+ *       leaky ReLU (the sign of {@code a} is the sign of {@code z + b} because actGain &gt; 0;
+ *       {@code alpha = (float) 0.2}, see {@link #LRELU_ALPHA}),
  *       {@code m = 1} for linear layers, and {@code c = (|a| < clamp ? 1 : 0)} when the config clamps
  *       (else 1). The masks are piecewise constant in the parameters: they are data (built from a
  *       comparison, so no gradient flows through them), which is the exact derivative almost
