@@ -94,17 +94,10 @@ public final class GlobalCohesion {
         int n = config.numSamples();
         SDVariable ws = sd.placeHolder(WS, gParams.store().dataType(), n, cfg.numWs(), cfg.wDim());
         SDVariable img = g.synthesisNetwork().build(gParams, ws, config.noiseMode(), SynthesisHooks.NONE, SynthesisNetwork.Start.FULL).image();
-        img = withStaticShape(img, n, cfg.imgChannels(), cfg.imgResolution(), cfg.imgResolution());
+        img = StaticShape.of(img, n, cfg.imgChannels(), cfg.imgResolution(), cfg.imgResolution());
         SDVariable logits = d.build(dParams, img);
         SDVariable loss = Adversarial.generatorLoss(logits);
         return new GlobalCohesion(config, ws, img, logits, loss, cfg.zDim(), cfg.numWs());
-    }
-
-    /** A reshape to the known shape, with the static shape recorded (the discriminator needs N). */
-    static SDVariable withStaticShape(SDVariable x, long... shape) {
-        SDVariable y = x.reshape(shape);
-        if (y.getShape() == null) y.setShape(shape);
-        return y;
     }
 
     /**
