@@ -1,5 +1,7 @@
 package io.stylegan2.losses;
 
+import io.stylegan2.stylegan.Discriminator;
+import io.stylegan2.stylegan.ParamBinding;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
@@ -16,7 +18,22 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * finite for any finite logit (the naive {@code log(1 + exp(x))} overflows above ~88 in float).
  */
 public final class Adversarial {
+    static {
+        io.stylegan2.core.SameDiffs.quiet();
+    }
+
     private Adversarial() {}
+
+    /**
+     * Discriminator logits {@code [n, 1]} of any image variable of the graph (e.g. a synthesis
+     * output, which has no static shape in M2.1): {@code d.build(p, StaticShape.of(img, n, C, R, R))}.
+     *
+     * @param n the batch size of {@code img}
+     */
+    public static SDVariable logits(Discriminator d, ParamBinding p, SDVariable img, long n) {
+        var c = d.config();
+        return d.build(p, StaticShape.of(img, n, c.imgChannels(), c.imgResolution(), c.imgResolution()));
+    }
 
     /** Non-saturating generator loss {@code mean(softplus(-fakeLogits))}, a scalar. */
     public static SDVariable generatorLoss(SDVariable fakeLogits) {

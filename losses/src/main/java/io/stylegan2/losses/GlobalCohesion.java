@@ -94,8 +94,7 @@ public final class GlobalCohesion {
         int n = config.numSamples();
         SDVariable ws = sd.placeHolder(WS, gParams.store().dataType(), n, cfg.numWs(), cfg.wDim());
         SDVariable img = g.synthesisNetwork().build(gParams, ws, config.noiseMode(), SynthesisHooks.NONE, SynthesisNetwork.Start.FULL).image();
-        img = StaticShape.of(img, n, cfg.imgChannels(), cfg.imgResolution(), cfg.imgResolution());
-        SDVariable logits = d.build(dParams, img);
+        SDVariable logits = Adversarial.logits(d, dParams, img, n);
         SDVariable loss = Adversarial.generatorLoss(logits);
         return new GlobalCohesion(config, ws, img, logits, loss, cfg.zDim(), cfg.numWs());
     }

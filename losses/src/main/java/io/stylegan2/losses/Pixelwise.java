@@ -14,6 +14,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * </ul>
  */
 public final class Pixelwise {
+    static {
+        // SameDiff M2.1 prints "Added differentiated op" to stdout when gradients are built
+        io.stylegan2.core.SameDiffs.quiet();
+    }
+
     private Pixelwise() {}
 
     /** {@code mean((x - y)^2)}, a scalar. */

@@ -23,6 +23,11 @@ public final class Regularisers {
     /** How per-row values are combined. */
     public enum Reduction { MEAN, SUM }
 
+    static {
+        // SameDiff M2.1 prints "Added differentiated op" to stdout when gradients are built
+        io.stylegan2.core.SameDiffs.quiet();
+    }
+
     private Regularisers() {}
 
     // ------------------------------------------------------------------ (a) noise (NVlabs projector)

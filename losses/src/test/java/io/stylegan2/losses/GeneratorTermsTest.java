@@ -58,7 +58,7 @@ class GeneratorTermsTest {
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.var("real", real.dup()), y = sd.var("fake", fake.dup());
         ParamBinding p = ParamBinding.frozen(sd, d.params(), "D/");
-        SDVariable fl = d.build(p, y);
+        SDVariable fl = Adversarial.logits(d, p, y.mul(1.0), 2); // an op output: no static shape
         Adversarial.generatorLoss(fl).rename("g");
         Adversarial.discriminatorLoss(d.build(p, x), fl).rename("d");
         Map<String, INDArray> out = sd.output(Map.of(), "g", "d");
