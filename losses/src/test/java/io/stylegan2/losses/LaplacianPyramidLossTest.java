@@ -125,6 +125,24 @@ class LaplacianPyramidLossTest {
     }
 
     @Test
+    void nonSquareFloatImages() {
+        INDArray img = randn(11, 1, 2, 8, 16);
+        SameDiff sd = SameDiff.create();
+        List<SDVariable> lap = LaplacianPyramidLoss.laplacian(sd.constant(img.castTo(DataType.FLOAT)), 3);
+        lap.get(2).rename("L2");
+        lap.get(0).rename("L0");
+        LaplacianPyramidLoss.reconstruct(lap).rename("rec");
+        Map<String, INDArray> out = sd.output(Map.of(), "L0", "L2", "rec");
+        assertThat(out.get("L2").shape()).containsExactly(1, 2, 2, 4);
+        AllClose.assertAllClose("reconstruction (float)", out.get("rec"), img, 0, 1e-5);
+        for (int c = 0; c < 2; c++) {
+            List<double[][]> ref = naiveLaplacian(plane(img, 0, c), 3);
+            AllClose.assertAllClose("L0 c" + c, Nd4j.create(plane(out.get("L0"), 0, c)), Nd4j.create(ref.get(0)), 1e-5, 1e-5);
+            AllClose.assertAllClose("L2 c" + c, Nd4j.create(plane(out.get("L2"), 0, c)), Nd4j.create(ref.get(2)), 1e-5, 1e-5);
+        }
+    }
+
+    @Test
     void configDefaultsAndValidation() {
         LaplacianPyramidConfig d16 = LaplacianPyramidConfig.defaultsFor(16);
         assertThat(d16.levels()).isEqualTo(2);
