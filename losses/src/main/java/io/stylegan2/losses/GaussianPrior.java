@@ -1,0 +1,93 @@
+package io.stylegan2.losses;
+
+import io.stylegan2.stylegan.Generator;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.inverse.InvertMatrix;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Random;
+
+/**
+ * SAM's multivariate Gaussian prior on the leaky-ReLU-inverted W space ("V space").
+ *
+ * <p>{@code v = lrelu_5(w)} ({@code v = w} for {@code w >= 0}, {@code 5w} otherwise) undoes the
+ * mapping network's final leaky ReLU (slope 0.2), where W is closer to Gaussian. {@link #fit}
+ * estimates {@code mu} and {@code Sigma} (unbiased, {@code 1/(n-1)}, plus {@code 1e-8 I}) from
+ * mapping samples in double precision; the loss is the mean squared Mahalanobis distance
+ * {@code mean_rows (v - mu)^T Sigma^-1 (v - mu)} over every code row (SAM sums over rows and
+ * weights the sum by 1e-8; with our mean, multiply the weight by the number of rows to match).
+ *
+ * @param mean   {@code mu [w_dim]} (DOUBLE)
+ * @param invCov {@code Sigma^-1 [w_dim, w_dim]} (DOUBLE)
+ */
+public record GaussianPrior(INDArray mean, INDArray invCov) {
+    private static final Logger log = LoggerFactory.getLogger(GaussianPrior.class);
+
+    /** Ridge added to the covariance before inversion (SAM). */
+    public static final double RIDGE = 1e-8;
+    /** SAM's sample count. */
+    public static final int SAM_SAMPLES = 5000;
+
+    public GaussianPrior {
+        if (mean.rank() != 1 || invCov.rank() != 2 || invCov.size(0) != mean.length() || invCov.size(1) != mean.length())
+            throw new IllegalArgumentException("Gaussian prior: mean [d] and inverse covariance [d, d] expected");
+    }
+
+    /**
+     * Fits the prior to {@code samples} mapping outputs {@code w = mapping(z)} (no truncation,
+     * first row), {@code z} drawn N(0,1) from {@code java.util.Random(seed)}.
+     */
+    public static GaussianPrior fit(Generator g, int samples, long seed) {
+        if (samples < 2) throw new IllegalArgumentException("Gaussian prior needs >= 2 samples, got " + samples);
+        int zDim = g.config().zDim(), wDim = g.config().wDim();
+        Random rnd = new Random(seed);
+        INDArray w = Nd4j.create(DataType.DOUBLE, samples, wDim);
+        for (int done = 0; done < samples; done += 1000) {
+            int b = Math.min(1000, samples - done);
+            double[] z = new double[b * zDim];
+            for (int i = 0; i < z.length; i++) z[i] = rnd.nextGaussian();
+            INDArray ws = g.mapping(Nd4j.create(z, new long[] {b, zDim}, DataType.DOUBLE).castTo(g.params().dataType()), 1.0, -1);
+            w.get(NDArrayIndex.interval(done, done + b), NDArrayIndex.all())
+                    .assign(ws.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).castTo(DataType.DOUBLE));
+        }
+        log.debug("Gaussian prior: fitting to {} mapping samples (w_dim {})", samples, wDim);
+        return fromW(w);
+    }
+
+    /** The prior of given W samples {@code [n, w_dim]} (any float type; computed in double). */
+    public static GaussianPrior fromW(INDArray w) {
+        INDArray v = invertLrelu(w.castTo(DataType.DOUBLE));
+        long n = v.size(0), d = v.size(1);
+        INDArray mu = v.mean(0);
+        INDArray c = v.subRowVector(mu);
+        INDArray cov = c.transpose().mmul(c).divi(n - 1).addi(Nd4j.eye(d).castTo(DataType.DOUBLE).muli(RIDGE));
+        return new GaussianPrior(mu.reshape(d), InvertMatrix.invert(cov, false));
+    }
+
+    /** {@code lrelu_5} on an array (a copy). */
+    public static INDArray invertLrelu(INDArray w) {
+        return w.add(org.nd4j.linalg.ops.transforms.Transforms.min(w, 0.0, true).muli(4)); // w + 4 min(w, 0)
+    }
+
+    /**
+     * The loss {@code mean_rows (v - mu)^T Sigma^-1 (v - mu)}, {@code v = lrelu_5(w)}, a scalar.
+     * Constants are cast to the type of {@code w} (use a DOUBLE graph for SAM's precision).
+     *
+     * @param w {@code [..., w_dim]}, e.g. {@code [N, num_ws, w_dim]}
+     */
+    public SDVariable loss(SDVariable w) {
+        SameDiff sd = w.getSameDiff();
+        long d = mean.length();
+        SDVariable v = w.sub(sd.nn().relu(w.neg(), 0).mul(4)); // w + 4 min(w, 0)
+        SDVariable rows = sd.reshape(v, sd.constant(Nd4j.createFromArray(-1L, d)));
+        SDVariable c = rows.sub(sd.constant(mean.castTo(w.dataType()).reshape(1, d)));
+        SDVariable q = c.mmul(sd.constant(invCov.castTo(w.dataType()))).mul(c).sum(1);
+        return q.mean();
+    }
+}

@@ -1,0 +1,52 @@
+package io.stylegan2.losses;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Pixel losses between two tensors of the same shape (typically images {@code [N, C, H, W]}; any
+ * rank >= 1 with the batch first). Shapes may be dynamic (op outputs); no static shape is needed.
+ * <ul>
+ *   <li>{@link #mse}: {@code mean((x - y)^2)} over every element (torch {@code MSELoss(reduction='mean')}, as PTI's L2);</li>
+ *   <li>{@link #l1}: {@code mean(|x - y|)} over every element;</li>
+ *   <li>{@link #msePerImage} / {@link #l1PerImage}: the same means per sample, {@code [N]}.</li>
+ * </ul>
+ */
+public final class Pixelwise {
+    static {
+        // SameDiff M2.1 prints "Added differentiated op" to stdout when gradients are built
+        io.stylegan2.core.SameDiffs.quiet();
+    }
+
+    private Pixelwise() {}
+
+    /** {@code mean((x - y)^2)}, a scalar. */
+    public static SDVariable mse(SDVariable x, SDVariable y) {
+        SDVariable d = x.sub(y);
+        return d.mul(d).mean();
+    }
+
+    /** {@code mean(|x - y|)}, a scalar. The gradient at {@code x == y} is 0 (sign(0)). */
+    public static SDVariable l1(SDVariable x, SDVariable y) {
+        return x.getSameDiff().math().abs(x.sub(y)).mean();
+    }
+
+    /** {@code mean_{c,h,w}((x - y)^2)} per sample: {@code [N]}. */
+    public static SDVariable msePerImage(SDVariable x, SDVariable y) {
+        SDVariable d = flatten(x.sub(y));
+        return d.mul(d).mean(1);
+    }
+
+    /** {@code mean_{c,h,w}(|x - y|)} per sample: {@code [N]}. */
+    public static SDVariable l1PerImage(SDVariable x, SDVariable y) {
+        return x.getSameDiff().math().abs(flatten(x.sub(y))).mean(1);
+    }
+
+    /** {@code [N, ...] -> [N, prod(...)]} with the dynamic batch size. */
+    static SDVariable flatten(SDVariable x) {
+        SameDiff sd = x.getSameDiff();
+        SDVariable n = sd.stridedSlice(sd.shape(x), new long[] {0}, new long[] {1}, new long[] {1});
+        return sd.reshape(x, sd.concat(0, n, sd.constant(Nd4j.createFromArray(-1L))));
+    }
+}
