@@ -26,13 +26,12 @@ public final class Adversarial {
 
     /**
      * Discriminator logits {@code [n, 1]} of any image variable of the graph (e.g. a synthesis
-     * output, which has no static shape in M2.1): {@code d.build(p, StaticShape.of(img, n, C, R, R))}.
+     * output, which has no static shape in M2.1).
      *
      * @param n the batch size of {@code img}
      */
     public static SDVariable logits(Discriminator d, ParamBinding p, SDVariable img, long n) {
-        var c = d.config();
-        return d.build(p, StaticShape.of(img, n, c.imgChannels(), c.imgResolution(), c.imgResolution()));
+        return d.build(p, img, n, null);
     }
 
     /** Non-saturating generator loss {@code mean(softplus(-fakeLogits))}, a scalar. */

@@ -98,11 +98,25 @@ public final class Discriminator implements AutoCloseable {
      * The graph is the same as without the map.
      */
     public SDVariable build(ParamBinding p, SDVariable img, Map<String, SDVariable> activations) {
-        Map<String, SDVariable> taps = activations == null ? new HashMap<>() : activations;
         long[] s = img.getShape();
         if (s == null || s.length != 4 || s[0] <= 0)
-            throw new IllegalArgumentException("discriminator input needs a static shape [N, C, H, W], got " + java.util.Arrays.toString(s));
-        long n = s[0];
+            throw new IllegalArgumentException("discriminator input needs a static shape [N, C, H, W] (or use build(p, img, batchSize, activations)), got "
+                    + java.util.Arrays.toString(s));
+        return build(p, img, s[0], activations);
+    }
+
+    /**
+     * As {@link #build(ParamBinding, SDVariable, Map)} for an input without a static shape (any op
+     * output, e.g. a synthesis image: SameDiff M2.1 knows no op-output shapes at build time). The
+     * batch size fixes the minibatch-stddev grouping; the input must be
+     * {@code [batchSize, img_channels, R, R]} at run time.
+     *
+     * @param activations null, or a map receiving the activations
+     */
+    public SDVariable build(ParamBinding p, SDVariable img, long batchSize, Map<String, SDVariable> activations) {
+        Map<String, SDVariable> taps = activations == null ? new HashMap<>() : activations;
+        if (batchSize <= 0) throw new IllegalArgumentException("discriminator batch size must be > 0, got " + batchSize);
+        long n = batchSize;
         SDVariable x = null;
         for (int res = cfg.imgResolution(); res > 4; res /= 2) {
             String b = "b" + res;
