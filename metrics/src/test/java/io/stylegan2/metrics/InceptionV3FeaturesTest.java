@@ -39,8 +39,7 @@ class InceptionV3FeaturesTest {
         return Nd4j.create(d).castTo(DataType.DOUBLE);
     }
 
-    void check(InceptionV3Features.Variant v, String key, String name) {
-        InceptionV3Features net = InceptionV3Features.fromStateDict(weights, v);
+    void check(InceptionV3Features net, String key, String name) {
         assertEquals(name, net.name());
         assertEquals(2048, net.featureDim());
         long t0 = System.nanoTime();
@@ -52,13 +51,18 @@ class InceptionV3FeaturesTest {
     }
 
     @Test
-    void fidVariantMatchesPytorchFid() {
-        check(InceptionV3Features.Variant.FID, "fid", InceptionV3Features.FID_NAME);
+    void fidVariantMatchesPytorchFid(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        // through the file format InceptionConverter writes (conv/BN tensors + inception_variant metadata)
+        java.nio.file.Path f = tmp.resolve("inception.safetensors");
+        io.stylegan2.core.io.Safetensors.write(f, weights, Map.of(InceptionV3Features.VARIANT_KEY, "fid"));
+        InceptionV3Features net = InceptionV3Features.load(f);
+        assertEquals(InceptionV3Features.Variant.FID, net.variant());
+        check(net, "fid", InceptionV3Features.FID_NAME);
     }
 
     @Test
     void torchvisionVariantMatchesTorchvision() {
-        check(InceptionV3Features.Variant.TORCHVISION, "torchvision_features", "inception-v3-torchvision");
+        check(InceptionV3Features.fromStateDict(weights, InceptionV3Features.Variant.TORCHVISION), "torchvision_features", "inception-v3-torchvision");
     }
 
     @Test
