@@ -1,5 +1,6 @@
 package io.stylegan2.metrics;
 
+import io.stylegan2.core.MemoryPolicy;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -53,8 +54,20 @@ public final class FrechetDistance {
         for (long i = 0; i < n; i += batchSize) {
             INDArray b = images.get(NDArrayIndex.interval(i, Math.min(n, i + batchSize)), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
             acc.add(extractor.features(b));
+            MemoryPolicy.step();
         }
         return acc.finish();
+    }
+
+    /** All features {@code [N, D]} of {@code images}, extracted in batches. */
+    public static INDArray features(FeatureExtractor extractor, INDArray images, int batchSize) {
+        long n = images.size(0);
+        java.util.List<INDArray> parts = new java.util.ArrayList<>();
+        for (long i = 0; i < n; i += batchSize) {
+            parts.add(extractor.features(images.get(NDArrayIndex.interval(i, Math.min(n, i + batchSize)), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all())));
+            MemoryPolicy.step();
+        }
+        return Nd4j.concat(0, parts.toArray(INDArray[]::new));
     }
 
     /** Distance between the feature distributions of two image sets. */

@@ -64,6 +64,15 @@ public final class Kid {
         return compute(extractorName, a, b, sa, sb);
     }
 
+    /**
+     * KID between two image sets ({@code [N,3,H,W]} in [-1, 1]), features extracted in batches of
+     * {@code batchSize}; default subsets (100 of at most 1000).
+     */
+    public static Result compute(FeatureExtractor extractor, INDArray imagesA, INDArray imagesB, int batchSize, long seed) {
+        return compute(extractor.name(), FrechetDistance.features(extractor, imagesA, batchSize),
+                FrechetDistance.features(extractor, imagesB, batchSize), seed);
+    }
+
     /** Defaults: 100 subsets of at most 1000. */
     public static Result compute(String extractorName, INDArray a, INDArray b, long seed) {
         return compute(extractorName, a, b, DEFAULT_SUBSETS, DEFAULT_MAX_SUBSET_SIZE, seed);

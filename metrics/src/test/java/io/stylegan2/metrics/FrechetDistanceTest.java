@@ -34,6 +34,11 @@ class FrechetDistanceTest {
         FrechetDistance.Result r = fd.compute(a, b);
         assertEquals("channel-stats", r.extractor());
         assertTrue(r.value() > 0.1, "" + r);
+        Kid.Result kid = Kid.compute(STATS, a, b, 16, 1);
+        assertEquals("KD-channel-stats", kid.metric());
+        assertEquals(40, kid.subsetSize());
+        assertEquals(Kid.DEFAULT_SUBSETS, kid.numSubsets());
+        assertEquals(Kid.compute("channel-stats", STATS.features(a), STATS.features(b), 1).value(), kid.value(), 1e-12);
         assertEquals("FID", FrechetDistance.metricName(InceptionV3Features.FID_NAME));
         assertEquals("KID", Kid.metricName(InceptionV3Features.FID_NAME));
         assertThrows(IllegalArgumentException.class, () -> FrechetDistance.compute(sa, FeatureStatistics.of("other", STATS.features(b))));
