@@ -81,19 +81,21 @@ public final class Kid {
     /** KID over explicit subsets (row indices, one array per subset, all of the same length). */
     public static Result compute(String extractorName, INDArray a, INDArray b, int[][] subsetsA, int[][] subsetsB) {
         if (subsetsA.length != subsetsB.length || subsetsA.length == 0) throw new IllegalArgumentException("subset lists differ");
-        INDArray x = a.castTo(DataType.DOUBLE), y = b.castTo(DataType.DOUBLE);
+        double[] x = Pixels.doubles(a), y = Pixels.doubles(b);
+        int d = (int) a.size(1);
+        if (b.size(1) != d) throw new IllegalArgumentException("feature sizes differ: " + d + " vs " + b.size(1));
         double[] v = new double[subsetsA.length];
         for (int s = 0; s < v.length; s++)
-            v[s] = mmd2(rows(x, subsetsA[s]), rows(y, subsetsB[s]));
+            v[s] = mmd2(rows(x, d, subsetsA[s]), rows(y, d, subsetsB[s]));
         double mean = Mse.mean(v), var = 0;
-        for (double d : v) var += (d - mean) * (d - mean);
+        for (double e : v) var += (e - mean) * (e - mean);
         return new Result(metricName(extractorName), extractorName, mean, Math.sqrt(var / v.length), v.length, subsetsA[0].length);
     }
 
-    private static INDArray rows(INDArray x, int[] idx) {
-        INDArray out = Nd4j.create(DataType.DOUBLE, idx.length, x.size(1));
-        for (int i = 0; i < idx.length; i++) out.putRow(i, x.getRow(idx[i]));
-        return out;
+    private static INDArray rows(double[] x, int d, int[] idx) {
+        double[] out = new double[idx.length * d];
+        for (int i = 0; i < idx.length; i++) System.arraycopy(x, idx[i] * d, out, i * d, d);
+        return Nd4j.create(out, new long[]{idx.length, d}, DataType.DOUBLE);
     }
 
     /** m distinct indices of 0..n-1 (partial Fisher-Yates). */
