@@ -22,7 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * a different value (here up to a few 0.01) than the same images in [0, 255] with range 255 (which
  * equals [0, 1] with range 1, the usual way papers report SSIM). Use {@link PixelRange#BYTE}
  * (convert with {@link PixelRange#convert}) for numbers comparable with the literature;
- * {@link ImageMetrics} does that by default.
+ * {@link ImageMetrics#compute} maps the [-1, 1] images to the convention it is given.
  */
 public final class Ssim {
     private Ssim() {}
