@@ -1,0 +1,69 @@
+package io.stylegan2.metrics;
+
+import io.stylegan2.stylegan.Generator;
+import io.stylegan2.stylegan.NoiseMode;
+import io.stylegan2.stylegan.ParamBinding;
+import io.stylegan2.stylegan.SynthesisHooks;
+import io.stylegan2.stylegan.SynthesisNetwork;
+import io.stylegan2.stylegan.WeightOffsets;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * Manifold drift after generator tuning: how much a tuned generator ({@code theta + delta}, e.g.
+ * after PTI or near-perfect inversion) changes images of <em>other</em> latents. Renders
+ * {@code n} fixed random latents ({@code z ~ N(0, I)} from {@code seed}, mapped by the frozen
+ * mapping network, truncation psi 1, const noise) with the original and the tuned synthesis and
+ * reports the mean MSE ([-1, 1] convention) and, when a perceptual distance is given, its mean
+ * (LPIPS in the papers). The quantity the global-cohesion ablation of near-perfect inversion is about.
+ */
+public final class ManifoldDrift {
+    private ManifoldDrift() {}
+
+    /**
+     * @param mse        mean per-image MSE between original and tuned images ([-1, 1] convention)
+     * @param perceptual mean perceptual distance, when one was given
+     * @param perceptualName its name (e.g. "lpips-alex"), or null
+     * @param samples    number of latents
+     */
+    public record Result(double mse, OptionalDouble perceptual, String perceptualName, int samples) {
+    }
+
+    /**
+     * @param g          the original generator (frozen weights)
+     * @param deltas     weight offsets by canonical parameter name, in graph layout (as trained through {@link WeightOffsets})
+     * @param samples    number of latents (> 0)
+     * @param seed       latent seed; the same seed gives the same latents
+     * @param batch      images per forward pass
+     * @param perceptual optional perceptual distance (null: MSE only)
+     */
+    public static Result measure(Generator g, Map<String, INDArray> deltas, int samples, long seed, int batch, PerceptualDistance perceptual) {
+        if (samples <= 0 || batch <= 0) throw new IllegalArgumentException("samples and batch must be > 0, got " + samples + ", " + batch);
+        for (String k : deltas.keySet())
+            if (!g.params().has(k)) throw new IllegalArgumentException("weight offset for unknown parameter '" + k + "'");
+        SameDiff sd = SameDiff.create();
+        ParamBinding tuned = new ParamBinding(sd, g.params(), "", n -> false, new WeightOffsets(deltas::containsKey, deltas));
+        SDVariable ws = sd.placeHolder("ws", g.params().dataType(), -1, g.config().numWs(), g.config().wDim());
+        g.synthesisNetwork().build(tuned, ws, NoiseMode.CONST, SynthesisHooks.NONE, SynthesisNetwork.Start.FULL).image().rename("tuned");
+
+        Nd4j.getRandom().setSeed(seed);
+        INDArray z = Nd4j.randn(g.params().dataType(), samples, g.config().zDim());
+        double mseSum = 0, pSum = 0;
+        for (int from = 0; from < samples; from += batch) {
+            int to = Math.min(samples, from + batch);
+            INDArray w = g.mapping(z.get(NDArrayIndex.interval(from, to)), 1.0, -1);
+            INDArray orig = g.synthesis(w, NoiseMode.CONST, 0);
+            INDArray tun = sd.output(Map.of("ws", w), "tuned").get("tuned");
+            for (double v : Mse.perImage(tun, orig)) mseSum += v;
+            if (perceptual != null) pSum += perceptual.distance(tun, orig).sumNumber().doubleValue();
+        }
+        return new Result(mseSum / samples, perceptual == null ? OptionalDouble.empty() : OptionalDouble.of(pSum / samples),
+                perceptual == null ? null : perceptual.name(), samples);
+    }
+}
