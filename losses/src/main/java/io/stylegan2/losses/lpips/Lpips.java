@@ -311,14 +311,7 @@ public final class Lpips implements AutoCloseable {
                 v = sd.nn().relu(v, 0.0);
             } else if (layer instanceof LpipsNet.MaxPool p) {
                 int oh = LpipsNet.poolOut(h, p), ow = LpipsNet.poolOut(w, p);
-                int padH = (oh - 1) * p.stride() + p.k() - h, padW = (ow - 1) * p.stride() + p.k() - w;
-                if (padH > 0 || padW > 0) {
-                    INDArray pads = Nd4j.createFromArray(new int[][] {{0, 0}, {0, 0}, {0, Math.max(padH, 0)}, {0, Math.max(padW, 0)}});
-                    v = sd.nn().pad(v, sd.constant(pads), PadMode.CONSTANT, POOL_PAD_VALUE);
-                }
-                Pooling2DConfig cfg = Pooling2DConfig.builder().kH(p.k()).kW(p.k()).sH(p.stride()).sW(p.stride())
-                        .pH(0).pW(0).dH(1).dW(1).paddingMode(PaddingMode.VALID).isNHWC(false).build();
-                v = sd.cnn().maxPooling2d(v, cfg);
+                v = maxPool(v, p, h, w);
                 h = oh;
                 w = ow;
             } else if (layer instanceof LpipsNet.Fire f) {
@@ -331,6 +324,23 @@ public final class Lpips implements AutoCloseable {
             }
         }
         return taps;
+    }
+
+    /**
+     * torch {@code MaxPool2d(k, stride, padding=0, ceil_mode)} on a [N, C, h, w] input: in ceil mode
+     * the right/bottom are padded with -1e30 so the extra windows exist, then a VALID max pool.
+     */
+    static SDVariable maxPool(SDVariable v, LpipsNet.MaxPool p, int h, int w) {
+        SameDiff sd = v.getSameDiff();
+        int oh = LpipsNet.poolOut(h, p), ow = LpipsNet.poolOut(w, p);
+        int padH = Math.max((oh - 1) * p.stride() + p.k() - h, 0), padW = Math.max((ow - 1) * p.stride() + p.k() - w, 0);
+        if (padH > 0 || padW > 0) {
+            INDArray pads = Nd4j.createFromArray(new int[][] {{0, 0}, {0, 0}, {0, padH}, {0, padW}});
+            v = sd.nn().pad(v, sd.constant(pads), PadMode.CONSTANT, POOL_PAD_VALUE);
+        }
+        Pooling2DConfig cfg = Pooling2DConfig.builder().kH(p.k()).kW(p.k()).sH(p.stride()).sW(p.stride())
+                .pH(0).pW(0).dH(1).dW(1).paddingMode(PaddingMode.VALID).isNHWC(false).build();
+        return sd.cnn().maxPooling2d(v, cfg);
     }
 
     private SDVariable convBias(SameDiff sd, SDVariable x, String name, int k, int stride, int pad, DataType dt) {

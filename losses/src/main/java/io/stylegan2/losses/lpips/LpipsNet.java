@@ -166,17 +166,25 @@ public enum LpipsNet {
      * {@link IllegalArgumentException} naming the layer when the input is too small for the trunk.
      */
     public int[][] featureSizes(int height, int width) {
+        String[] where = new String[1];
+        int[][] r = sizes(height, width, where);
+        if (r == null) throw new IllegalArgumentException("LPIPS-" + id + ": input " + height + "x" + width
+                + " is too small for the trunk (empty feature map at " + where[0] + "); minimum is " + minSize() + "x" + minSize());
+        return r;
+    }
+
+    private int[][] sizes(int height, int width, String[] where) {
         List<int[]> out = new ArrayList<>();
         int h = height, w = width;
         for (Layer layer : layers()) {
             if (layer instanceof Conv c) {
                 h = convOut(h, c.k(), c.stride(), c.pad());
                 w = convOut(w, c.k(), c.stride(), c.pad());
-                if (h < 1 || w < 1) throw tooSmall(height, width, c.name());
+                if (h < 1 || w < 1) { where[0] = c.name(); return null; }
             } else if (layer instanceof MaxPool p) {
-                if (h < p.k() || w < p.k()) throw tooSmall(height, width, "max pool before the tap " + out.size());
                 h = poolOut(h, p);
                 w = poolOut(w, p);
+                if (h < 1 || w < 1) { where[0] = "the max pool before tap " + out.size(); return null; }
             } else if (layer instanceof Tap) {
                 out.add(new int[] {h, w});
             }
@@ -190,40 +198,17 @@ public enum LpipsNet {
 
     /** torch MaxPool2d output size without padding; ceil mode as torch (the last window must start inside). */
     static int poolOut(int n, MaxPool p) {
-        if (!p.ceil()) return (n - p.k()) / p.stride() + 1;
-        int o = (n - p.k() + p.stride() - 1) / p.stride() + 1;
+        if (!p.ceil()) return Math.floorDiv(n - p.k(), p.stride()) + 1;
+        int o = Math.floorDiv(n - p.k() + p.stride() - 1, p.stride()) + 1;
         if ((o - 1) * p.stride() >= n) o--;
         return o;
     }
 
-    private IllegalArgumentException tooSmall(int h, int w, String where) {
-        return new IllegalArgumentException("LPIPS-" + id + ": input " + h + "x" + w + " is too small for the trunk (empty feature map at "
-                + where + "); minimum is " + minSize() + "x" + minSize());
-    }
-
-    /** Smallest square input the trunk accepts (31 for alex, 16 for vgg, 15 for squeeze... computed). */
+    /** Smallest square input the trunk accepts (alex 31, vgg 16, squeeze 17). */
     public int minSize() {
         for (int s = 1; s < 4096; s++) {
-            try {
-                featureSizesUnchecked(s);
-                return s;
-            } catch (IllegalArgumentException e) {
-                // try the next
-            }
+            if (sizes(s, s, new String[1]) != null) return s;
         }
         return -1;
-    }
-
-    private void featureSizesUnchecked(int s) {
-        int h = s;
-        for (Layer layer : layers()) {
-            if (layer instanceof Conv c) {
-                h = convOut(h, c.k(), c.stride(), c.pad());
-                if (h < 1) throw new IllegalArgumentException();
-            } else if (layer instanceof MaxPool p) {
-                if (h < p.k()) throw new IllegalArgumentException();
-                h = poolOut(h, p);
-            }
-        }
     }
 }
