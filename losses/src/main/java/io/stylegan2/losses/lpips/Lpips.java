@@ -1,5 +1,6 @@
 package io.stylegan2.losses.lpips;
 
+import io.stylegan2.core.MemoryPolicy;
 import io.stylegan2.core.io.AtomicFiles;
 import io.stylegan2.core.io.Safetensors;
 import io.stylegan2.core.ops.Conv2dResample;
@@ -284,7 +285,9 @@ public final class Lpips implements AutoCloseable {
         Map<String, INDArray> ph = new LinkedHashMap<>();
         ph.put(c.x(), x.castTo(dt));
         ph.put(c.y(), y.castTo(dt));
-        return c.sd().output(ph, output).get(output);
+        INDArray r = c.sd().output(ph, output).get(output);
+        MemoryPolicy.step(); // evaluation loops: release native buffers now and then
+        return r;
     }
 
     // ------------------------------------------------------------------------------------------
