@@ -40,21 +40,32 @@ public final class LpipsConverter {
 
     /** Reads the two files into an in-memory model (no file written). */
     public static Lpips read(LpipsNet net, Path backbonePth, Path linPth) throws IOException {
+        return fromStateDicts(net, stateDict(backbonePth), stateDict(linPth), backbonePth.toString(), linPth.toString());
+    }
+
+    /**
+     * Picks the trunk's {@code features.*} tensors from {@code backbone} (also under {@code module.}
+     * or LPIPS's {@code net.slice<k>.<idx>.}; everything else, e.g. {@code classifier.*}, is ignored)
+     * and the lin heads from {@code lin}; {@code backboneName}/{@code linName} label error messages.
+     */
+    static Lpips fromStateDicts(LpipsNet net, Map<String, INDArray> backbone, Map<String, INDArray> lin, String backboneName, String linName)
+            throws IOException {
         Map<String, INDArray> tensors = new LinkedHashMap<>();
         Map<String, long[]> expected = net.expectedShapes();
-        for (Map.Entry<String, INDArray> e : stateDict(backbonePth).entrySet()) {
+        for (Map.Entry<String, INDArray> e : backbone.entrySet()) {
             String k = e.getKey();
             if (k.startsWith("module.")) k = k.substring("module.".length());
             Matcher m = SLICE.matcher(k);
             if (m.matches()) k = "features." + m.group(1);
             if (k.startsWith("features.")) {
                 if (!expected.containsKey(k))
-                    throw new IOException(backbonePth + ": tensor " + e.getKey() + " is not part of the torchvision " + net.id() + " trunk LPIPS uses");
+                    throw new IOException(backboneName + ": tensor " + e.getKey() + " is not part of the torchvision " + net.id() + " trunk LPIPS uses");
                 tensors.put(k, e.getValue());
             }
         }
+        if (tensors.isEmpty()) throw new IOException(backboneName + ": no trunk tensors (features.*) found");
         int lins = 0;
-        for (Map.Entry<String, INDArray> e : stateDict(linPth).entrySet()) {
+        for (Map.Entry<String, INDArray> e : lin.entrySet()) {
             String k = e.getKey();
             Matcher m = LINS.matcher(k);
             if (m.matches()) k = LpipsNet.linName(Integer.parseInt(m.group(1)));
@@ -63,11 +74,11 @@ public final class LpipsConverter {
                 lins++;
             }
         }
-        if (lins == 0) throw new IOException(linPth + ": no LPIPS lin heads (lin<k>.model.1.weight) found");
+        if (lins == 0) throw new IOException(linName + ": no LPIPS lin heads (lin<k>.model.1.weight) found");
         try {
             return Lpips.create(net, tensors);
         } catch (IllegalArgumentException ex) {
-            throw new IOException(backbonePth + " + " + linPth + ": " + ex.getMessage(), ex);
+            throw new IOException(backboneName + " + " + linName + ": " + ex.getMessage(), ex);
         }
     }
 
