@@ -15,8 +15,9 @@ import java.io.PrintWriter;
 @Command(name = "stylegan2",
         mixinStandardHelpOptions = true,
         version = "stylegan2 0.1.0-SNAPSHOT",
-        description = "StyleGAN2 on the JVM: convert NVlabs pickles, inspect models, generate images.",
-        subcommands = {ConvertCommand.class, InfoCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
+        description = "StyleGAN2 on the JVM: convert checkpoints, inspect models, generate images, measure image metrics.",
+        subcommands = {ConvertCommand.class, InfoCommand.class, GenerateCommand.class, MetricsCommand.class, ConvertLpipsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class StyleGan2Cli implements Runnable {
     /** Classpath location of the model used when {@code generate} gets no {@code --model}. */
     public static final String DEFAULT_MODEL_RESOURCE = "/models/default.safetensors";
@@ -36,7 +37,7 @@ public final class StyleGan2Cli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: one of convert, info, generate");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: one of convert, info, generate, metrics, convert-lpips");
     }
 
     /** A configured command line (case-insensitive enums, clean error output). */

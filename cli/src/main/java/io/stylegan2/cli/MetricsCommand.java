@@ -1,0 +1,139 @@
+package io.stylegan2.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stylegan2.core.io.Images;
+import io.stylegan2.losses.lpips.LpipsNet;
+import io.stylegan2.metrics.DirectoryPairs;
+import io.stylegan2.metrics.ImageMetrics;
+import io.stylegan2.metrics.LpipsDistance;
+import io.stylegan2.metrics.PixelRange;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code metrics A B}: MSE, PSNR, SSIM and (with LPIPS weights) LPIPS between two images, or between
+ * the images of two folders paired by file name.
+ */
+@Command(name = "metrics", mixinStandardHelpOptions = true,
+        description = {"MSE, PSNR, SSIM and optionally LPIPS between two images or two folders (paired by file name).",
+                "MSE/PSNR/SSIM are computed in the chosen pixel convention (default: byte, [0,255]); LPIPS on [-1,1] images."})
+final class MetricsCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "A", description = "image file or folder")
+    Path a;
+
+    @Parameters(index = "1", paramLabel = "B", description = "image file or folder (same kind as A)")
+    Path b;
+
+    @Option(names = "--lpips", paramLabel = "alex|vgg|squeeze", description = "also compute LPIPS v0.1 with this trunk (needs --lpips-weights)")
+    String lpips;
+
+    @Option(names = "--lpips-weights", paramLabel = "FILE", description = "native LPIPS weights (made with convert-lpips)")
+    Path lpipsWeights;
+
+    @Option(names = "--convention", defaultValue = "byte", paramLabel = "byte|signed",
+            description = "pixel convention of MSE/PSNR/SSIM: byte = [0,255] (as papers report), signed = [-1,1] (default: ${DEFAULT-VALUE})")
+    String convention;
+
+    @Option(names = "--channels", defaultValue = "3", description = "read images as 3 (RGB) or 1 (gray) channels (default: ${DEFAULT-VALUE}); LPIPS needs 3")
+    int channels;
+
+    @Option(names = "--json", description = "print JSON (per pair and mean) instead of a table")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PixelRange range = switch (convention.toLowerCase(Locale.ROOT)) {
+            case "byte" -> PixelRange.BYTE;
+            case "signed" -> PixelRange.SIGNED_UNIT;
+            default -> throw Cli.usage(spec, "--convention must be byte or signed, got '" + convention + "'");
+        };
+        if (channels != 1 && channels != 3) throw Cli.usage(spec, "--channels must be 1 or 3, got " + channels);
+        if (lpips != null && lpipsWeights == null)
+            throw Cli.usage(spec, "--lpips " + lpips + " needs --lpips-weights FILE (convert the official weights once with convert-lpips)");
+        if (lpips != null && channels != 3) throw Cli.usage(spec, "LPIPS needs --channels 3");
+        boolean dirs = Files.isDirectory(a);
+        if (dirs != Files.isDirectory(b)) throw Cli.usage(spec, "A and B must both be files or both be folders: " + a + ", " + b);
+        if (!dirs) {
+            Cli.requireReadableFile(spec, a, "A");
+            Cli.requireReadableFile(spec, b, "B");
+        }
+        LpipsDistance perceptual = null;
+        try {
+            if (lpipsWeights != null) {
+                Cli.requireReadableFile(spec, lpipsWeights, "--lpips-weights");
+                perceptual = LpipsDistance.load(lpipsWeights);
+                if (lpips != null && LpipsNet.parse(lpips) != perceptual.lpips().net())
+                    throw Cli.usage(spec, "--lpips " + lpips + " but " + lpipsWeights + " holds " + perceptual.lpips().net().id() + " weights");
+            }
+            List<ImageMetrics> rows;
+            List<String> unpaired = List.of();
+            if (dirs) {
+                DirectoryPairs pairs = DirectoryPairs.of(a, b);
+                if (pairs.pairs().isEmpty()) throw new IllegalArgumentException("no images with the same name in " + a + " and " + b);
+                unpaired = new java.util.ArrayList<>(pairs.onlyInA());
+                unpaired.addAll(pairs.onlyInB());
+                rows = pairs.metrics(channels, range, perceptual);
+            } else {
+                INDArray x = Images.read(a, channels), y = Images.read(b, channels);
+                if (!Arrays.equals(x.shape(), y.shape()))
+                    throw new IllegalArgumentException("image sizes differ: " + a + " is " + x.size(3) + "x" + x.size(2) + ", " + b + " is " + y.size(3) + "x" + y.size(2));
+                rows = ImageMetrics.compute(x, y, List.of(a.getFileName().toString()), range, perceptual);
+            }
+            print(rows, ImageMetrics.summarize(rows), unpaired, range);
+        } finally {
+            if (perceptual != null) perceptual.close();
+        }
+        return 0;
+    }
+
+    private void print(List<ImageMetrics> rows, ImageMetrics.Summary mean, List<String> unpaired, PixelRange range) throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        boolean hasP = mean.perceptual().isPresent();
+        if (json) {
+            ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            ObjectNode root = om.createObjectNode();
+            root.put("convention", range == PixelRange.BYTE ? "byte [0,255]" : "signed [-1,1]");
+            if (hasP) root.put("perceptual", mean.perceptualName());
+            ArrayNode arr = root.putArray("pairs");
+            for (ImageMetrics m : rows) put(arr.addObject().put("name", m.name()), m.mse(), m.psnr(), m.ssim(), m.perceptual());
+            put(root.putObject("mean").put("count", mean.count()), mean.mse(), mean.psnr(), mean.ssim(), mean.perceptual());
+            if (!unpaired.isEmpty()) unpaired.forEach(root.putArray("unpaired")::add);
+            out.println(om.writeValueAsString(root));
+        } else {
+            out.printf(Locale.ROOT, "%-24s %12s %9s %8s%s%n", "image", "MSE", "PSNR(dB)", "SSIM", hasP ? String.format(" %10s", mean.perceptualName()) : "");
+            for (ImageMetrics m : rows) out.println(row(m.name(), m.mse(), m.psnr(), m.ssim(), m.perceptual()));
+            if (rows.size() > 1) out.println(row("mean (" + mean.count() + ")", mean.mse(), mean.psnr(), mean.ssim(), mean.perceptual()));
+            out.println("convention: " + (range == PixelRange.BYTE ? "byte [0,255]" : "signed [-1,1]") + (hasP ? "; LPIPS on [-1,1]" : ""));
+            if (!unpaired.isEmpty()) spec.commandLine().getErr().println("warning: " + unpaired.size() + " image(s) without a partner: " + unpaired);
+        }
+        out.flush();
+    }
+
+    private static void put(ObjectNode o, double mse, double psnr, double ssim, java.util.OptionalDouble p) {
+        o.put("mse", mse);
+        if (Double.isInfinite(psnr)) o.put("psnr", "inf"); else o.put("psnr", psnr);
+        o.put("ssim", ssim);
+        p.ifPresent(v -> o.put("lpips", v));
+    }
+
+    private static String row(String name, double mse, double psnr, double ssim, java.util.OptionalDouble p) {
+        return String.format(Locale.ROOT, "%-24s %12.6g %9.3f %8.5f%s", name, mse, psnr, ssim, p.isPresent() ? String.format(Locale.ROOT, " %10.6f", p.getAsDouble()) : "");
+    }
+}
