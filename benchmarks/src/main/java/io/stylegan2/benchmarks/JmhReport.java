@@ -30,14 +30,21 @@ public final class JmhReport {
         for (JsonNode r : results) {
             String name = r.get("benchmark").asText();
             JsonNode p = r.get("params");
-            int res = p.get("resolution").asInt(), batch = p.get("batch").asInt();
             double ms = r.get("primaryMetric").get("score").asDouble();
             double err = r.get("primaryMetric").get("scoreError").asDouble();
             String unit = r.get("primaryMetric").get("scoreUnit").asText();
             if (!unit.startsWith("ms/")) throw new IllegalArgumentException(name + ": expected ms/op scores, got " + unit);
+            String shortName = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1);
+            if (p == null || !p.has("batch") || !name.contains("GeneratorForward")) {
+                // other benchmarks: time only (resolution from their parameter when present)
+                String res = p != null && p.has("resolution") ? p.get("resolution").asText() : "";
+                sb.append(String.format(Locale.ROOT, "| %s | %s | | %.2f ± %.2f | | | |%n", shortName, res, ms, Double.isNaN(err) ? 0 : err));
+                continue;
+            }
+            int res = p.get("resolution").asInt(), batch = p.get("batch").asInt();
             double gflop = Flops.generator(BenchmarkConfigs.forResolution(res), batch).synthesis() * 2 / 1e9;
             sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %.2f ± %.2f | %.2f | %.3f | %.1f |%n",
-                    name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1), res, batch, ms, Double.isNaN(err) ? 0 : err, ms / batch, gflop, gflop / (ms / 1e3)));
+                    shortName, res, batch, ms, Double.isNaN(err) ? 0 : err, ms / batch, gflop, gflop / (ms / 1e3)));
         }
         return sb.toString();
     }
