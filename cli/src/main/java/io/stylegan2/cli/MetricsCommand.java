@@ -44,7 +44,7 @@ final class MetricsCommand implements Callable<Integer> {
     @Option(names = "--lpips", paramLabel = "alex|vgg|squeeze", description = "also compute LPIPS v0.1 with this trunk (needs --lpips-weights)")
     String lpips;
 
-    @Option(names = "--lpips-weights", paramLabel = "FILE", description = "native LPIPS weights (made with convert-lpips)")
+    @Option(names = "--lpips-weights", paramLabel = "FILE|DIR", description = "native LPIPS weights made with convert-lpips, or a folder holding lpips-<net>.safetensors")
     Path lpipsWeights;
 
     @Option(names = "--convention", defaultValue = "byte", paramLabel = "byte|signed",
@@ -77,6 +77,10 @@ final class MetricsCommand implements Callable<Integer> {
         LpipsDistance perceptual = null;
         try {
             if (lpipsWeights != null) {
+                if (Files.isDirectory(lpipsWeights)) {
+                    if (lpips == null) throw Cli.usage(spec, "--lpips-weights is a folder: say which net with --lpips alex|vgg|squeeze");
+                    lpipsWeights = lpipsWeights.resolve("lpips-" + LpipsNet.parse(lpips).id() + ".safetensors");
+                }
                 Cli.requireReadableFile(spec, lpipsWeights, "--lpips-weights");
                 perceptual = LpipsDistance.load(lpipsWeights);
                 if (lpips != null && LpipsNet.parse(lpips) != perceptual.lpips().net())

@@ -66,6 +66,10 @@ class MetricsCommandTest {
                 assertThat(row.get("lpips").asDouble()).isCloseTo(m.perceptual().getAsDouble(), offset(1e-7));
             }
         }
+        // a folder of weights works too
+        out.getBuffer().setLength(0);
+        assertThat(run("metrics", a.toString(), b.toString(), "--lpips", "alex", "--lpips-weights", dir.toString(), "--json")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("lpips-alex");
         // pair 0 is a photo and its noisy copy: close; a plain table also works for a single pair
         out.getBuffer().setLength(0);
         assertThat(run("metrics", a.resolve("p0.png").toString(), b.resolve("p0.png").toString())).isZero();
