@@ -27,8 +27,8 @@ public final class SymmetricEigen {
                 m[i][j] = v;
             }
         }
-        double[][] v = new double[n][n];   // columns are eigenvectors
-        for (int i = 0; i < n; i++) v[i][i] = 1;
+        double[][] vt = new double[n][n];   // rows are eigenvectors (V transposed, so updates are contiguous)
+        for (int i = 0; i < n; i++) vt[i][i] = 1;
         double total = 0;
         for (double[] row : m) for (double x : row) total += x * x;
         for (int sweep = 0; sweep < 100; sweep++) {
@@ -39,27 +39,31 @@ public final class SymmetricEigen {
                 for (int q = p + 1; q < n; q++) {
                     double apq = m[p][q];
                     if (apq == 0 || Math.abs(apq) < 1e-300) continue;
-                    double theta = (m[q][q] - m[p][p]) / (2 * apq);
-                    double t = Math.signum(theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-                    if (theta == 0) t = 1;
+                    double app = m[p][p], aqq = m[q][q];
+                    double theta = (aqq - app) / (2 * apq);
+                    double t = theta == 0 ? 1 : Math.signum(theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
                     double c = 1 / Math.sqrt(t * t + 1), s = t * c;
-                    for (int k = 0; k < n; k++) {      // columns p, q: M P
-                        double mkp = m[k][p], mkq = m[k][q];
-                        m[k][p] = c * mkp - s * mkq;
-                        m[k][q] = s * mkp + c * mkq;
-                    }
+                    // M' = P^T M P with P = rotation in the (p, q) plane; M stays symmetric, so rows p, q are
+                    // updated and mirrored into columns p, q
                     double[] rp = m[p], rq = m[q];
-                    for (int k = 0; k < n; k++) {      // rows p, q: P^T (M P)
-                        double mpk = rp[k], mqk = rq[k];
-                        rp[k] = c * mpk - s * mqk;
-                        rq[k] = s * mpk + c * mqk;
-                    }
-                    m[p][q] = 0;
-                    m[q][p] = 0;
                     for (int k = 0; k < n; k++) {
-                        double vkp = v[k][p], vkq = v[k][q];
-                        v[k][p] = c * vkp - s * vkq;
-                        v[k][q] = s * vkp + c * vkq;
+                        if (k == p || k == q) continue;
+                        double mpk = rp[k], mqk = rq[k];
+                        double np = c * mpk - s * mqk, nq = s * mpk + c * mqk;
+                        rp[k] = np;
+                        rq[k] = nq;
+                        m[k][p] = np;
+                        m[k][q] = nq;
+                    }
+                    rp[p] = app - t * apq;
+                    rq[q] = aqq + t * apq;
+                    rp[q] = 0;
+                    rq[p] = 0;
+                    double[] vp = vt[p], vq = vt[q];
+                    for (int k = 0; k < n; k++) {
+                        double x0 = vp[k], y0 = vq[k];
+                        vp[k] = c * x0 - s * y0;
+                        vq[k] = s * x0 + c * y0;
                     }
                 }
             }
@@ -74,8 +78,8 @@ public final class SymmetricEigen {
             values[i] = m[col][col];
             int arg = 0;
             for (int k = 0; k < n; k++) {
-                vectors[i][k] = v[k][col];
-                if (Math.abs(v[k][col]) > Math.abs(v[arg][col])) arg = k;
+                vectors[i][k] = vt[col][k];
+                if (Math.abs(vt[col][k]) > Math.abs(vt[col][arg])) arg = k;
             }
             double norm = 0;
             for (double x : vectors[i]) norm += x * x;
