@@ -139,4 +139,50 @@ public final class InterFaceGan {
                 new Provenance("interfacegan", p));
         return new Result(direction, normal, offset, acc, used);
     }
+
+    /**
+     * Conditional manipulation: the primary direction projected onto the orthogonal complement of
+     * the span of the condition directions (Gram-Schmidt, any number of conditions), renormalised,
+     * so moving along it leaves the conditions' (linear) attributes unchanged. Inputs must have the
+     * same space and shape; the result keeps the primary's rows and scale, named
+     * {@code primary|cond1|cond2...}.
+     */
+    public static Direction conditional(Direction primary, java.util.List<Direction> conditions) {
+        double[] p = primary.vector().data().asDouble().clone();
+        java.util.List<double[]> basis = new java.util.ArrayList<>();
+        for (Direction c : conditions) {
+            if (c.space() != primary.space() || !Arrays.equals(c.vector().shape(), primary.vector().shape()))
+                throw new IllegalArgumentException("condition " + c.name() + " has space/shape " + c.space().label() + Arrays.toString(c.vector().shape())
+                        + ", primary " + primary.space().label() + Arrays.toString(primary.vector().shape()));
+            double[] v = c.vector().data().asDouble().clone();
+            for (double[] b : basis) subtractProjection(v, b);
+            double n = Math.sqrt(dot(v, v));
+            if (n < 1e-12) continue;   // linearly dependent on earlier conditions
+            for (int i = 0; i < v.length; i++) v[i] /= n;
+            basis.add(v);
+        }
+        double before = Math.sqrt(dot(p, p));
+        for (double[] b : basis) subtractProjection(p, b);
+        double n = Math.sqrt(dot(p, p));
+        if (n < 1e-9 * Math.max(before, 1e-300))
+            throw new IllegalArgumentException("direction " + primary.name() + " lies in the span of the conditions: nothing is left after projection");
+        for (int i = 0; i < p.length; i++) p[i] *= before / n;
+        Map<String, Object> params = new LinkedHashMap<>(primary.provenance().params());
+        params.put("conditioned_on", conditions.stream().map(Direction::name).toList());
+        StringBuilder name = new StringBuilder(primary.name());
+        for (Direction c : conditions) name.append('|').append(c.name());
+        return new Direction(name.toString(), primary.space(), Nd4j.create(p, primary.vector().shape(), DataType.DOUBLE),
+                primary.start(), primary.end(), primary.scale(), new Provenance(primary.provenance().method(), params));
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+        return s;
+    }
+
+    private static void subtractProjection(double[] v, double[] unit) {
+        double d = dot(v, unit);
+        for (int i = 0; i < v.length; i++) v[i] -= d * unit[i];
+    }
 }

@@ -185,4 +185,16 @@ class MethodsTest {
         Files.writeString(bad, "0,1\n9,0\n");
         assertThatThrownBy(() -> Labels.read(bad, 4, 0.5)).hasMessageContaining("out of range");
     }
+
+    @Test
+    void conditionalManipulationRemovesTheConditions() {
+        Direction a = Direction.w("a", Nd4j.createFromArray(1.0, 1.0, 0, 0), null);
+        Direction b = Direction.w("b", Nd4j.createFromArray(0, 1.0, 0, 0), null);
+        Direction c = Direction.w("c", Nd4j.createFromArray(0, 0, 0.6, 0.8), null);
+        Direction p = InterFaceGan.conditional(a, List.of(b, c, b));
+        assertThat(p.name()).isEqualTo("a|b|c|b");
+        assertThat(p.vector().toDoubleVector()).containsExactly(new double[]{Math.sqrt(2), 0, 0, 0}, within(1e-12));
+        assertThatThrownBy(() -> InterFaceGan.conditional(b, List.of(Direction.w("b2", Nd4j.createFromArray(0, 2.0, 0, 0), null))))
+                .hasMessageContaining("span");
+    }
 }
