@@ -92,6 +92,21 @@ class EncoderTrainerTest {
         assertThat(it3).isLessThan(base);
     }
 
+    @Test
+    void trainsOnAFolderOfRealImagesWithoutTheLatentLoss(@TempDir Path dir) throws Exception {
+        Generator g = EncoderTestSupport.fixtureGenerator();
+        INDArray imgs = g.synthesis(g.mapping(EncoderTrainer.gaussian(new SplittableRandom(3), 3, 64), 1.0, -1), NoiseMode.CONST, 0);
+        for (int i = 0; i < 3; i++)
+            io.stylegan2.core.io.Images.writePng(imgs.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).dup('c'), dir.resolve("img" + i + ".png"));
+        Files.writeString(dir.resolve("notes.txt"), "ignored");
+        EncoderConfig c = EncoderConfig.forGenerator(g.config()).tiny();
+        EncoderTrainer t = new EncoderTrainer(g, c, tinyOptions().withIterations(1).withRealImages(dir), null);
+        EncoderTrainer.StepResult r = t.trainStep();
+        assertThat(r.losses().get("latent")).isEqualTo(0.0);
+        assertThat(r.losses().get("l2")).isGreaterThan(0.0);
+        assertThatThrownBy(() -> new EncoderTrainer(g, c, tinyOptions().withRealImages(dir.resolve("none")), null)).hasMessageContaining("not a folder");
+    }
+
     static double mse(INDArray a, INDArray b) {
         INDArray d = a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE));
         return d.mul(d).meanNumber().doubleValue();
