@@ -16,7 +16,8 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         version = "stylegan2 0.1.0-SNAPSHOT",
         description = "StyleGAN2 on the JVM: convert checkpoints, inspect models, generate images, measure image metrics.",
-        subcommands = {ConvertCommand.class, InfoCommand.class, GenerateCommand.class, MetricsCommand.class, ConvertLpipsCommand.class, DirectionsCommand.class, EditCommand.class,
+        subcommands = {ConvertCommand.class, InfoCommand.class, GenerateCommand.class, MetricsCommand.class, ConvertLpipsCommand.class,
+                DirectionsCommand.class, EditCommand.class, TrainEncoderCommand.class,
                 CommandLine.HelpCommand.class})
 public final class StyleGan2Cli implements Runnable {
     /** Classpath location of the model used when {@code generate} gets no {@code --model}. */
@@ -37,7 +38,7 @@ public final class StyleGan2Cli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: one of convert, info, generate, metrics, convert-lpips");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: one of convert, info, generate, metrics, convert-lpips, directions, edit, train-encoder, invert");
     }
 
     /** A configured command line (case-insensitive enums, clean error output). */

@@ -1,0 +1,110 @@
+package io.stylegan2.cli;
+
+import io.stylegan2.core.Progress;
+import io.stylegan2.inversion.encoder.Encoder;
+import io.stylegan2.inversion.encoder.EncoderConfig;
+import io.stylegan2.inversion.encoder.EncoderTrainer;
+import io.stylegan2.inversion.encoder.LossWeights;
+import io.stylegan2.losses.lpips.Lpips;
+import io.stylegan2.stylegan.Generator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code train-encoder}: trains a pSp/ReStyle encoder for a model on generated images (or a folder
+ * of real images), writing {@code checkpoint-NNNNNN.safetensors} every K steps and after the last
+ * step, and the final {@code encoder.safetensors}.
+ */
+@Command(name = "train-encoder", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train a pSp/ReStyle encoder (image -> W+) for a model.")
+final class TrainEncoderCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "native model file")
+    Path model;
+
+    @Option(names = "--steps", required = true, paramLabel = "N", description = "total training steps (with --resume: counted from step 0)")
+    long steps;
+
+    @Option(names = "--batch", defaultValue = "4", description = "images per step (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "1e-4", description = "Adam learning rate (default: ${DEFAULT-VALUE})")
+    double lr;
+
+    @Option(names = "--iterations", defaultValue = "2", description = "ReStyle iterations per training step (default: ${DEFAULT-VALUE})")
+    int iterations;
+
+    @Option(names = "--truncation", defaultValue = "1", paramLabel = "PSI", description = "truncation of the sampled latents (default: ${DEFAULT-VALUE})")
+    double truncation;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed of the initial weights and the batches (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--real-images", paramLabel = "DIR", description = "train on the PNG/JPEG images of this folder (no latent loss)")
+    Path realImages;
+
+    @Option(names = "--lpips-weights", paramLabel = "FILE", description = "LPIPS native file (convert-lpips) to add the LPIPS loss")
+    Path lpipsWeights;
+
+    @Option(names = "--resume", paramLabel = "CKPT", description = "resume from a checkpoint (its config; its options unless given here)")
+    Path resume;
+
+    @Option(names = "--checkpoint-every", defaultValue = "500", paramLabel = "K", description = "checkpoint every K steps, 0 = only at the end (default: ${DEFAULT-VALUE})")
+    int checkpointEvery;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder (created if missing)")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (steps < 1) throw Cli.usage(spec, "--steps must be >= 1, got " + steps);
+        if (batch < 1) throw Cli.usage(spec, "--batch must be >= 1, got " + batch);
+        if (!(lr > 0) || !Double.isFinite(lr)) throw Cli.usage(spec, "--lr must be > 0, got " + lr);
+        if (iterations < 1) throw Cli.usage(spec, "--iterations must be >= 1, got " + iterations);
+        if (checkpointEvery < 0) throw Cli.usage(spec, "--checkpoint-every must be >= 0, got " + checkpointEvery);
+        Cli.requireReadableFile(spec, model, "--model");
+        if (resume != null) Cli.requireReadableFile(spec, resume, "--resume");
+        if (lpipsWeights != null) Cli.requireReadableFile(spec, lpipsWeights, "--lpips-weights");
+        if (realImages != null && !Files.isDirectory(realImages)) throw Cli.usage(spec, "--real-images: not a folder: " + realImages);
+        if (Files.exists(out) && !Files.isDirectory(out)) throw Cli.usage(spec, "--out: not a folder: " + out);
+        Files.createDirectories(out);
+
+        PrintWriter stdout = spec.commandLine().getOut();
+        Lpips lpips = lpipsWeights == null ? null : Lpips.load(lpipsWeights);
+        try (Generator g = Generator.load(model)) {
+            LossWeights w = lpips == null ? new LossWeights(1.0, 0.0, 1.0, 1e-4) : LossWeights.defaults();
+            EncoderTrainer.Options opt = new EncoderTrainer.Options(batch, lr, truncation, iterations, w, seed,
+                    realImages == null ? null : realImages.toString());
+            EncoderTrainer t;
+            if (resume != null) {
+                t = EncoderTrainer.resume(g, resume, opt, lpips);
+                stdout.println("resumed at step " + t.step() + " from " + resume);
+            } else {
+                t = new EncoderTrainer(g, EncoderConfig.forGenerator(g.config()), opt, lpips);
+            }
+            stdout.println("encoder: " + t.encoder().parameterCount() + " parameters, " + t.config());
+            stdout.flush();
+            Progress bar = ProgressBar.forConsole(spec.commandLine().getErr());
+            long t0 = System.nanoTime(), s0 = t.step();
+            t.train(steps, bar, null, checkpointEvery, out);
+            double sec = (System.nanoTime() - t0) / 1e9;
+            Encoder e = t.encoder();
+            Path file = out.resolve("encoder.safetensors");
+            e.save(file);
+            long ran = t.step() - s0;
+            stdout.printf("trained %d steps in %.1f s (%.3f s/step); wrote %s%n", ran, sec, ran == 0 ? 0.0 : sec / ran, file);
+            stdout.flush();
+        } finally {
+            if (lpips != null) lpips.close();
+        }
+        return 0;
+    }
+}

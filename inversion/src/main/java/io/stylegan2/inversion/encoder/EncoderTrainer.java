@@ -1,0 +1,307 @@
+package io.stylegan2.inversion.encoder;
+
+import io.stylegan2.core.MemoryPolicy;
+import io.stylegan2.core.Progress;
+import io.stylegan2.core.io.AtomicFiles;
+import io.stylegan2.core.io.Images;
+import io.stylegan2.core.io.Safetensors;
+import io.stylegan2.losses.CompositeLoss;
+import io.stylegan2.losses.lpips.Lpips;
+import io.stylegan2.stylegan.Generator;
+import io.stylegan2.stylegan.NativeModel;
+import io.stylegan2.stylegan.NoiseMode;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * Trains an {@link Encoder} against a frozen generator (pSp losses, ReStyle iterations).
+ *
+ * <p>Each step draws a batch: by default generated images ({@code z ~ N(0, I)} from a generator
+ * seeded by {@code (seed, step)}, {@code w = mapping(z, psi)}, image with const noise; the true W+
+ * enters the latent loss), or, with {@link Options#realImages()}, images from that folder (no latent
+ * loss). It then runs {@link Options#iterations()} ReStyle iterations from {@code (w_avg,
+ * G(w_avg))}, each a separate forward/backward with the previous reconstruction and latent fed as
+ * data (detached), sums the gradients, divides by the number of iterations and takes one Adam step.
+ * The batch is a pure function of {@code (seed, step)}, so a resumed run equals a straight one.
+ */
+public final class EncoderTrainer {
+    private static final Logger log = LoggerFactory.getLogger(EncoderTrainer.class);
+    public static final String CHECKPOINT_FORMAT = "stylegan2-encoder-checkpoint/1";
+    static final String META_OPTIONS = "train_options", META_STEP = "step", META_ADAM_T = "adam_t";
+
+    /**
+     * @param batch         images per step
+     * @param lr            Adam learning rate (constant)
+     * @param truncationPsi truncation of the sampled latents
+     * @param iterations    ReStyle iterations per training step
+     * @param weights       loss weights
+     * @param seed          seed of the initial weights and of every batch
+     * @param realImages    folder of real images (PNG/JPEG, resized to the model), or null for generated images
+     */
+    public record Options(int batch, double lr, double truncationPsi, int iterations, LossWeights weights, long seed, String realImages) {
+        public Options {
+            if (batch < 1) throw new IllegalArgumentException("batch must be >= 1");
+            if (!(lr > 0)) throw new IllegalArgumentException("lr must be > 0");
+            if (iterations < 1) throw new IllegalArgumentException("iterations must be >= 1");
+            if (weights == null) weights = LossWeights.defaults();
+        }
+
+        /** Batch 4, lr 1e-4, psi 1, 2 iterations, default weights, seed 0, generated images. */
+        public static Options defaults() {
+            return new Options(4, 1e-4, 1.0, 2, LossWeights.defaults(), 0, null);
+        }
+
+        public Options withBatch(int b) { return new Options(b, lr, truncationPsi, iterations, weights, seed, realImages); }
+        public Options withLr(double l) { return new Options(batch, l, truncationPsi, iterations, weights, seed, realImages); }
+        public Options withIterations(int i) { return new Options(batch, lr, truncationPsi, i, weights, seed, realImages); }
+        public Options withWeights(LossWeights w) { return new Options(batch, lr, truncationPsi, iterations, w, seed, realImages); }
+        public Options withSeed(long s) { return new Options(batch, lr, truncationPsi, iterations, weights, s, realImages); }
+        public Options withTruncation(double p) { return new Options(batch, lr, p, iterations, weights, seed, realImages); }
+        public Options withRealImages(Path dir) { return new Options(batch, lr, truncationPsi, iterations, weights, seed, dir == null ? null : dir.toString()); }
+    }
+
+    /** Loss values of one step (mean over its iterations), by term, plus {@code total}. */
+    public record StepResult(long step, Map<String, Double> losses) {}
+
+    private final Generator g;
+    private final EncoderConfig config;
+    private final Options options;
+    private final EncoderGraph graph;
+    private final AdamState adam = new AdamState(0.9, 0.999, 1e-8);
+    private final INDArray avgImage;
+    private final List<Path> realFiles;
+    private long step;
+
+    public EncoderTrainer(Generator g, EncoderConfig config, Options options, Lpips lpips) throws IOException {
+        this(g, config, options, lpips, EncoderNetwork.init(config, options.seed()));
+    }
+
+    private EncoderTrainer(Generator g, EncoderConfig config, Options options, Lpips lpips, Map<String, INDArray> params) throws IOException {
+        config.requireCompatible(g.config());
+        this.g = g;
+        this.config = config;
+        this.options = options;
+        this.graph = new EncoderGraph(config, params, g, options.weights(), lpips);
+        this.avgImage = Encoder.averageImage(g, 1);
+        this.realFiles = options.realImages() == null ? null : listImages(Path.of(options.realImages()));
+    }
+
+    public EncoderConfig config() { return config; }
+    public Options options() { return options; }
+    /** Steps taken so far. */
+    public long step() { return step; }
+
+    /** The encoder with the current parameters (a copy). */
+    public Encoder encoder() {
+        return new Encoder(config, graph.snapshot());
+    }
+
+    /**
+     * Trains until {@link #step()} reaches {@code totalSteps}, writing a checkpoint into
+     * {@code checkpointDir} every {@code checkpointEvery} steps (0 = never; {@code
+     * checkpoint-<step>.safetensors}) and after the last step when {@code checkpointDir} is set.
+     *
+     * @return the result of the last step (null if no step ran)
+     * @throws CancellationException when {@code cancel} returns true between steps (after saving a checkpoint if a folder is set)
+     */
+    public StepResult train(long totalSteps, Progress progress, BooleanSupplier cancel, int checkpointEvery, Path checkpointDir) throws IOException {
+        Progress p = Progress.orNone(progress);
+        StepResult last = null;
+        p.start("train-encoder", totalSteps);
+        try {
+            p.update(Math.min(step, totalSteps));
+            while (step < totalSteps) {
+                if (cancel != null && cancel.getAsBoolean()) {
+                    if (checkpointDir != null) saveCheckpoint(checkpointDir.resolve(checkpointName(step)));
+                    throw new CancellationException("encoder training cancelled at step " + step);
+                }
+                last = trainStep();
+                p.update(step, last.losses());
+                if (checkpointDir != null && checkpointEvery > 0 && step % checkpointEvery == 0)
+                    saveCheckpoint(checkpointDir.resolve(checkpointName(step)));
+            }
+            if (checkpointDir != null && last != null && (checkpointEvery <= 0 || step % checkpointEvery != 0))
+                saveCheckpoint(checkpointDir.resolve(checkpointName(step)));
+        } finally {
+            p.end();
+        }
+        return last;
+    }
+
+    public static String checkpointName(long step) {
+        return String.format(Locale.ROOT, "checkpoint-%06d.safetensors", step);
+    }
+
+    /** One training step (see the class comment). */
+    public StepResult trainStep() throws IOException {
+        SplittableRandom rnd = new SplittableRandom(mix(options.seed(), step));
+        int n = options.batch();
+        INDArray target, wtrue;
+        if (realFiles == null) {
+            INDArray z = gaussian(rnd, n, g.config().zDim());
+            wtrue = g.mapping(z, options.truncationPsi(), -1).castTo(DataType.FLOAT);
+            target = g.synthesis(wtrue, NoiseMode.CONST, 0).castTo(DataType.FLOAT);
+        } else {
+            wtrue = null;
+            target = realBatch(rnd, n);
+        }
+        INDArray wcur = Encoder.averageWs(g, n);
+        INDArray recon = repeat(avgImage, n);
+        Map<String, INDArray> sum = new HashMap<>();
+        Map<String, Double> losses = new LinkedHashMap<>();
+        List<String> outs = new ArrayList<>(List.of(graph.loss.outputNames()));
+        outs.add(EncoderGraph.WS);
+        outs.add(EncoderGraph.IMG);
+        int iters = options.iterations();
+        for (int t = 0; t < iters; t++) {
+            Map<String, INDArray> feed = graph.feed(target, recon, wcur);
+            graph.addTrainingFeed(feed, wtrue);
+            OutAndGrad r = graph.sd.calculateGradientsAndOutputs(feed, outs, graph.varNames);
+            Map<String, INDArray> gr = r.getGradients();
+            for (String v : graph.varNames) {
+                INDArray gv = gr.get(v);
+                if (gv == null) throw new IllegalStateException("no gradient for " + v);
+                sum.merge(v.substring(EncoderGraph.PREFIX.length()), gv.dup(), INDArray::addi);
+            }
+            graph.loss.values(r.getOutputs()).forEach((k, v) -> losses.merge(k, v / iters, Double::sum));
+            wcur = r.getOutputs().get(EncoderGraph.WS).dup();
+            recon = r.getOutputs().get(EncoderGraph.IMG).dup();
+        }
+        if (iters > 1) sum.values().forEach(a -> a.divi(iters));
+        adam.step(graph.params, sum, options.lr());
+        step++;
+        MemoryPolicy.step();
+        if (log.isDebugEnabled()) log.debug("encoder step {}: {}", step, losses);
+        return new StepResult(step, losses);
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    /** Writes parameters, Adam moments, step, config and options (atomically). */
+    public void saveCheckpoint(Path file) throws IOException {
+        if (file.getParent() != null) Files.createDirectories(file.getParent());
+        Map<String, INDArray> t = new LinkedHashMap<>();
+        graph.params.forEach((n, a) -> t.put("param/" + n, a));
+        adam.export().forEach((n, a) -> t.put("adam/" + n, a));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(Encoder.META_FORMAT, CHECKPOINT_FORMAT);
+        meta.put(Encoder.META_CONFIG, NativeModel.toJson(config));
+        meta.put(META_OPTIONS, NativeModel.toJson(options));
+        meta.put(META_STEP, Long.toString(step));
+        meta.put(META_ADAM_T, Long.toString(adam.steps()));
+        AtomicFiles.write(file, out -> Safetensors.write(out, t, meta));
+        log.info("encoder checkpoint at step {}: {}", step, file);
+    }
+
+    /** Options stored in a checkpoint. */
+    public static Options checkpointOptions(Path checkpoint) throws IOException {
+        Safetensors.Header h = Safetensors.readHeader(checkpoint);
+        requireCheckpoint(checkpoint, h.metadata());
+        return NativeModel.fromJson(h.metadata().get(META_OPTIONS), Options.class);
+    }
+
+    /** Resumes with the checkpoint's options. */
+    public static EncoderTrainer resume(Generator g, Path checkpoint, Lpips lpips) throws IOException {
+        return resume(g, checkpoint, null, lpips);
+    }
+
+    /**
+     * Resumes from a checkpoint: parameters, Adam state and step are restored exactly; with
+     * {@code options == null} the checkpoint's own options are used (other options change the
+     * run from here on, e.g. a new learning rate).
+     */
+    public static EncoderTrainer resume(Generator g, Path checkpoint, Options options, Lpips lpips) throws IOException {
+        Safetensors.Contents c = Safetensors.read(checkpoint);
+        requireCheckpoint(checkpoint, c.metadata());
+        EncoderConfig cfg = NativeModel.fromJson(c.metadata().get(Encoder.META_CONFIG), EncoderConfig.class);
+        Options opt = options != null ? options : NativeModel.fromJson(c.metadata().get(META_OPTIONS), Options.class);
+        Map<String, INDArray> params = new LinkedHashMap<>(), moments = new HashMap<>();
+        c.tensors().forEach((k, a) -> {
+            if (k.startsWith("param/")) params.put(k.substring(6), a);
+            else if (k.startsWith("adam/")) moments.put(k.substring(5), a);
+        });
+        Map<String, INDArray> expected = EncoderNetwork.init(cfg, 0);
+        if (!expected.keySet().equals(params.keySet())) throw new IOException(checkpoint + ": parameters do not match its encoder_config");
+        EncoderTrainer tr = new EncoderTrainer(g, cfg, opt, lpips, params);
+        tr.adam.restore(moments, Long.parseLong(c.metadata().get(META_ADAM_T)));
+        tr.step = Long.parseLong(c.metadata().get(META_STEP));
+        return tr;
+    }
+
+    private static void requireCheckpoint(Path file, Map<String, String> meta) throws IOException {
+        String f = meta.get(Encoder.META_FORMAT);
+        if (!CHECKPOINT_FORMAT.equals(f)) throw new IOException(file + ": not an encoder checkpoint (format '" + f + "')");
+        for (String k : new String[]{Encoder.META_CONFIG, META_OPTIONS, META_STEP, META_ADAM_T})
+            if (meta.get(k) == null) throw new IOException(file + ": checkpoint lacks metadata '" + k + "'");
+    }
+
+    // ------------------------------------------------------------------ data
+
+    static long mix(long seed, long step) {
+        long x = seed * 0x9E3779B97F4A7C15L + step + 0x632BE59BD9B4E019L;
+        x = (x ^ (x >>> 30)) * 0xBF58476D1CE4E5B9L;
+        x = (x ^ (x >>> 27)) * 0x94D049BB133111EBL;
+        return x ^ (x >>> 31);
+    }
+
+    static INDArray gaussian(SplittableRandom r, int n, int d) {
+        float[] v = new float[n * d];
+        for (int i = 0; i < v.length; i++) {
+            double u1 = r.nextDouble(), u2 = r.nextDouble();
+            v[i] = (float) (Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2));
+        }
+        return Nd4j.create(v, new long[]{n, d}, DataType.FLOAT);
+    }
+
+    private static INDArray repeat(INDArray one, int n) {
+        return n == 1 ? one.dup('c') : Nd4j.concat(0, java.util.Collections.nCopies(n, one).toArray(new INDArray[0])).dup('c');
+    }
+
+    private INDArray realBatch(SplittableRandom rnd, int n) throws IOException {
+        INDArray[] imgs = new INDArray[n];
+        for (int i = 0; i < n; i++) {
+            Path f = realFiles.get(rnd.nextInt(realFiles.size()));
+            INDArray img = Images.read(f, config.imgChannels());
+            if (img.rank() == 4) img = img.reshape(img.size(1), img.size(2), img.size(3));
+            if (img.size(1) != config.resolution() || img.size(2) != config.resolution())
+                img = Images.centerCropResize(img, config.resolution());
+            imgs[i] = img.castTo(DataType.FLOAT).reshape(1, config.imgChannels(), config.resolution(), config.resolution());
+        }
+        return Nd4j.concat(0, imgs).dup('c');
+    }
+
+    static List<Path> listImages(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) throw new IOException("real images: not a folder: " + dir);
+        try (Stream<Path> s = Files.list(dir)) {
+            List<Path> files = s.filter(p -> {
+                String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+                return Files.isRegularFile(p) && (n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg"));
+            }).sorted().toList();
+            if (files.isEmpty()) throw new IOException("real images: no PNG/JPEG files in " + dir);
+            return files;
+        }
+    }
+
+    /** For tests: the loss of the graph. */
+    CompositeLoss loss() {
+        return graph.loss;
+    }
+}
