@@ -22,6 +22,10 @@ import java.util.Map;
  *     adam.step(grads, lrAt(step));
  * }
  * }</pre>
+ *
+ * <p>It can also update plain arrays ({@link #Adam(double, double, double)} with
+ * {@link #step(Map, Map, double)}), and its state (moments and step count) can be exported and
+ * restored for exact checkpoint/resume.
  */
 public final class Adam {
     private final SameDiff sd;
@@ -29,6 +33,16 @@ public final class Adam {
     private final double beta1, beta2, eps;
     private final Map<String, INDArray> m = new HashMap<>(), v = new HashMap<>();
     private long t;
+
+    /** Unbound: updates the arrays given to {@link #step(Map, Map, double)}. */
+    public Adam(double beta1, double beta2, double eps) {
+        if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && eps > 0)) throw new IllegalArgumentException("Adam: invalid betas/eps");
+        this.sd = null;
+        this.names = List.of();
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+    }
 
     /** With torch's defaults (betas 0.9, 0.999; eps 1e-8). */
     public Adam(SameDiff sd, Collection<String> names) {
@@ -67,12 +81,27 @@ public final class Adam {
      * @param lr    learning rate of this step
      */
     public void step(Map<String, INDArray> grads, double lr) {
+        if (sd == null) throw new IllegalStateException("Adam: not bound to a graph; use step(params, grads, lr)");
+        Map<String, INDArray> params = new java.util.LinkedHashMap<>();
+        for (String n : names) params.put(n, sd.getVariable(n).getArr());
+        step(params, grads, lr);
+    }
+
+    /**
+     * One update of every array in {@code params} (in place) with the gradient of the same name.
+     *
+     * @param params arrays to update, by name
+     * @param grads  gradients by name (every parameter must have one)
+     * @param lr     learning rate of this step
+     */
+    public void step(Map<String, INDArray> params, Map<String, INDArray> grads, double lr) {
         t++;
         double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
-        for (String n : names) {
+        for (Map.Entry<String, INDArray> e : params.entrySet()) {
+            String n = e.getKey();
+            INDArray p = e.getValue();
             INDArray g = grads.get(n);
             if (g == null) throw new IllegalArgumentException("Adam: no gradient for '" + n + "'");
-            INDArray p = sd.getVariable(n).getArr();
             INDArray mi = m.computeIfAbsent(n, k -> p.ulike().assign(0));
             INDArray vi = v.computeIfAbsent(n, k -> p.ulike().assign(0));
             g = g.castTo(p.dataType());
@@ -81,6 +110,28 @@ public final class Adam {
             INDArray denom = org.nd4j.linalg.ops.transforms.Transforms.sqrt(vi.div(bc2), false).addi(eps);
             p.subi(mi.div(bc1).divi(denom).muli(lr));
         }
+    }
+
+    /** The moments as {@code m/<name>} and {@code v/<name>} (live arrays; copy before mutating). */
+    public Map<String, INDArray> export() {
+        Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+        for (String n : new java.util.TreeSet<>(m.keySet())) {
+            out.put("m/" + n, m.get(n));
+            out.put("v/" + n, v.get(n));
+        }
+        return out;
+    }
+
+    /** Restores moments exported by {@link #export()} and the step count, for an exact resume. */
+    public void restore(Map<String, INDArray> moments, long steps) {
+        m.clear();
+        v.clear();
+        moments.forEach((k, a) -> {
+            if (k.startsWith("m/")) m.put(k.substring(2), a.dup());
+            else if (k.startsWith("v/")) v.put(k.substring(2), a.dup());
+            else throw new IllegalArgumentException("Adam: unexpected state entry '" + k + "'");
+        });
+        t = steps;
     }
 
     /** Forgets the moments (e.g. when the NVIDIA projector restarts). */

@@ -85,7 +85,7 @@ public final class EncoderTrainer {
     private final EncoderConfig config;
     private final Options options;
     private final EncoderGraph graph;
-    private final AdamState adam = new AdamState(0.9, 0.999, 1e-8);
+    private final io.stylegan2.core.optim.Adam adam = new io.stylegan2.core.optim.Adam(0.9, 0.999, 1e-8);
     private final INDArray avgImage;
     private final List<Path> realFiles;
     private long step;
