@@ -39,22 +39,24 @@ class NvidiaProjectorTest {
     void projectsAnImageOfTheGeneratorIntoW() throws Exception {
         Generator g = FixtureModel.generator();
         Target target = FixtureModel.target("seed3", 3, 0.7);
-        int steps = 12;
-        NvidiaProjector proj = new NvidiaProjector(g, null, NvidiaConfig.defaults().withSteps(steps).withWAvgSamples(2000));
+        int steps = 10;
+        NvidiaProjector proj = new NvidiaProjector(g, null, NvidiaConfig.defaults().withSteps(steps).withWAvgSamples(1000));
         WStatistics st = proj.statistics();
         assertThat(st.wStd()).isPositive();
         INDArray avgImage = g.synthesis(Projection.broadcast(st.wAvg(), g.config().numWs()), NoiseMode.CONST, 0);
         double baseline = Mse.image(target.image(), ReconstructionMetrics.clamp(avgImage));
 
         InversionResult r = proj.invert(target);
-        System.out.printf("W (NVIDIA) %d steps: w_avg-image MSE %.5f, final %.5f, %s, %.1f ms/step, notes %s%n",
-                steps, baseline, r.metrics().mseSigned(), r.metrics(), r.timing().msPerStep(), r.notes());
+        System.out.printf("W (NVIDIA) %d steps: w_avg-image MSE %.5f, step0 %.5f, final %.5f, %s, %.1f ms/step, notes %s%n",
+                steps, baseline, r.history().get(0).get("mse"), r.metrics().mseSigned(), r.metrics(), r.timing().msPerStep(), r.notes());
         assertThat(r.space()).isEqualTo(LatentSpace.W);
         assertThat(r.history()).hasSize(steps);
         assertThat(r.history().get(0)).containsKeys("mse", "noise_reg", "total", "lr", "latent_noise");
         assertThat(r.history().get(0).get("lr")).isEqualTo(0.0);
         assertThat(r.notes()).anyMatch(n -> n.contains("MSE used instead of LPIPS"));
-        assertThat(r.metrics().mseSigned()).isLessThan(baseline * 0.8);
+        // step 0 is w_avg with the random initial noise maps (lr 0): the loss must fall well below it
+        assertThat(r.finalLoss("mse")).isLessThan(r.history().get(0).get("mse") * 0.85);
+        assertThat(r.metrics().mseSigned()).isLessThan(baseline);
         // one w in every row
         INDArray row0 = r.ws().get(NDArrayIndex.point(0), NDArrayIndex.point(0), NDArrayIndex.all());
         for (int i = 1; i < g.config().numWs(); i++)
