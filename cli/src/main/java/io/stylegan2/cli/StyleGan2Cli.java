@@ -17,7 +17,7 @@ import java.io.PrintWriter;
         version = "stylegan2 0.1.0-SNAPSHOT",
         description = "StyleGAN2 on the JVM: convert checkpoints, inspect models, generate images, measure image metrics.",
         subcommands = {ConvertCommand.class, InfoCommand.class, GenerateCommand.class, MetricsCommand.class, ConvertLpipsCommand.class,
-                DirectionsCommand.class, EditCommand.class, TrainEncoderCommand.class,
+                InvertCommand.class, DirectionsCommand.class, EditCommand.class, TrainEncoderCommand.class,
                 CommandLine.HelpCommand.class})
 public final class StyleGan2Cli implements Runnable {
     /** Classpath location of the model used when {@code generate} gets no {@code --model}. */

@@ -1,0 +1,242 @@
+package io.stylegan2.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stylegan2.core.Progress;
+import io.stylegan2.core.io.AtomicFiles;
+import io.stylegan2.core.io.Images;
+import io.stylegan2.inversion.CancellationToken;
+import io.stylegan2.inversion.ImagePreparation;
+import io.stylegan2.inversion.InversionOutcome;
+import io.stylegan2.inversion.InversionResult;
+import io.stylegan2.inversion.InversionResults;
+import io.stylegan2.inversion.Inverter;
+import io.stylegan2.inversion.LossCurves;
+import io.stylegan2.inversion.Methods;
+import io.stylegan2.inversion.PerceptualLoss;
+import io.stylegan2.inversion.ReconstructionMetrics;
+import io.stylegan2.inversion.Target;
+import io.stylegan2.losses.lpips.Lpips;
+import io.stylegan2.losses.lpips.LpipsNet;
+import io.stylegan2.stylegan.Generator;
+import io.stylegan2.stylegan.GeneratorConfig;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/**
+ * {@code invert}: GAN inversion of image files with a registered method ({@link Methods#builtIn()}).
+ * Per image, in {@code OUT/<name>/}: {@code reconstruction.png}, {@code comparison.png} (target |
+ * reconstruction | |difference| scaled to its maximum), {@code result.safetensors} (native result),
+ * {@code projected_w.npz} (NVIDIA), {@code latent.npy} ([num_ws, w_dim]), {@code metrics.json} and
+ * {@code loss.png}. A failing image is reported and the others go on; the exit code is then 1.
+ */
+@Command(name = "invert", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Invert images into the generator's latent space (GAN inversion).",
+                "Images are centre-cropped and area-resized to the model's resolution; faces must be FFHQ-aligned beforehand (no aligner is shipped)."})
+final class InvertCommand implements Callable<Integer> {
+    /** The methods this command offers; a new method registers in {@link Methods#builtIn()}. */
+    static final Methods METHODS = Methods.builtIn();
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "FILE", description = "native model file (default: the model embedded in the jar)")
+    Path model;
+
+    @Option(names = "--method", defaultValue = "wplus", paramLabel = "NAME",
+            description = "inversion method: w (official NVIDIA projector), wplus (Image2StyleGAN W+) (default: ${DEFAULT-VALUE})")
+    String method;
+
+    @Option(names = "--steps", paramLabel = "N", description = "optimisation steps (default: the method's: w 1000, wplus 5000)")
+    Integer steps;
+
+    @Option(names = "--lpips-weights", paramLabel = "FILE|DIR",
+            description = "LPIPS weights made with convert-lpips (or a folder with lpips-<net>.safetensors): the perceptual loss and the LPIPS metric; without them the methods fall back to MSE")
+    Path lpipsWeights;
+
+    @Option(names = "--lpips", defaultValue = "vgg", paramLabel = "alex|vgg|squeeze",
+            description = "which LPIPS file to take from a --lpips-weights folder (default: ${DEFAULT-VALUE}, as the official projector)")
+    String lpipsNet;
+
+    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "method-specific option (repeatable)")
+    Map<String, String> options = new LinkedHashMap<>();
+
+    @Option(names = "--linear-loss-plot", description = "linear y axis in loss.png (default: log scale)")
+    boolean linearPlot;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGES", description = "image files (PNG, JPEG) or folders of them")
+    List<Path> images;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder (created if missing)")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!METHODS.names().contains(method))
+            throw Cli.usage(spec, "--method must be one of " + String.join(", ", METHODS.names()) + ", got '" + method + "'");
+        if (steps != null && steps < 1) throw Cli.usage(spec, "--steps must be >= 1, got " + steps);
+        if (model != null) Cli.requireReadableFile(spec, model, "--model");
+        if (Files.exists(out) && !Files.isDirectory(out)) throw Cli.usage(spec, "--out: not a folder: " + out);
+        List<Path> files = expand(images);
+        if (files.isEmpty()) throw Cli.usage(spec, "no images found in " + images);
+        if (lpipsWeights != null && Files.isDirectory(lpipsWeights))
+            lpipsWeights = lpipsWeights.resolve("lpips-" + LpipsNet.parse(lpipsNet).id() + ".safetensors");
+        if (lpipsWeights != null) Cli.requireReadableFile(spec, lpipsWeights, "--lpips-weights");
+        Files.createDirectories(out);
+
+        PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
+        Lpips lpips = null;
+        try (Generator g = loadModel()) {
+            GeneratorConfig cfg = g.config();
+            PerceptualLoss perceptual = null;
+            if (lpipsWeights != null) {
+                lpips = Lpips.load(lpipsWeights);
+                if (cfg.imgResolution() < lpips.net().minSize())
+                    throw Cli.usage(spec, "LPIPS-" + lpips.net().id() + " needs images of at least " + lpips.net().minSize() + " px; the model makes " + cfg.imgResolution() + " px");
+                perceptual = PerceptualLoss.lpips(lpips);
+            }
+            Inverter inverter = METHODS.create(method, new Methods.Context(g, perceptual, steps, options));
+
+            // read every image first: an unreadable one is a failed outcome, the others go on
+            List<Target> targets = new ArrayList<>();
+            List<String> failed = new ArrayList<>();
+            for (Target t : readTargets(files, cfg, failed, stderr)) targets.add(t);
+
+            Progress bar = ProgressBar.forConsole(stderr);
+            CancellationToken cancel = new CancellationToken();
+            for (Target t : targets) {
+                InversionOutcome o = inverter.invert(List.of(t), bar, cancel).get(0);
+                if (o instanceof InversionOutcome.Failure f) {
+                    stderr.println("error: " + t.name() + ": " + f.message());
+                    stderr.flush();
+                    failed.add(t.name());
+                    continue;
+                }
+                InversionResult r = o.resultOrThrow();
+                Path dir = out.resolve(t.name());
+                write(t, r, dir, perceptual);
+                ReconstructionMetrics m = r.metrics();
+                stdout.printf(Locale.ROOT, "%s: %s %d steps, MSE %.2f, PSNR %.2f dB, SSIM %.4f%s, %.1f s -> %s%n", t.name(), r.method(),
+                        r.timing().steps(), m.mse(), m.psnr(), m.ssim(),
+                        m.perceptual() == null ? "" : String.format(Locale.ROOT, ", %s %.4f", m.perceptualName(), m.perceptual()),
+                        r.timing().totalSeconds(), dir);
+                for (String note : r.notes()) stdout.println("  note: " + note);
+                stdout.flush();
+            }
+            stdout.printf(Locale.ROOT, "inverted %d of %d image%s with %s into %s%n", files.size() - failed.size(), files.size(),
+                    files.size() == 1 ? "" : "s", method, out);
+            stdout.flush();
+            return failed.isEmpty() ? 0 : 1;
+        } finally {
+            if (lpips != null) lpips.close();
+        }
+    }
+
+    private List<Target> readTargets(List<Path> files, GeneratorConfig cfg, List<String> failed, PrintWriter stderr) {
+        List<Target> ok = new ArrayList<>();
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (Path f : files) {
+            String base = f.getFileName().toString();
+            int dot = base.lastIndexOf('.');
+            if (dot > 0) base = base.substring(0, dot);
+            String name = base;
+            for (int k = 2; !used.add(name); k++) name = base + "_" + k;
+            try {
+                ok.add(new Target(name, ImagePreparation.load(f, cfg.imgResolution(), cfg.imgChannels())));
+            } catch (IOException | RuntimeException e) {
+                stderr.println("error: " + name + ": " + e.getMessage());
+                stderr.flush();
+                failed.add(name);
+            }
+        }
+        return ok;
+    }
+
+    /** Writes every per-image file. */
+    static void write(Target t, InversionResult r, Path dir, PerceptualLoss perceptual) throws IOException {
+        Files.createDirectories(dir);
+        INDArray recon = ReconstructionMetrics.clamp(r.reconstruction());
+        Images.writePng(recon, dir.resolve("reconstruction.png"));
+        INDArray diff = Transforms.abs(t.image().sub(recon));
+        double max = diff.maxNumber().doubleValue();
+        INDArray diffImg = max > 0 ? diff.div(max).muli(2).subi(1) : diff.sub(1);
+        Images.writeGridPng(Nd4j.concat(0, t.image(), recon, diffImg), 3, dir.resolve("comparison.png"));
+        InversionResults.save(r, dir.resolve("result.safetensors"));
+        InversionResults.writeProjectedWNpz(r.ws(), dir.resolve("projected_w.npz"));
+        InversionResults.writeLatentNpy(r, dir.resolve("latent.npy"));
+        LossCurves.writePng(r.history(), r.method() + " " + t.name(), true, dir.resolve("loss.png"));
+        AtomicFiles.write(dir.resolve("metrics.json"), metricsJson(r, max).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String metricsJson(InversionResult r, double maxAbsDiff) throws IOException {
+        ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode n = om.createObjectNode();
+        ReconstructionMetrics m = r.metrics();
+        n.put("target", r.targetName());
+        n.put("method", r.method());
+        n.put("latent_space", r.space().id());
+        n.put("convention", ReconstructionMetrics.CONVENTION);
+        n.put("mse", m.mse());
+        n.put("psnr", m.psnr());
+        n.put("ssim", m.ssim());
+        n.put("mse_signed", m.mseSigned());
+        if (m.perceptual() != null) {
+            n.put("lpips", m.perceptual());
+            n.put("lpips_net", m.perceptualName());
+        }
+        n.put("max_abs_diff", maxAbsDiff);
+        n.put("steps", r.timing().steps());
+        n.put("seconds", r.timing().totalSeconds());
+        n.put("setup_seconds", r.timing().setupSeconds());
+        n.put("ms_per_step", r.timing().msPerStep());
+        n.put("final_loss", r.finalLoss("total"));
+        n.set("notes", om.valueToTree(r.notes()));
+        return om.writeValueAsString(n);
+    }
+
+    private static List<Path> expand(List<Path> in) throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (Path p : in) {
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> s = Files.list(p)) {
+                    s.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(png|jpe?g|bmp|gif)"))
+                            .sorted().forEach(files::add);
+                }
+            } else {
+                files.add(p);
+            }
+        }
+        return files;
+    }
+
+    private Generator loadModel() throws IOException {
+        if (model != null) return Generator.load(model);
+        InputStream in = StyleGan2Cli.class.getResourceAsStream(StyleGan2Cli.DEFAULT_MODEL_RESOURCE);
+        if (in == null)
+            throw new IOException("no --model given and this build has no embedded default model (classpath resource "
+                    + StyleGan2Cli.DEFAULT_MODEL_RESOURCE + ")");
+        try (in) {
+            return Generator.load(in, StyleGan2Cli.DEFAULT_MODEL_RESOURCE);
+        }
+    }
+}

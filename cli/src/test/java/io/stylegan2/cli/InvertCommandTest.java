@@ -1,0 +1,86 @@
+package io.stylegan2.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stylegan2.core.Seeds;
+import io.stylegan2.core.io.Images;
+import io.stylegan2.core.io.Npy;
+import io.stylegan2.inversion.InversionResult;
+import io.stylegan2.inversion.InversionResults;
+import io.stylegan2.inversion.LatentSpace;
+import io.stylegan2.stylegan.Generator;
+import io.stylegan2.stylegan.NoiseMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import picocli.CommandLine;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code invert} end to end on the embedded default model and an image it generated. */
+class InvertCommandTest {
+    @TempDir Path dir;
+    final StringWriter out = new StringWriter(), err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cl = StyleGan2Cli.commandLine(new LibraryBackend());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void invertsAGeneratedImageAndWritesEveryFile() throws Exception {
+        Path img = dir.resolve("seed5.png");
+        try (InputStream in = StyleGan2Cli.class.getResourceAsStream(StyleGan2Cli.DEFAULT_MODEL_RESOURCE);
+             Generator g = Generator.load(in, "default")) {
+            INDArray x = g.synthesis(g.mapping(Seeds.z(new long[]{5}, g.config().zDim()), 0.7, -1), NoiseMode.CONST, 0);
+            Images.writePng(x, img);
+        }
+        Path broken = dir.resolve("broken.png");
+        Files.writeString(broken, "not an image");
+        Path o = dir.resolve("out");
+
+        int rc = run("invert", "--method", "wplus", "--steps", "5", img.toString(), broken.toString(), "--out", o.toString());
+        assertThat(rc).as(out + "\n" + err).isEqualTo(1);                // the broken file fails, the other is done
+        assertThat(err.toString()).contains("error: broken");
+        assertThat(out.toString()).contains("seed5: wplus 5 steps").contains("inverted 1 of 2 images");
+
+        Path d = o.resolve("seed5");
+        for (String f : new String[]{"reconstruction.png", "comparison.png", "result.safetensors", "projected_w.npz", "latent.npy", "metrics.json", "loss.png"})
+            assertThat(d.resolve(f)).as(f).isRegularFile();
+        InversionResult r = InversionResults.load(d.resolve("result.safetensors"));
+        assertThat(r.method()).isEqualTo("wplus");
+        assertThat(r.space()).isEqualTo(LatentSpace.W_PLUS);
+        assertThat(r.history()).hasSize(5);
+        assertThat(r.finalLoss("mse")).isLessThan(r.history().get(0).get("mse"));
+        INDArray w = InversionResults.readNpz(d.resolve("projected_w.npz")).get("w");
+        assertThat(w.shape()).containsExactly(r.ws().shape());
+        assertThat(Npy.read(d.resolve("latent.npy")).shape()).containsExactly(r.ws().size(1), r.ws().size(2));
+        JsonNode m = new ObjectMapper().readTree(d.resolve("metrics.json").toFile());
+        assertThat(m.get("mse").asDouble()).isEqualTo(r.metrics().mse());
+        assertThat(m.get("psnr").asDouble()).isPositive();
+        assertThat(m.has("ssim")).isTrue();
+        assertThat(m.has("lpips")).isFalse();
+        assertThat(m.get("steps").asInt()).isEqualTo(5);
+        BufferedImage cmp = ImageIO.read(d.resolve("comparison.png").toFile());
+        assertThat(cmp.getWidth()).isEqualTo(3 * cmp.getHeight());
+        assertThat(ImageIO.read(d.resolve("loss.png").toFile()).getWidth()).isEqualTo(640);
+    }
+
+    @Test
+    void badArgumentsAreUsageErrors() {
+        assertThat(run("invert", "--method", "nope", "x.png", "--out", dir.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--method must be one of w, wplus");
+        assertThat(run("invert", "--steps", "0", "x.png", "--out", dir.toString())).isEqualTo(2);
+        assertThat(run("invert", "--lpips-weights", dir.resolve("none.safetensors").toString(), "x.png", "--out", dir.toString())).isEqualTo(2);
+    }
+}

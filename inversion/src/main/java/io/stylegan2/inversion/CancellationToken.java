@@ -1,0 +1,42 @@
+package io.stylegan2.inversion;
+
+import java.util.concurrent.CancellationException;
+
+/**
+ * Cooperative cancellation: inverters check it between optimisation steps and stop with a
+ * {@link CancellationException}. Thread-safe; once cancelled it stays cancelled.
+ */
+public final class CancellationToken {
+    /** A token that is never cancelled. */
+    public static final CancellationToken NONE = new CancellationToken(false);
+
+    private final boolean cancellable;
+    private volatile boolean cancelled;
+
+    public CancellationToken() {
+        this(true);
+    }
+
+    private CancellationToken(boolean cancellable) {
+        this.cancellable = cancellable;
+    }
+
+    public void cancel() {
+        if (!cancellable) throw new UnsupportedOperationException("CancellationToken.NONE cannot be cancelled");
+        cancelled = true;
+    }
+
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    /** Throws {@link CancellationException} if cancelled. */
+    public void throwIfCancelled() {
+        if (cancelled) throw new CancellationException("inversion cancelled");
+    }
+
+    /** {@code t} or {@link #NONE} if {@code t} is {@code null}. */
+    public static CancellationToken orNone(CancellationToken t) {
+        return t == null ? NONE : t;
+    }
+}

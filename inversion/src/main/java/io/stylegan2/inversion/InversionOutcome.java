@@ -1,0 +1,26 @@
+package io.stylegan2.inversion;
+
+/** What happened to one image of a batch: a result, or the error that stopped it. */
+public sealed interface InversionOutcome {
+    /** The target's name. */
+    String name();
+
+    /** {@code true} for {@link Success}. */
+    default boolean ok() {
+        return this instanceof Success;
+    }
+
+    /** The result; throws for a failure (with the failure's error as cause). */
+    default InversionResult resultOrThrow() {
+        if (this instanceof Success s) return s.result();
+        Failure f = (Failure) this;
+        throw new IllegalStateException("inversion of '" + f.name() + "' failed: " + f.message(), f.error());
+    }
+
+    record Success(String name, InversionResult result) implements InversionOutcome {}
+
+    /**
+     * @param cancelled the failure is a cancellation (the image was stopped or never started)
+     */
+    record Failure(String name, String message, Throwable error, boolean cancelled) implements InversionOutcome {}
+}

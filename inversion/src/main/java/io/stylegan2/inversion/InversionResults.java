@@ -1,0 +1,146 @@
+package io.stylegan2.inversion;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stylegan2.core.io.AtomicFiles;
+import io.stylegan2.core.io.Npy;
+import io.stylegan2.core.io.Safetensors;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Files of an {@link InversionResult}.
+ *
+ * <ul>
+ * <li><b>Native</b> ({@value #FORMAT}): one safetensors file; tensors {@code ws [1,num_ws,w_dim]},
+ *     {@code reconstruction [1,C,R,R]} and {@code extras/<name>} (all F32); metadata (strings):
+ *     {@code format}, {@code method}, {@code target}, {@code latent_space} ({@code w}/{@code w_plus}),
+ *     and JSON texts {@code config}, {@code history}, {@code metrics}, {@code timing}, {@code notes}.
+ *     {@link #save} then {@link #load} gives back an equal result (tested).</li>
+ * <li><b>NVIDIA</b> {@code projected_w.npz}: what {@code np.savez(path, w=ws)} writes, a zip
+ *     (stored, uncompressed) holding {@code w.npy} float32 {@code [1, num_ws, w_dim]}; the official
+ *     {@code generate.py --projected-w} reads it.</li>
+ * <li><b>rosinality</b>: its projector saves a torch pickle ({@code {file: {"img", "latent", "noise"}}});
+ *     writing torch pickles is out of scope. {@link #writeLatentNpy} writes {@code latent.npy}
+ *     float32 {@code [num_ws, w_dim]}, the layout of its {@code "latent"} entry with {@code --w_plus}
+ *     (load it in Python with {@code torch.from_numpy(np.load(...))}).</li>
+ * </ul>
+ */
+public final class InversionResults {
+    /** Native format id. */
+    public static final String FORMAT = "stylegan2-inversion/1";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String EXTRA = "extras/";
+
+    private InversionResults() {}
+
+    /** Writes the native file atomically. */
+    public static void save(InversionResult r, Path file) throws IOException {
+        Map<String, INDArray> t = new LinkedHashMap<>();
+        t.put("ws", r.ws());
+        t.put("reconstruction", r.reconstruction());
+        r.extras().forEach((k, v) -> t.put(EXTRA + k, v));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", FORMAT);
+        meta.put("method", r.method());
+        meta.put("target", r.targetName());
+        meta.put("latent_space", r.space().id());
+        meta.put("config", JSON.writeValueAsString(r.config()));
+        meta.put("history", JSON.writeValueAsString(r.history()));
+        meta.put("metrics", JSON.writeValueAsString(r.metrics()));
+        meta.put("timing", JSON.writeValueAsString(r.timing()));
+        meta.put("notes", JSON.writeValueAsString(r.notes()));
+        Safetensors.write(file, t, meta);
+    }
+
+    /** Reads a native file written by {@link #save}. */
+    public static InversionResult load(Path file) throws IOException {
+        Safetensors.Contents c = Safetensors.read(file);
+        Map<String, String> m = c.metadata();
+        if (!FORMAT.equals(m.get("format")))
+            throw new IOException(file + ": not an inversion result (format '" + m.get("format") + "', expected " + FORMAT + ")");
+        try {
+            INDArray ws = require(c, "ws", file), recon = require(c, "reconstruction", file);
+            Map<String, INDArray> extras = new LinkedHashMap<>();
+            c.tensors().forEach((k, v) -> {
+                if (k.startsWith(EXTRA)) extras.put(k.substring(EXTRA.length()), v);
+            });
+            return new InversionResult(m.get("method"), m.get("target"), LatentSpace.parse(m.get("latent_space")), ws, recon, extras,
+                    JSON.readValue(m.get("config"), new TypeReference<LinkedHashMap<String, Object>>() {}),
+                    JSON.readValue(m.get("history"), new TypeReference<List<LinkedHashMap<String, Double>>>() {}).stream()
+                            .map(x -> (Map<String, Double>) x).toList(),
+                    JSON.readValue(m.get("metrics"), ReconstructionMetrics.class),
+                    JSON.readValue(m.get("timing"), Timing.class),
+                    JSON.readValue(m.get("notes"), new TypeReference<List<String>>() {}));
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(file + ": corrupt inversion result: " + e.getMessage(), e);
+        }
+    }
+
+    private static INDArray require(Safetensors.Contents c, String name, Path file) throws IOException {
+        INDArray a = c.tensors().get(name);
+        if (a == null) throw new IOException(file + ": no tensor '" + name + "'");
+        return a;
+    }
+
+    /** NVIDIA's {@code projected_w.npz}: entry {@code w.npy}, float32 {@code [1, num_ws, w_dim]}. */
+    public static void writeProjectedWNpz(INDArray ws, Path file) throws IOException {
+        if (ws.rank() != 3) throw new IllegalArgumentException("ws must be [N, num_ws, w_dim]");
+        writeNpz(file, Map.of("w", ws));
+    }
+
+    /** An {@code np.savez}-style archive: one stored (uncompressed) {@code <name>.npy} entry per array, float32. */
+    public static void writeNpz(Path file, Map<String, INDArray> arrays) throws IOException {
+        AtomicFiles.write(file, out -> {
+            ZipOutputStream zip = new ZipOutputStream(out);
+            for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
+                ByteArrayOutputStream buf = new ByteArrayOutputStream();
+                Npy.write(buf, e.getValue(), DataType.FLOAT);
+                byte[] b = buf.toByteArray();
+                CRC32 crc = new CRC32();
+                crc.update(b);
+                ZipEntry z = new ZipEntry(e.getKey() + ".npy");
+                z.setMethod(ZipEntry.STORED);
+                z.setSize(b.length);
+                z.setCompressedSize(b.length);
+                z.setCrc(crc.getValue());
+                zip.putNextEntry(z);
+                zip.write(b);
+                zip.closeEntry();
+            }
+            zip.finish();
+        });
+    }
+
+    /** Reads every {@code .npy} entry of an {@code .npz} archive, by name without the extension. */
+    public static Map<String, INDArray> readNpz(Path file) throws IOException {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
+            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                if (!e.getName().endsWith(".npy")) continue;
+                m.put(e.getName().substring(0, e.getName().length() - 4), Npy.read(zip.readAllBytes()));
+            }
+        }
+        if (m.isEmpty()) throw new IOException(file + ": no .npy entries (not an npz archive?)");
+        return m;
+    }
+
+    /** {@code latent.npy}: float32 {@code [num_ws, w_dim]} (the rosinality {@code --w_plus} latent layout). */
+    public static void writeLatentNpy(InversionResult r, Path file) throws IOException {
+        Npy.writeFloat32(file, r.latentRows());
+    }
+}

@@ -1,0 +1,11 @@
+package io.stylegan2.inversion;
+
+/**
+ * Wall-clock timing of one inversion.
+ *
+ * @param setupSeconds building graphs and statistics (e.g. the projector's {@code w} statistics)
+ * @param totalSeconds everything, setup and final metrics included
+ * @param steps        optimisation steps taken
+ * @param msPerStep    mean milliseconds per optimisation step
+ */
+public record Timing(double setupSeconds, double totalSeconds, int steps, double msPerStep) {}

@@ -1,0 +1,40 @@
+package io.stylegan2.inversion;
+
+import io.stylegan2.converter.ConvertOptions;
+import io.stylegan2.converter.Converter;
+import io.stylegan2.core.Seeds;
+import io.stylegan2.core.testing.Fixtures;
+import io.stylegan2.stylegan.Generator;
+import io.stylegan2.stylegan.NativeModel;
+import io.stylegan2.stylegan.NoiseMode;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.IOException;
+import java.util.List;
+
+/** The real fixture generator (NVlabs {@code nv_s32_c64}, 32 px, converted in memory) and targets it made. */
+public final class FixtureModel {
+    private static Generator generator;
+
+    private FixtureModel() {}
+
+    public static synchronized Generator generator() throws IOException {
+        if (generator == null) {
+            NativeModel m = Converter.load(List.of(Fixtures.path("nvlabs/nv_s32_c64")), ConvertOptions.defaults());
+            generator = Generator.create(m.generatorConfig(), m.generator());
+        }
+        return generator;
+    }
+
+    /** The W+ code of {@code seed} at truncation {@code psi} (so a perfect answer exists). */
+    public static INDArray ws(long seed, double psi) throws IOException {
+        Generator g = generator();
+        return g.mapping(Seeds.z(new long[]{seed}, g.config().zDim()), psi, -1);
+    }
+
+    /** An image the generator itself produced: {@code [1, 3, 32, 32]}, const noise, clamped to [-1, 1]. */
+    public static Target target(String name, long seed, double psi) throws IOException {
+        INDArray img = generator().synthesis(ws(seed, psi), NoiseMode.CONST, 0);
+        return new Target(name, ReconstructionMetrics.clamp(img));
+    }
+}
