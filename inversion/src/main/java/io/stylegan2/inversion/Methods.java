@@ -56,7 +56,29 @@ public final class Methods {
                                 c.steps() == null ? NvidiaConfig.defaults() : NvidiaConfig.defaults().withSteps(c.steps())))
                 .with(WPlusProjector.NAME, "Image2StyleGAN W+ optimisation: MSE + perceptual, Adam 0.01 (5000 steps)",
                         c -> new WPlusProjector(c.generator(), c.perceptual(),
-                                c.steps() == null ? WPlusConfig.defaults() : WPlusConfig.defaults().withSteps(c.steps())));
+                                c.steps() == null ? WPlusConfig.defaults() : WPlusConfig.defaults().withSteps(c.steps())))
+                .with(io.stylegan2.inversion.pti.PtiInverter.NAME, "PTI: pivot from the W projector (option pivot-steps, default 1000), then tune all synthesis weights with L2 + LPIPS (350 steps, needs LPIPS weights)",
+                        c -> new io.stylegan2.inversion.pti.PtiInverter(c.generator(),
+                                new NvidiaProjector(c.generator(), c.perceptual(), NvidiaConfig.defaults().withSteps(intOption(c, "pivot-steps", NvidiaConfig.defaults().steps()))),
+                                c.perceptual(),
+                                c.steps() == null ? io.stylegan2.inversion.pti.PtiConfig.defaults() : io.stylegan2.inversion.pti.PtiConfig.defaults().withMaxSteps(c.steps())))
+                .with(io.stylegan2.inversion.encoder.EncoderInverter.NAME, "trained ReStyle encoder (option encoder=FILE from train-encoder; iterations=3)",
+                        c -> {
+                            String f = c.options().get("encoder");
+                            if (f == null) throw new IllegalArgumentException("method encoder needs --option encoder=FILE (an encoder.safetensors from train-encoder)");
+                            return new io.stylegan2.inversion.encoder.EncoderInverter(c.generator(),
+                                    io.stylegan2.inversion.encoder.Encoder.load(java.nio.file.Path.of(f)), intOption(c, "iterations", 3), c.perceptual());
+                        });
+    }
+
+    private static int intOption(Context c, String key, int dflt) {
+        String v = c.options().get(key);
+        if (v == null) return dflt;
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("option " + key + " must be an integer, got '" + v + "'");
+        }
     }
 
     /** A copy with one more method (or a replaced one). */

@@ -41,6 +41,16 @@ public final class ParameterStore {
         return new ParameterStore(m, dataType);
     }
 
+    /** One tensor from PyTorch layout to graph layout (conv weights permuted; a view). */
+    public static INDArray graphLayout(String name, INDArray v) {
+        return toGraphLayout(name, v);
+    }
+
+    /** One tensor from graph layout back to PyTorch layout (conv weights permuted; a view). */
+    public static INDArray canonicalLayout(String name, INDArray v) {
+        return toCanonicalLayout(name, v);
+    }
+
     static INDArray toGraphLayout(String name, INDArray v) {
         if (name.endsWith(".weight") && v.rank() == 4) return v.permute(2, 3, 1, 0);
         return v;

@@ -36,8 +36,10 @@ public record ResultLatents(INDArray ws, Map<String, INDArray> deltas, Map<Strin
         if (ws.rank() == 2) ws = ws.reshape(1, ws.size(0), ws.size(1));
         if (ws.rank() != 3) throw new IOException(file + ": 'ws' must be [1, num_ws, w_dim], got " + Arrays.toString(ws.shape()));
         Map<String, INDArray> deltas = new LinkedHashMap<>();
+        // inversion results (InversionResults) store method extras as "extras/<name>": PTI's offsets are "extras/delta/<param>"
         c.tensors().forEach((k, v) -> {
-            if (k.startsWith("delta/")) deltas.put(k.substring("delta/".length()), v);
+            if (k.startsWith("extras/delta/")) deltas.put(k.substring("extras/delta/".length()), v);
+            else if (k.startsWith("delta/")) deltas.put(k.substring("delta/".length()), v);
         });
         return new ResultLatents(ws.castTo(DataType.FLOAT), deltas, c.metadata());
     }
