@@ -19,6 +19,18 @@ final class Cli {
         if (!Files.isReadable(file)) throw usage(spec, what + ": file is not readable: " + file);
     }
 
+    /** The generator of {@code --model}, or the model embedded in the CLI jar when {@code model} is null. */
+    static io.stylegan2.stylegan.Generator loadGenerator(java.nio.file.Path model) throws java.io.IOException {
+        if (model != null) return io.stylegan2.stylegan.Generator.load(model);
+        java.io.InputStream in = StyleGan2Cli.class.getResourceAsStream(StyleGan2Cli.DEFAULT_MODEL_RESOURCE);
+        if (in == null)
+            throw new java.io.IOException("no --model given and this build has no embedded default model (classpath resource "
+                    + StyleGan2Cli.DEFAULT_MODEL_RESOURCE + ")");
+        try (in) {
+            return io.stylegan2.stylegan.Generator.load(in, StyleGan2Cli.DEFAULT_MODEL_RESOURCE);
+        }
+    }
+
     /** Converts seed lists such as {@code 1-8} or {@code 1,3,5-7}. */
     static final class SeedListConverter implements CommandLine.ITypeConverter<SeedList> {
         @Override

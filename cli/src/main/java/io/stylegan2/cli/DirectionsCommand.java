@@ -16,7 +16,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,7 +101,7 @@ final class DirectionsCommand implements Callable<Integer> {
 
         PrintWriter stdout = spec.commandLine().getOut();
         List<Direction> found;
-        try (Generator g = loadGenerator(spec, model)) {
+        try (Generator g = Cli.loadGenerator(model)) {
             int numWs = g.config().numWs();
             LayerRange rows;
             try {
@@ -158,15 +157,4 @@ final class DirectionsCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The generator of {@code --model}, or the embedded default. */
-    static Generator loadGenerator(CommandSpec spec, Path model) throws IOException {
-        if (model != null) return Generator.load(model);
-        InputStream in = StyleGan2Cli.class.getResourceAsStream(StyleGan2Cli.DEFAULT_MODEL_RESOURCE);
-        if (in == null)
-            throw new IOException("no --model given and this build has no embedded default model (classpath resource "
-                    + StyleGan2Cli.DEFAULT_MODEL_RESOURCE + ")");
-        try (in) {
-            return Generator.load(in, StyleGan2Cli.DEFAULT_MODEL_RESOURCE);
-        }
-    }
 }

@@ -98,7 +98,7 @@ final class EditCommand implements Callable<Integer> {
             throw Cli.usage(spec, "--direction: " + e.getMessage());
         }
         PrintWriter stdout = spec.commandLine().getOut();
-        try (Generator g = DirectionsCommand.loadGenerator(spec, model)) {
+        try (Generator g = Cli.loadGenerator(model)) {
             int numWs = g.config().numWs(), wDim = g.config().wDim();
             INDArray ws;
             Map<String, INDArray> deltas = Map.of();

@@ -31,7 +31,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -106,7 +105,7 @@ final class InvertCommand implements Callable<Integer> {
 
         PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
         Lpips lpips = null;
-        try (Generator g = loadModel()) {
+        try (Generator g = Cli.loadGenerator(model)) {
             GeneratorConfig cfg = g.config();
             PerceptualLoss perceptual = null;
             if (lpipsWeights != null) {
@@ -229,14 +228,4 @@ final class InvertCommand implements Callable<Integer> {
         return files;
     }
 
-    private Generator loadModel() throws IOException {
-        if (model != null) return Generator.load(model);
-        InputStream in = StyleGan2Cli.class.getResourceAsStream(StyleGan2Cli.DEFAULT_MODEL_RESOURCE);
-        if (in == null)
-            throw new IOException("no --model given and this build has no embedded default model (classpath resource "
-                    + StyleGan2Cli.DEFAULT_MODEL_RESOURCE + ")");
-        try (in) {
-            return Generator.load(in, StyleGan2Cli.DEFAULT_MODEL_RESOURCE);
-        }
-    }
 }

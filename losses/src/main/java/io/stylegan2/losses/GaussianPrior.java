@@ -6,7 +6,6 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.inverse.InvertMatrix;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,18 +44,8 @@ public record GaussianPrior(INDArray mean, INDArray invCov) {
      */
     public static GaussianPrior fit(Generator g, int samples, long seed) {
         if (samples < 2) throw new IllegalArgumentException("Gaussian prior needs >= 2 samples, got " + samples);
-        int zDim = g.config().zDim(), wDim = g.config().wDim();
-        Random rnd = new Random(seed);
-        INDArray w = Nd4j.create(DataType.DOUBLE, samples, wDim);
-        for (int done = 0; done < samples; done += 1000) {
-            int b = Math.min(1000, samples - done);
-            double[] z = new double[b * zDim];
-            for (int i = 0; i < z.length; i++) z[i] = rnd.nextGaussian();
-            INDArray ws = g.mapping(Nd4j.create(z, new long[] {b, zDim}, DataType.DOUBLE).castTo(g.params().dataType()), 1.0, -1);
-            w.get(NDArrayIndex.interval(done, done + b), NDArrayIndex.all())
-                    .assign(ws.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).castTo(DataType.DOUBLE));
-        }
-        log.debug("Gaussian prior: fitting to {} mapping samples (w_dim {})", samples, wDim);
+        INDArray w = g.sampleW(samples, seed);
+        log.debug("Gaussian prior: fitting to {} mapping samples (w_dim {})", samples, g.config().wDim());
         return fromW(w);
     }
 

@@ -69,17 +69,31 @@ public final class Generator implements AutoCloseable {
     /** Samples used to estimate {@code w_avg} when a checkpoint has none. */
     public static final int W_AVG_SAMPLES = 10_000;
 
-    /** Mean of {@code mapping(z)} over {@code n} seeded N(0,1) z ({@code [w_dim]}). */
+    /** Mean of {@code mapping(z)} over {@code n} seeded N(0,1) z ({@code [w_dim]}), see {@link #sampleW}. */
     public INDArray estimateWAvg(int n, long seed) {
-        Nd4j.getRandom().setSeed(seed);
-        INDArray sum = Nd4j.zeros(DataType.DOUBLE, cfg.wDim());
+        return sampleW(n, seed).mean(0).castTo(DataType.FLOAT);
+    }
+
+    /**
+     * {@code n} samples of {@code w = mapping(z)} (truncation 1) for {@code z ~ N(0, I)} drawn from
+     * {@code java.util.Random(seed).nextGaussian()} in order, mapped in batches of 1000.
+     *
+     * @return {@code [n, w_dim]} float64
+     */
+    public INDArray sampleW(int n, long seed) {
+        if (n < 1) throw new IllegalArgumentException("sampleW: n must be >= 1, got " + n);
+        int zDim = cfg.zDim();
+        Random rnd = new Random(seed);
+        INDArray w = Nd4j.create(DataType.DOUBLE, n, cfg.wDim());
         for (int done = 0; done < n; done += 1000) {
             int b = Math.min(1000, n - done);
-            INDArray ws = mapping(Nd4j.randn(params.dataType(), b, cfg.zDim()), 1.0, -1);
-            sum.addi(ws.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.all())
-                    .castTo(DataType.DOUBLE).sum(0));
+            double[] z = new double[b * zDim];
+            for (int i = 0; i < z.length; i++) z[i] = rnd.nextGaussian();
+            INDArray ws = mapping(Nd4j.create(z, new long[]{b, zDim}, DataType.DOUBLE).castTo(params.dataType()), 1.0, -1);
+            w.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(done, done + b), org.nd4j.linalg.indexing.NDArrayIndex.all())
+                    .assign(ws.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.all()).castTo(DataType.DOUBLE));
         }
-        return sum.divi(n).castTo(DataType.FLOAT);
+        return w;
     }
 
     /** Loads the generator of a native model file (see {@link NativeModel}). */

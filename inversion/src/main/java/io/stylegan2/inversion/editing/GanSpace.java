@@ -5,7 +5,6 @@ import io.stylegan2.stylegan.Generator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,18 +35,8 @@ public final class GanSpace {
     /** Samples w, then {@link #pca}. */
     public static Result compute(Generator g, int components, int samples, long seed, LayerRange rows) {
         if (samples < 2) throw new IllegalArgumentException("GANSpace needs at least 2 samples, got " + samples);
-        int zDim = g.config().zDim(), wDim = g.config().wDim();
-        Random rnd = new Random(seed);
-        INDArray w = Nd4j.create(DataType.DOUBLE, samples, wDim);
-        for (int done = 0; done < samples; done += 1000) {
-            int b = Math.min(1000, samples - done);
-            double[] z = new double[b * zDim];
-            for (int i = 0; i < z.length; i++) z[i] = rnd.nextGaussian();
-            INDArray ws = g.mapping(Nd4j.create(z, new long[]{b, zDim}, DataType.FLOAT), 1.0, -1);
-            w.get(NDArrayIndex.interval(done, done + b), NDArrayIndex.all())
-                    .assign(ws.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).castTo(DataType.DOUBLE));
-            MemoryPolicy.step();
-        }
+        INDArray w = g.sampleW(samples, seed);
+        MemoryPolicy.step();
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("samples", samples);
         params.put("seed", seed);
