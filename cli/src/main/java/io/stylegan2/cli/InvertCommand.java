@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stylegan2.core.Progress;
 import io.stylegan2.core.io.AtomicFiles;
 import io.stylegan2.core.io.Images;
+import io.stylegan2.converter.TorchWriter;
 import io.stylegan2.inversion.CancellationToken;
 import io.stylegan2.inversion.ImagePreparation;
 import io.stylegan2.inversion.InversionOutcome;
@@ -47,7 +48,8 @@ import java.util.stream.Stream;
  * {@code invert}: GAN inversion of image files with a registered method ({@link Methods#builtIn()}).
  * Per image, in {@code OUT/<name>/}: {@code reconstruction.png}, {@code comparison.png} (target |
  * reconstruction | |difference| scaled to its maximum), {@code result.safetensors} (native result),
- * {@code projected_w.npz} (NVIDIA), {@code latent.npy} ([num_ws, w_dim]), {@code metrics.json} and
+ * {@code projected_w.npz} (NVIDIA), {@code latent.npy} ([num_ws, w_dim]), {@code projected_rosinality.pt}
+ * (rosinality projector layout, see {@link #rosinalityResult}), {@code metrics.json} and
  * {@code loss.png}. A failing image is reported and the others go on; the exit code is then 1.
  */
 @Command(name = "invert", mixinStandardHelpOptions = true, sortOptions = false,
@@ -183,8 +185,31 @@ final class InvertCommand implements Callable<Integer> {
         InversionResults.save(r, dir.resolve("result.safetensors"));
         InversionResults.writeProjectedWNpz(r.ws(), dir.resolve("projected_w.npz"));
         InversionResults.writeLatentNpy(r, dir.resolve("latent.npy"));
+        TorchWriter.writeZip(dir.resolve("projected_rosinality.pt"), rosinalityResult(r));
         LossCurves.writePng(r.history(), r.method() + " " + t.name(), true, dir.resolve("loss.png"));
         AtomicFiles.write(dir.resolve("metrics.json"), metricsJson(r, max).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * What rosinality's {@code projector.py} saves with {@code torch.save}: {@code {target: {"img":
+     * reconstruction [C,R,R], "latent": ws [num_ws, w_dim], "noise": [noise/<layer> [1,1,r,r], ...]}}}
+     * (noise in the result's layer order; empty when the method kept no noise maps).
+     */
+    static Map<String, Object> rosinalityResult(InversionResult r) {
+        List<Object> noise = new ArrayList<>();
+        r.extras().forEach((k, v) -> {
+            if (k.startsWith("noise/")) {
+                long side = v.size(v.rank() - 1);
+                noise.add(v.reshape(1, 1, v.length() / side, side));
+            }
+        });
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("img", r.reconstruction().get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)));
+        entry.put("latent", r.latentRows());
+        entry.put("noise", noise);
+        Map<String, Object> file = new LinkedHashMap<>();
+        file.put(r.targetName(), entry);
+        return file;
     }
 
     static String metricsJson(InversionResult r, double maxAbsDiff) throws IOException {

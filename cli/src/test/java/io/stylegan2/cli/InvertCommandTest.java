@@ -2,6 +2,7 @@ package io.stylegan2.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stylegan2.converter.TorchFiles;
 import io.stylegan2.core.Seeds;
 import io.stylegan2.core.io.Images;
 import io.stylegan2.core.io.Npy;
@@ -55,7 +56,7 @@ class InvertCommandTest {
         assertThat(out.toString()).contains("seed5: wplus 5 steps").contains("inverted 1 of 2 images");
 
         Path d = o.resolve("seed5");
-        for (String f : new String[]{"reconstruction.png", "comparison.png", "result.safetensors", "projected_w.npz", "latent.npy", "metrics.json", "loss.png"})
+        for (String f : new String[]{"reconstruction.png", "comparison.png", "result.safetensors", "projected_w.npz", "latent.npy", "projected_rosinality.pt", "metrics.json", "loss.png"})
             assertThat(d.resolve(f)).as(f).isRegularFile();
         InversionResult r = InversionResults.load(d.resolve("result.safetensors"));
         assertThat(r.method()).isEqualTo("wplus");
@@ -65,6 +66,13 @@ class InvertCommandTest {
         INDArray w = InversionResults.readNpz(d.resolve("projected_w.npz")).get("w");
         assertThat(w.shape()).containsExactly(r.ws().shape());
         assertThat(Npy.read(d.resolve("latent.npy")).shape()).containsExactly(r.ws().size(1), r.ws().size(2));
+        java.util.Map<?, ?> pt = (java.util.Map<?, ?>) TorchFiles.load(d.resolve("projected_rosinality.pt"));
+        assertThat(pt.keySet().stream().map(String::valueOf).toList()).containsExactly("seed5");
+        java.util.Map<?, ?> e = (java.util.Map<?, ?>) pt.get("seed5");
+        assertThat(((INDArray) e.get("latent")).equals(r.latentRows())).isTrue();
+        INDArray recon = r.reconstruction();
+        assertThat(((INDArray) e.get("img")).equals(recon.reshape(recon.size(1), recon.size(2), recon.size(3)))).isTrue();
+        assertThat((java.util.List<?>) e.get("noise")).isEmpty();                // wplus keeps no noise maps
         JsonNode m = new ObjectMapper().readTree(d.resolve("metrics.json").toFile());
         assertThat(m.get("mse").asDouble()).isEqualTo(r.metrics().mse());
         assertThat(m.get("psnr").asDouble()).isPositive();

@@ -34,7 +34,8 @@ import java.util.zip.ZipOutputStream;
  *     (stored, uncompressed) holding {@code w.npy} float32 {@code [1, num_ws, w_dim]}; the official
  *     {@code generate.py --projected-w} reads it.</li>
  * <li><b>rosinality</b>: its projector saves a torch pickle ({@code {file: {"img", "latent", "noise"}}});
- *     writing torch pickles is out of scope. {@link #writeLatentNpy} writes {@code latent.npy}
+ *     the CLI {@code invert} writes that layout as {@code projected_rosinality.pt} with
+ *     {@code io.stylegan2.converter.TorchWriter} (PyTorch zip format). {@link #writeLatentNpy} writes {@code latent.npy}
  *     float32 {@code [num_ws, w_dim]}, the layout of its {@code "latent"} entry with {@code --w_plus}
  *     (load it in Python with {@code torch.from_numpy(np.load(...))}).</li>
  * </ul>
