@@ -65,10 +65,10 @@ final class InvertCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--method", defaultValue = "wplus", paramLabel = "NAME",
-            description = "inversion method: w (official NVIDIA projector), wplus (Image2StyleGAN W+) (default: ${DEFAULT-VALUE})")
+            description = "inversion method: w (official NVIDIA projector), wplus (Image2StyleGAN W+), pti (W pivot + pivotal tuning; needs LPIPS weights), encoder (--option encoder=FILE) (default: ${DEFAULT-VALUE})")
     String method;
 
-    @Option(names = "--steps", paramLabel = "N", description = "optimisation steps (default: the method's: w 1000, wplus 5000)")
+    @Option(names = "--steps", paramLabel = "N", description = "optimisation steps (default: the method's: w 1000, wplus 5000, pti 350 tuning steps)")
     Integer steps;
 
     @Option(names = "--lpips-weights", paramLabel = "FILE|DIR",
@@ -193,11 +193,17 @@ final class InvertCommand implements Callable<Integer> {
     /**
      * What rosinality's {@code projector.py} saves with {@code torch.save}: {@code {target: {"img":
      * reconstruction [C,R,R], "latent": ws [num_ws, w_dim], "noise": [noise/<layer> [1,1,r,r], ...]}}}
-     * (noise in the result's layer order; empty when the method kept no noise maps).
+     * (noise in synthesis layer order b4.conv1, b8.conv0, b8.conv1, ...; empty when the method kept no noise maps).
      */
     static Map<String, Object> rosinalityResult(InversionResult r) {
         List<Object> noise = new ArrayList<>();
+        java.util.TreeMap<String, INDArray> ordered = new java.util.TreeMap<>(java.util.Comparator
+                .comparingInt((String k) -> io.stylegan2.stylegan.SynthesisNetwork.resolutionOf(k.substring("noise/".length())))
+                .thenComparing(k -> k));
         r.extras().forEach((k, v) -> {
+            if (k.startsWith("noise/")) ordered.put(k, v);
+        });
+        ordered.forEach((k, v) -> {
             if (k.startsWith("noise/")) {
                 long side = v.size(v.rank() - 1);
                 noise.add(v.reshape(1, 1, v.length() / side, side));
