@@ -35,4 +35,22 @@ public final class BenchmarkConfigs {
             default -> throw new IllegalArgumentException("no benchmark config for resolution " + resolution + " (16, 32 or 256)");
         };
     }
+
+    /**
+     * 64&sup2; inversion config: z = w = 64, 2 mapping layers, channel table {@code min(8192 / res, 256)}
+     * = {4..32: 256, 64: 128}. Small enough that a PTI step over all synthesis weights stays quick.
+     */
+    public static GeneratorConfig small64() {
+        return GeneratorConfig.nvlabs(64, 64, 2, 64, 3, 8192, 256);
+    }
+
+    /** {@link InversionStepBenchmark} configs: {@link #fixture32()}, {@link #small64()}, {@link #configF256()}. */
+    public static GeneratorConfig forInversion(int resolution) {
+        return switch (resolution) {
+            case 32 -> fixture32();
+            case 64 -> small64();
+            case 256 -> configF256();
+            default -> throw new IllegalArgumentException("no inversion benchmark config for resolution " + resolution + " (32, 64 or 256)");
+        };
+    }
 }

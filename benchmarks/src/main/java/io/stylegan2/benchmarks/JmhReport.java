@@ -10,6 +10,8 @@ import java.util.Locale;
 /**
  * Turns JMH JSON results of {@link GeneratorForwardBenchmark} into a Markdown table with ms/image
  * and achieved GFLOP/s (2 x the analytic MAC count of {@link Flops}, synthesis only).
+ * {@link InversionStepBenchmark} rows get ms/step and an approximate GFLOP/s: generator fwd+bwd
+ * only, taken as 3 x the synthesis forward FLOPs; LPIPS and Adam are not counted.
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar io.stylegan2.benchmarks.JmhReport results.json}
  */
@@ -35,6 +37,15 @@ public final class JmhReport {
             String unit = r.get("primaryMetric").get("scoreUnit").asText();
             if (!unit.startsWith("ms/")) throw new IllegalArgumentException(name + ": expected ms/op scores, got " + unit);
             String shortName = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1);
+            if (name.contains("InversionStep") && p != null && p.has("resolution")) {
+                // ms/step; GFLOP/s approximate: G fwd+bwd only, approx 3x forward; LPIPS not counted
+                // (3 x synthesis forward FLOPs of BenchmarkConfigs.forInversion, batch 1, per step)
+                int res = p.get("resolution").asInt();
+                double gflop = 3 * Flops.generator(BenchmarkConfigs.forInversion(res), 1).synthesis() * 2 / 1e9;
+                sb.append(String.format(Locale.ROOT, "| %s | %d | 1 | %.2f ± %.2f | %.2f ms/step | %.3f (G fwd+bwd ≈ 3x fwd; LPIPS not counted) | %.1f (approx) |%n",
+                        shortName, res, ms, Double.isNaN(err) ? 0 : err, ms, gflop, gflop / (ms / 1e3)));
+                continue;
+            }
             if (p == null || !p.has("batch") || !name.contains("GeneratorForward")) {
                 // other benchmarks: time only (resolution from their parameter when present)
                 String res = p != null && p.has("resolution") ? p.get("resolution").asText() : "";
