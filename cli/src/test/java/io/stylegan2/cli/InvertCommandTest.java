@@ -14,12 +14,10 @@ import io.stylegan2.stylegan.NoiseMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.InputStream;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,13 +27,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** {@code invert} end to end on the embedded default model and an image it generated. */
 class InvertCommandTest {
     @TempDir Path dir;
-    final StringWriter out = new StringWriter(), err = new StringWriter();
+    final CliHarness cli = CliHarness.real();
+    final java.io.StringWriter out = cli.out, err = cli.err;
 
     private int run(String... args) {
-        CommandLine cl = StyleGan2Cli.commandLine(new LibraryBackend());
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
+        return cli.run(args);
     }
 
     @Test

@@ -13,9 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,13 +25,11 @@ import static org.assertj.core.data.Offset.offset;
 /** {@code convert-lpips} on the fixture weights and {@code metrics} on real photos (the LPIPS fixture pairs written as PNG). */
 class MetricsCommandTest {
     @TempDir Path dir;
-    final StringWriter out = new StringWriter(), err = new StringWriter();
+    final CliHarness cli = CliHarness.real();
+    final java.io.StringWriter out = cli.out, err = cli.err;
 
     private int run(String... args) {
-        CommandLine cl = StyleGan2Cli.commandLine(new LibraryBackend());
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
+        return cli.run(args);
     }
 
     @Test

@@ -55,11 +55,7 @@ public final class MsSsim {
     }
 
     public static double[] perImage(INDArray a, INDArray b, double dataRange) {
-        Pixels.requireSameShape(a, b);
-        INDArray x = Pixels.asBatch(a), y = Pixels.asBatch(b);
-        double[] out = new double[(int) x.size(0)];
-        for (int n = 0; n < out.length; n++) out[n] = image(x.slice(n), y.slice(n), dataRange);
-        return out;
+        return Pixels.perImage(a, b, (x, y) -> image(x, y, dataRange));
     }
 
     public static Result batch(INDArray a, INDArray b, PixelRange range) {

@@ -26,4 +26,13 @@ final class Pixels {
     static double[] doubles(INDArray x) {
         return x.castTo(DataType.DOUBLE).dup('c').data().asDouble();
     }
+
+    /** {@code f} applied to each pair of images of two {@code [N,C,H,W]} (or {@code [C,H,W]}) batches. */
+    static double[] perImage(INDArray a, INDArray b, java.util.function.ToDoubleBiFunction<INDArray, INDArray> f) {
+        requireSameShape(a, b);
+        INDArray x = asBatch(a), y = asBatch(b);
+        double[] out = new double[(int) x.size(0)];
+        for (int n = 0; n < out.length; n++) out[n] = f.applyAsDouble(x.slice(n), y.slice(n));
+        return out;
+    }
 }
