@@ -45,8 +45,12 @@ final class EditCommand implements Callable<Integer> {
         Path result;
     }
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Inputs inputs;
+
+    @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "RESULT",
+            description = "inversion result file (the same as --result)")
+    Path resultArg;
 
     @Option(names = "--index", defaultValue = "0", description = "row of --w to edit (default: ${DEFAULT-VALUE})")
     int index;
@@ -72,6 +76,12 @@ final class EditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        int given = (resultArg != null ? 1 : 0) + (inputs != null ? 1 : 0);
+        if (given != 1) throw Cli.usage(spec, "give exactly one latent source: RESULT, --result FILE or --w FILE.npy");
+        if (resultArg != null) {
+            inputs = new Inputs();
+            inputs.result = resultArg;
+        }
         double[] strengths;
         try {
             strengths = parseStrengths(strength);

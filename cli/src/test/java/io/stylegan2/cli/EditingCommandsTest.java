@@ -126,6 +126,12 @@ class EditingCommandsTest {
                 "--out", b.toString())).as(err.toString()).isZero();
         INDArray ia = Images.read(a.resolve("edit_00.png"), 3), ib = Images.read(b.resolve("edit_00.png"), 3);
         assertThat(ia.sub(ib).meanNumber().doubleValue()).as("bias +0.5 brightens").isGreaterThan(0.1);
+        // the form: edit RESULT --direction D --strength ... (positional result) renders the same
+        Path c = dir.resolve("c");
+        assertThat(run("edit", result.toString(), "--direction", dirs.toString(), "--strength", "0", "--out", c.toString())).as(err.toString()).isZero();
+        assertThat(Images.read(c.resolve("edit_00.png"), 3).sub(ia).amaxNumber().doubleValue()).isEqualTo(0.0);
+        assertThat(run("edit", result.toString(), "--w", result.toString(), "--direction", dirs.toString(), "--out", c.toString())).isEqualTo(2);
+        assertThat(run("edit", "--direction", dirs.toString(), "--out", c.toString())).isEqualTo(2);
     }
 
     @Test
