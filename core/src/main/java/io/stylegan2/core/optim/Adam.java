@@ -28,6 +28,11 @@ import java.util.Map;
  * restored for exact checkpoint/resume.
  */
 public final class Adam {
+    static {
+        // optimising means building gradients: keep SameDiff's "Added differentiated op" lines off stdout
+        io.stylegan2.core.SameDiffs.quiet();
+    }
+
     private final SameDiff sd;
     private final List<String> names;
     private final double beta1, beta2, eps;
