@@ -49,8 +49,8 @@ import java.util.stream.Stream;
  * Per image, in {@code OUT/<name>/}: {@code reconstruction.png}, {@code comparison.png} (target |
  * reconstruction | |difference| scaled to its maximum), {@code result.safetensors} (native result),
  * {@code projected_w.npz} (NVIDIA), {@code latent.npy} ([num_ws, w_dim]), {@code projected_rosinality.pt}
- * (rosinality projector layout, see {@link #rosinalityResult}), {@code metrics.json} and
- * {@code loss.png}. A failing image is reported and the others go on; the exit code is then 1.
+ * (rosinality projector layout, see {@link #rosinalityResult}), {@code metrics.json},
+ * {@code loss.png}, and for generator-tuning methods (pti, near-perfect) {@code drift.json}. A failing image is reported and the others go on; the exit code is then 1.
  */
 @Command(name = "invert", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Invert images into the generator's latent space (GAN inversion).",
@@ -65,10 +65,11 @@ final class InvertCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--method", defaultValue = "wplus", paramLabel = "NAME",
-            description = "inversion method: w (official NVIDIA projector), wplus (Image2StyleGAN W+), pti (W pivot + pivotal tuning; needs LPIPS weights), encoder (--option encoder=FILE) (default: ${DEFAULT-VALUE})")
+            description = "inversion method: w (official NVIDIA projector), wplus (Image2StyleGAN W+), pti (W pivot + pivotal tuning; needs LPIPS weights), encoder (--option encoder=FILE), "
+                    + "near-perfect (initial latent + generator tuning with Laplacian, adversarial and global cohesion losses; needs the model's discriminator; options in inversion/NEAR_PERFECT.md) (default: ${DEFAULT-VALUE})")
     String method;
 
-    @Option(names = "--steps", paramLabel = "N", description = "optimisation steps (default: the method's: w 1000, wplus 5000, pti 350 tuning steps)")
+    @Option(names = "--steps", paramLabel = "N", description = "optimisation steps (default: the method's: w 1000, wplus 5000, pti 350 tuning steps, near-perfect 300 tuning steps)")
     Integer steps;
 
     @Option(names = "--lpips-weights", paramLabel = "FILE|DIR",
@@ -116,7 +117,8 @@ final class InvertCommand implements Callable<Integer> {
                     throw Cli.usage(spec, "LPIPS-" + lpips.net().id() + " needs images of at least " + lpips.net().minSize() + " px; the model makes " + cfg.imgResolution() + " px");
                 perceptual = PerceptualLoss.lpips(lpips);
             }
-            Inverter inverter = METHODS.create(method, new Methods.Context(g, perceptual, steps, options));
+            Path modelFile = model;
+            Inverter inverter = METHODS.create(method, new Methods.Context(g, perceptual, steps, options, () -> Cli.loadDiscriminator(modelFile)));
 
             // read every image first: an unreadable one is a failed outcome, the others go on
             List<Target> targets = new ArrayList<>();
@@ -188,6 +190,9 @@ final class InvertCommand implements Callable<Integer> {
         TorchWriter.writeZip(dir.resolve("projected_rosinality.pt"), rosinalityResult(r));
         LossCurves.writePng(r.history(), r.method() + " " + t.name(), true, dir.resolve("loss.png"));
         AtomicFiles.write(dir.resolve("metrics.json"), metricsJson(r, max).getBytes(StandardCharsets.UTF_8));
+        Map<String, Object> drift = driftReport(r);
+        if (!drift.isEmpty())
+            AtomicFiles.write(dir.resolve("drift.json"), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(drift));
     }
 
     /**
@@ -240,8 +245,23 @@ final class InvertCommand implements Callable<Integer> {
         n.put("setup_seconds", r.timing().setupSeconds());
         n.put("ms_per_step", r.timing().msPerStep());
         n.put("final_loss", r.finalLoss("total"));
+        Map<String, Object> drift = driftReport(r);
+        if (!drift.isEmpty()) n.set("drift_report", om.valueToTree(drift));
         n.set("notes", om.valueToTree(r.notes()));
         return om.writeValueAsString(n);
+    }
+
+    /**
+     * The manifold-drift report of a generator-tuning method: config entries {@code report_*} (near-perfect's
+     * {@code TuningReport}, prefix dropped) and {@code drift_*} (PTI); empty for latent-only methods.
+     */
+    static Map<String, Object> driftReport(InversionResult r) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        r.config().forEach((k, v) -> {
+            if (k.startsWith("report_")) out.put(k.substring("report_".length()), v);
+            else if (k.startsWith("drift_")) out.put(k, v);
+        });
+        return out;
     }
 
     private static List<Path> expand(List<Path> in) throws IOException {

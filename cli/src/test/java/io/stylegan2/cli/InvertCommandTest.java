@@ -81,6 +81,41 @@ class InvertCommandTest {
     }
 
     @Test
+    void nearPerfectStartsFromASavedRunAndWritesTheDriftReport() throws Exception {
+        Path img = dir.resolve("seed9.png");
+        try (InputStream in = StyleGan2Cli.class.getResourceAsStream(StyleGan2Cli.DEFAULT_MODEL_RESOURCE);
+             Generator g = Generator.load(in, "default")) {
+            Images.writePng(g.synthesis(g.mapping(Seeds.z(new long[]{9}, g.config().zDim()), 0.7, -1), NoiseMode.CONST, 0), img);
+        }
+        Path first = dir.resolve("wplus"), o = dir.resolve("np");
+        assertThat(run("invert", "--method", "wplus", "--steps", "4", img.toString(), "--out", first.toString())).as(out + "\n" + err).isZero();
+        int rc = run("invert", "--method", "near-perfect", "--steps", "3", "--option", "init=" + first, "--option", "samples=2",
+                "--option", "report-samples=8", img.toString(), "--out", o.toString());
+        assertThat(rc).as(out + "\n" + err).isZero();
+        assertThat(out.toString()).contains("seed9: near-perfect 3 steps").contains("initial latent (wplus)").contains("drift report on 8 latents");
+
+        Path d = o.resolve("seed9");
+        for (String f : new String[]{"reconstruction.png", "comparison.png", "result.safetensors", "projected_w.npz", "latent.npy", "metrics.json", "loss.png", "drift.json"})
+            assertThat(d.resolve(f)).as(f).isRegularFile();
+        InversionResult r = InversionResults.load(d.resolve("result.safetensors"));
+        InversionResult start = InversionResults.load(first.resolve("seed9").resolve("result.safetensors"));
+        assertThat(r.method()).isEqualTo("near-perfect");
+        assertThat(r.ws().equals(start.ws())).isTrue();                                   // the latent stays fixed
+        assertThat(r.extras().keySet()).anyMatch(k -> k.startsWith("delta/synthesis."));
+        assertThat(r.history()).hasSize(4);
+        assertThat(r.history().get(0)).containsKeys("laplacian", "mse", "adv_local", "global", "d_loss", "r1");
+        JsonNode drift = new ObjectMapper().readTree(d.resolve("drift.json").toFile());
+        for (String k : new String[]{"drift_mse", "fd_discriminator", "d_logit_reconstruction", "d_logit_target", "d_logit_samples_original", "d_logit_samples_tuned"})
+            assertThat(drift.has(k)).as(k).isTrue();
+        assertThat(drift.get("drift_mse").asDouble()).isPositive();
+        JsonNode m = new ObjectMapper().readTree(d.resolve("metrics.json").toFile());
+        assertThat(m.get("drift_report").get("fd_discriminator").asDouble()).isEqualTo(drift.get("fd_discriminator").asDouble());
+
+        assertThat(run("invert", "--method", "near-perfect", "--option", "lamda=1", img.toString(), "--out", o.toString())).isNotZero();
+        assertThat(err.toString()).contains("unknown option 'lamda'");
+    }
+
+    @Test
     void badArgumentsAreUsageErrors() {
         assertThat(run("invert", "--method", "nope", "x.png", "--out", dir.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("--method must be one of w, wplus");

@@ -25,12 +25,28 @@ public final class Methods {
      * @param perceptual a perceptual distance, or null (methods then fall back as they document)
      * @param steps      override of the method's step count, or null for its default
      * @param options    free-form method options ({@code key=value} from the command line), never null
+     * @param discriminator where the checkpoint's discriminator comes from, for methods that need one (loaded on demand)
      */
-    public record Context(Generator generator, PerceptualLoss perceptual, Integer steps, Map<String, String> options) {
+    public record Context(Generator generator, PerceptualLoss perceptual, Integer steps, Map<String, String> options,
+                          DiscriminatorSource discriminator) {
         public Context {
             if (generator == null) throw new IllegalArgumentException("no generator");
             options = options == null ? Map.of() : Map.copyOf(options);
+            if (discriminator == null) discriminator = DiscriminatorSource.NONE;
         }
+
+        /** A context without a discriminator. */
+        public Context(Generator generator, PerceptualLoss perceptual, Integer steps, Map<String, String> options) {
+            this(generator, perceptual, steps, options, DiscriminatorSource.NONE);
+        }
+    }
+
+    /** Loads the checkpoint's discriminator on demand; returns null when the model has none. */
+    @FunctionalInterface
+    public interface DiscriminatorSource {
+        DiscriminatorSource NONE = () -> null;
+
+        io.stylegan2.stylegan.Discriminator load() throws java.io.IOException;
     }
 
     /** Makes an inverter from a context. */
@@ -68,10 +84,14 @@ public final class Methods {
                             if (f == null) throw new IllegalArgumentException("method encoder needs --option encoder=FILE (an encoder.safetensors from train-encoder)");
                             return new io.stylegan2.inversion.encoder.EncoderInverter(c.generator(),
                                     io.stylegan2.inversion.encoder.Encoder.load(java.nio.file.Path.of(f)), intOption(c, "iterations", 3), c.perceptual());
-                        });
+                        })
+                .with(io.stylegan2.inversion.nearperfect.NearPerfectInverter.NAME, "near-perfect inversion: initial latent (encoder=FILE, init=FILE|DIR, else W+ for init-steps=200), "
+                                + "then tune all synthesis weights with Laplacian pyramid + local adversarial + global cohesion (300 steps; needs the model's discriminator)",
+                        io.stylegan2.inversion.nearperfect.NearPerfectInverter::fromContext);
     }
 
-    private static int intOption(Context c, String key, int dflt) {
+    /** Integer option {@code key}, or {@code dflt}; a clear error when it is not an integer. */
+    public static int intOption(Context c, String key, int dflt) {
         String v = c.options().get(key);
         if (v == null) return dflt;
         try {

@@ -4,6 +4,7 @@ import io.stylegan2.converter.ConvertOptions;
 import io.stylegan2.converter.Converter;
 import io.stylegan2.core.Seeds;
 import io.stylegan2.core.testing.Fixtures;
+import io.stylegan2.stylegan.Discriminator;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.NativeModel;
 import io.stylegan2.stylegan.NoiseMode;
@@ -15,15 +16,25 @@ import java.util.List;
 /** The real fixture generator (NVlabs {@code nv_s32_c64}, 32 px, converted in memory) and targets it made. */
 public final class FixtureModel {
     private static Generator generator;
+    private static Discriminator discriminator;
 
     private FixtureModel() {}
 
     public static synchronized Generator generator() throws IOException {
-        if (generator == null) {
-            NativeModel m = Converter.load(List.of(Fixtures.path("nvlabs/nv_s32_c64")), ConvertOptions.defaults());
-            generator = Generator.create(m.generatorConfig(), m.generator());
-        }
+        if (generator == null) load();
         return generator;
+    }
+
+    /** The fixture's discriminator (NVlabs resnet D of the same checkpoint). */
+    public static synchronized Discriminator discriminator() throws IOException {
+        if (discriminator == null) load();
+        return discriminator;
+    }
+
+    private static void load() throws IOException {
+        NativeModel m = Converter.load(List.of(Fixtures.path("nvlabs/nv_s32_c64")), ConvertOptions.defaults());
+        generator = Generator.create(m.generatorConfig(), m.generator());
+        discriminator = Discriminator.create(m.discriminatorConfig(), m.discriminator());
     }
 
     /** The W+ code of {@code seed} at truncation {@code psi} (so a perfect answer exists). */
@@ -36,5 +47,17 @@ public final class FixtureModel {
     public static Target target(String name, long seed, double psi) throws IOException {
         INDArray img = generator().synthesis(ws(seed, psi), NoiseMode.CONST, 0);
         return new Target(name, ReconstructionMetrics.clamp(img));
+    }
+
+    /** Fixture photo {@code i} of lpips_img0.npy (64x64 real photos, [-1, 1]) centre-cropped and area-resized to {@code res}: {@code [1, 3, res, res]}. */
+    public static INDArray photo(int i, int res) throws IOException {
+        INDArray all = io.stylegan2.core.io.Npy.read(Fixtures.path("lpips/lpips_img0.npy"));
+        return io.stylegan2.core.io.Images.centerCropResize(all.slice(i).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c'), res);
+    }
+
+    /** LPIPS-alex of the fixtures: the seeded AlexNet trunk with the official lin heads (alex.pth). */
+    public static io.stylegan2.losses.lpips.Lpips lpipsAlex() throws IOException {
+        return io.stylegan2.converter.LpipsConverter.read(io.stylegan2.losses.lpips.LpipsNet.ALEX,
+                Fixtures.path("lpips/backbone_alexnet_features.pt"), Fixtures.path("lpips/alex.pth"));
     }
 }

@@ -104,19 +104,8 @@ public final class Generator implements AutoCloseable {
 
     /** Loads the generator of a native model from a stream (e.g. a classpath resource). */
     public static Generator load(InputStream in, String name) throws IOException {
-        Path tmp = java.nio.file.Files.createTempFile("stylegan2-model", ".safetensors");
-        try {
-            java.nio.file.Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            NativeModel m;
-            try {
-                m = NativeModel.read(tmp);
-            } catch (IOException e) {
-                throw new IOException(name + ": " + e.getMessage(), e);
-            }
-            return create(m.generatorConfig(), m.generator());
-        } finally {
-            java.nio.file.Files.deleteIfExists(tmp);
-        }
+        NativeModel m = NativeModel.read(in, name);
+        return create(m.generatorConfig(), m.generator());
     }
 
     /** A generator with NVlabs-style random initialisation (for benchmarks and tests). */

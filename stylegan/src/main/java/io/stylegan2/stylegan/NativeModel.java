@@ -98,6 +98,21 @@ public record NativeModel(GeneratorConfig generatorConfig, DiscriminatorConfig d
         Safetensors.write(file, all, meta);
     }
 
+    /** Reads a native model from a stream (e.g. a classpath resource); {@code name} labels errors. */
+    public static NativeModel read(java.io.InputStream in, String name) throws IOException {
+        Path tmp = java.nio.file.Files.createTempFile("stylegan2-model", ".safetensors");
+        try {
+            java.nio.file.Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try {
+                return read(tmp);
+            } catch (IOException e) {
+                throw new IOException(name + ": " + e.getMessage(), e);
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(tmp);
+        }
+    }
+
     /**
      * Reads a native model file and checks every tensor of {@link CanonicalLayout} is present with the
      * expected shape.

@@ -38,14 +38,12 @@ final class PtiFixtures {
 
     /** Fixture photo {@code i} of lpips_img0.npy (64x64, [-1, 1]) area-downsampled to {@code res}: {@code [1, 3, res, res]}. */
     static INDArray photo(int i, int res) throws IOException {
-        INDArray all = Npy.read(Fixtures.path("lpips/lpips_img0.npy"));
-        INDArray one = all.slice(i).castTo(DataType.FLOAT).dup('c');
-        return Images.centerCropResize(one, res);
+        return io.stylegan2.inversion.FixtureModel.photo(i, res);
     }
 
     /** LPIPS-alex of the fixtures: the seeded AlexNet trunk with the official lin heads (alex.pth). */
     static Lpips lpipsAlex() throws IOException {
-        return LpipsConverter.read(LpipsNet.ALEX, Fixtures.path("lpips/backbone_alexnet_features.pt"), Fixtures.path("lpips/alex.pth"));
+        return io.stylegan2.inversion.FixtureModel.lpipsAlex();
     }
 
     static double mse(INDArray a, INDArray b) {

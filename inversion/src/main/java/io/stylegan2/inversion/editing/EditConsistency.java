@@ -1,0 +1,65 @@
+package io.stylegan2.inversion.editing;
+
+import io.stylegan2.inversion.pti.TunedGenerator;
+import io.stylegan2.stylegan.Generator;
+import io.stylegan2.stylegan.NoiseMode;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.Map;
+
+/**
+ * Does an edit still do the same thing after the generator was tuned (PTI, near-perfect)? For
+ * latents {@code w} of random samples, the edit's pixel change is
+ * {@code delta_0 = G_0(w + s*d) - G_0(w)} with the original generator and
+ * {@code delta_t = G_t(w + s*d) - G_t(w)} with the tuned one; the report is their Pearson
+ * correlation over all pixels of each sample (1 = the same change) and the norm ratio
+ * {@code |delta_t| / |delta_0|} (1 = the same size), averaged over samples.
+ *
+ * @param meanCorrelation  mean per-sample correlation
+ * @param minCorrelation   the worst sample's correlation
+ * @param meanNormRatio    mean {@code |delta_t| / |delta_0|}
+ * @param samples          number of latents
+ */
+public record EditConsistency(double meanCorrelation, double minCorrelation, double meanNormRatio, int samples) {
+
+    /**
+     * @param g         the original generator
+     * @param offsets   the tuned weight offsets (graph layout)
+     * @param direction the edit
+     * @param strength  its strength
+     * @param samples   random latents (z ~ N(0, I) seeded with {@code seed}, truncation {@code psi})
+     */
+    public static EditConsistency measure(Generator g, Map<String, INDArray> offsets, Direction direction, double strength,
+                                          int samples, double psi, long seed) {
+        if (samples < 1) throw new IllegalArgumentException("samples must be >= 1, got " + samples);
+        if (strength == 0) throw new IllegalArgumentException("an edit of strength 0 changes nothing; give a non-zero strength");
+        Nd4j.getRandom().setSeed(seed);
+        INDArray ws = g.mapping(Nd4j.randn(g.params().dataType(), samples, g.config().zDim()), psi, -1);
+        INDArray edited = direction.apply(ws, strength);
+        INDArray d0 = g.synthesis(edited, NoiseMode.CONST, 0).sub(g.synthesis(ws, NoiseMode.CONST, 0));
+        INDArray dt;
+        try (TunedGenerator tg = new TunedGenerator(g, offsets)) {
+            dt = tg.synthesis(edited, NoiseMode.CONST, 0).sub(tg.synthesis(ws, NoiseMode.CONST, 0));
+        }
+        double sumC = 0, minC = Double.POSITIVE_INFINITY, sumR = 0;
+        for (int i = 0; i < samples; i++) {
+            INDArray a = d0.get(NDArrayIndex.point(i)).castTo(DataType.DOUBLE).reshape(-1);
+            INDArray b = dt.get(NDArrayIndex.point(i)).castTo(DataType.DOUBLE).reshape(-1);
+            double c = correlation(a, b);
+            sumC += c;
+            minC = Math.min(minC, c);
+            sumR += b.norm2Number().doubleValue() / Math.max(a.norm2Number().doubleValue(), 1e-30);
+        }
+        return new EditConsistency(sumC / samples, minC, sumR / samples, samples);
+    }
+
+    /** Pearson correlation of two vectors (0 when either is constant). */
+    static double correlation(INDArray a, INDArray b) {
+        INDArray x = a.sub(a.meanNumber()), y = b.sub(b.meanNumber());
+        double den = x.norm2Number().doubleValue() * y.norm2Number().doubleValue();
+        return den == 0 ? 0 : x.mul(y).sumNumber().doubleValue() / den;
+    }
+}
