@@ -62,4 +62,20 @@ public record EditConsistency(double meanCorrelation, double minCorrelation, dou
         double den = x.norm2Number().doubleValue() * y.norm2Number().doubleValue();
         return den == 0 ? 0 : x.mul(y).sumNumber().doubleValue() / den;
     }
+
+    /**
+     * The yardstick for {@link #meanCorrelation()}: the mean per-sample correlation between the pixel changes of two
+     * <em>different</em> directions on the original generator (near 0 for unrelated edits).
+     */
+    public static double crossCorrelation(Generator g, Direction a, Direction b, double strength, int samples, double psi, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray ws = g.mapping(Nd4j.randn(g.params().dataType(), samples, g.config().zDim()), psi, -1);
+        INDArray base = g.synthesis(ws, NoiseMode.CONST, 0);
+        INDArray da = g.synthesis(a.apply(ws, strength), NoiseMode.CONST, 0).sub(base);
+        INDArray db = g.synthesis(b.apply(ws, strength), NoiseMode.CONST, 0).sub(base);
+        double sum = 0;
+        for (int i = 0; i < samples; i++)
+            sum += correlation(da.get(NDArrayIndex.point(i)).castTo(DataType.DOUBLE).reshape(-1), db.get(NDArrayIndex.point(i)).castTo(DataType.DOUBLE).reshape(-1));
+        return sum / samples;
+    }
 }

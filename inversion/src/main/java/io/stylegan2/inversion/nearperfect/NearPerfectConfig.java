@@ -54,7 +54,7 @@ public record NearPerfectConfig(int maxSteps, double learningRate, double beta1,
 
     /** Our defaults (see the sweep in {@code inversion/NEAR_PERFECT.md}). */
     public static NearPerfectConfig defaults() {
-        return new NearPerfectConfig(300, 1e-3, 0.9, 0.999, null, 1.0, 0.1, 0.1, 4, 1.0,
+        return new NearPerfectConfig(300, 2e-3, 0.9, 0.999, null, 1.0, 0.01, 0.03, 4, 1.0,
                 DiscriminatorMode.ALTERNATING, 1e-2, 1.0, 16, 0, NoiseMode.CONST, 0);
     }
 
