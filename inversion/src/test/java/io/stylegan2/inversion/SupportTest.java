@@ -43,14 +43,14 @@ class SupportTest {
     @Test
     void registryIsExtensible() throws Exception {
         Methods m = Methods.builtIn();
-        assertThat(m.names()).containsExactly("w", "wplus", "pti", "encoder");
+        assertThat(m.names()).containsExactly("w", "wplus", "pti", "encoder", "near-perfect");
         Inverter w = m.create("wplus", new Methods.Context(FixtureModel.generator(), null, 7, null));
         assertThat(w.name()).isEqualTo("wplus");
         assertThat(((io.stylegan2.inversion.projector.WPlusProjector) w).config().steps()).isEqualTo(7);
         Methods more = m.with("mine", "test method", c -> m.create("w", c));
-        assertThat(more.names()).containsExactly("w", "wplus", "pti", "encoder", "mine");
-        assertThat(m.names()).hasSize(4);
-        assertThatThrownBy(() -> m.get("nope")).hasMessageContaining("unknown inversion method 'nope'").hasMessageContaining("w, wplus, pti, encoder");
+        assertThat(more.names()).containsExactly("w", "wplus", "pti", "encoder", "near-perfect", "mine");
+        assertThat(m.names()).hasSize(5);
+        assertThatThrownBy(() -> m.get("nope")).hasMessageContaining("unknown inversion method 'nope'").hasMessageContaining("w, wplus, pti, encoder, near-perfect");
     }
 
     @Test

@@ -114,7 +114,7 @@ public final class NearPerfectTuning {
                     + " images, the generator makes " + cfg.imgChannels() + "x" + r);
         boolean alternating = adversarial && config.discriminator() == DiscriminatorMode.ALTERNATING;
         boolean global = config.globalWeight() > 0;
-        INDArray w = latent(cfg, ws).castTo(dt);
+        INDArray w = PivotalTuning.pivotWs(cfg, ws).castTo(dt);
         INDArray x = target.castTo(dt).dup('c');
 
         // generator graph
@@ -209,14 +209,6 @@ public final class NearPerfectTuning {
         for (Map.Entry<String, Double> e : values.entrySet())
             if (!Double.isFinite(e.getValue()))
                 throw new ArithmeticException("near-perfect: " + e.getKey() + " is " + e.getValue() + " at step " + step + " (lower the learning rates?)");
-    }
-
-    /** The latent as {@code [1, num_ws, w_dim]}. */
-    static INDArray latent(GeneratorConfig cfg, INDArray ws) {
-        int numWs = cfg.numWs(), wDim = cfg.wDim();
-        if (ws.length() == wDim) return ws.reshape(1, 1, wDim).repeat(1, numWs).reshape(1, numWs, wDim).dup('c');
-        if (ws.length() == (long) numWs * wDim) return ws.reshape(1, numWs, wDim).dup('c');
-        throw new IllegalArgumentException("near-perfect latent: shape " + Arrays.toString(ws.shape()) + ", expected [1, " + numWs + ", " + wDim + "]");
     }
 
     /**

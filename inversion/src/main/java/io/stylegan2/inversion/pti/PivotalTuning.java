@@ -198,11 +198,11 @@ public final class PivotalTuning {
         return feed;
     }
 
-    /** The pivot as {@code [1, num_ws, w_dim]}. */
-    static INDArray pivotWs(GeneratorConfig cfg, INDArray pivot) {
+    /** The pivot as {@code [1, num_ws, w_dim]} (a single w is broadcast); a clear error for any other shape. */
+    public static INDArray pivotWs(GeneratorConfig cfg, INDArray pivot) {
         int numWs = cfg.numWs(), wDim = cfg.wDim();
         if (pivot.length() == wDim) return pivot.reshape(1, 1, wDim).repeat(1, numWs).reshape(1, numWs, wDim).dup('c');
         if (pivot.length() == (long) numWs * wDim) return pivot.reshape(1, numWs, wDim).dup('c');
-        throw new IllegalArgumentException("PTI pivot: shape " + Arrays.toString(pivot.shape()) + ", expected [1, " + numWs + ", " + wDim + "]");
+        throw new IllegalArgumentException("latent (pivot): shape " + Arrays.toString(pivot.shape()) + ", expected [1, " + numWs + ", " + wDim + "]");
     }
 }

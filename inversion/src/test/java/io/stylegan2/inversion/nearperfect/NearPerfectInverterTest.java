@@ -70,7 +70,7 @@ class NearPerfectInverterTest {
             ResultLatents latents = ResultLatents.read(writeAndRead(np, dir.resolve("np.safetensors")));
             // (the yardstick: the untuned change of another SeFa direction is nearly uncorrelated with this one's)
             java.util.List<Direction> sefa = SeFa.compute(g, 2, LayerRange.all(g.config().numWs()));
-            EditConsistency ec = EditConsistency.measure(g, latents.deltas(), sefa.get(0), 3.0, 16, 0.7, 5);
+            EditConsistency ec = EditConsistency.measure(g, ResultLatents.toGraphLayout(latents.deltas(), g.params()), sefa.get(0), 3.0, 16, 0.7, 5);
             assertThat(ec.meanCorrelation()).as("%s", ec).isGreaterThan(0.7);
             assertThat(ec.meanNormRatio()).as("%s", ec).isBetween(0.7, 1.4);
             double unrelated = EditConsistency.crossCorrelation(g, sefa.get(0), sefa.get(1), 3.0, 16, 0.7, 5);
