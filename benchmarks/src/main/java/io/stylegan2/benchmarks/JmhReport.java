@@ -84,8 +84,9 @@ public final class JmhReport {
         double peakFlops = rows.stream().filter(r -> r.work().bound() == Work.Bound.PEAK_COMPUTE).mapToDouble(Row::gflops).max().orElse(Double.NaN);
         double peakBw = rows.stream().filter(r -> r.work().bound() == Work.Bound.PEAK_MEMORY).mapToDouble(Row::gbps).max().orElse(Double.NaN);
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Peaks from this file: sgemm %s GFLOP/s, memory bandwidth %s GB/s.%n%n",
-                fmt(peakFlops, 1), fmt(peakBw, 1)));
+        sb.append(String.format(Locale.ROOT, "Peaks from this file: sgemm %s, memory bandwidth %s.%n%n",
+                Double.isNaN(peakFlops) ? "not measured" : fmt(peakFlops, 1) + " GFLOP/s",
+                Double.isNaN(peakBw) ? "not measured" : fmt(peakBw, 1) + " GB/s"));
         sb.append("| benchmark | shape | ms/op (± err) | GFLOP/s | GB/s | % of peak |\n|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             String pct = switch (r.work().bound()) {

@@ -24,7 +24,7 @@ class JmhReportTest {
                 row("Unknown.bench", "\"x\":\"1\"", 3.0)) + "]";
         JsonNode results = new ObjectMapper().readTree(json);
         String t = JmhReport.table(results);
-        assertThat(t).contains("sgemm 100.0 GFLOP/s, memory bandwidth 20.0 GB/s");
+        assertThat(t).contains("sgemm 100.0 GFLOP/s, memory bandwidth 20.0 GB/s.");
         assertThat(t).contains("| KernelBenchmarks.modulatedConv2dForward | 256ch 64px b1 |").contains("| 50.0 |  | 50% sgemm |");
         assertThat(t).contains("| KernelBenchmarks.biasAct | 32ch 256px b1 |").contains("|  | 5.00 | 25% bw |");
         assertThat(t).contains("| Unknown.bench | 1 | 3.000 ± 0.000 |  |  |  |");
