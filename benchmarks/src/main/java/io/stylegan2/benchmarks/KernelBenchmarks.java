@@ -35,7 +35,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code biasAct}: bias + leaky ReLU + gain sqrt(2), same shapes (memory-bound);</li>
  *   <li>{@code modulatedConv2dForward}, {@code modulatedConv2dForwardBackward}: 3x3, demodulated,
  *       up 1, {@code (512ch, 16px), (256ch, 64px), (64ch, 256px)}, in = out channels, batch 1 and
- *       4; the backward gives the gradients of {@code sum(y)} w.r.t. x, weight and styles;</li>
+ *       4; the backward gives the gradients of {@code sum(y)} w.r.t. x, weight and styles;
+ *       {@code impl} = {@code reference} (the default path, broadcast multiplies on the
+ *       activations) or {@code fused} ({@code ModulatedConv2d.modulatedConv2dFused}: style and
+ *       demodulation folded into per-sample weights);</li>
  *   <li>{@code conv2dResample}: 3x3 conv with up or down 2 (NVlabs' orientation), same shapes as
  *       the modulated conv, batch 1.</li>
  * </ul>
@@ -112,6 +115,9 @@ public class KernelBenchmarks {
         public String shape;
         @Param({"1", "4"})
         public int batch;
+        /** {@code reference}: broadcast multiplies on the activations; {@code fused}: per-sample folded weights. */
+        @Param({"reference", "fused"})
+        public String impl;
         GraphRunner run;
 
         @Setup(Level.Trial)
@@ -123,7 +129,11 @@ public class KernelBenchmarks {
             SDVariable x = randomVar(sd, "x", batch, c, s.res(), s.res());
             SDVariable w = randomVar(sd, "weight", 3, 3, c, c);
             SDVariable styles = randomVar(sd, "styles", batch, c);
-            SDVariable y = ModulatedConv2d.modulatedConv2d(x, w, styles, null, 1, 1, null, true, null);
+            SDVariable y = switch (impl) {
+                case "reference" -> ModulatedConv2d.modulatedConv2d(x, w, styles, null, 1, 1, null, true, null);
+                case "fused" -> ModulatedConv2d.modulatedConv2dFused(x, w, new long[] {3, 3, c, c}, styles, batch, null, 1, 1, null, true, true);
+                default -> throw new IllegalArgumentException("impl " + impl);
+            };
             run = new GraphRunner(y, Map.of(), "x", "weight", "styles");
         }
     }
@@ -193,7 +203,8 @@ public class KernelBenchmarks {
                 int n = Integer.parseInt(params.get("batch"));
                 long macs = Flops.modulatedConv(n, c, c, 3, r, true);
                 boolean bwd = method.endsWith("Backward");
-                return Work.compute(s + " b" + n + (bwd ? " (grad x,w,s)" : ""), bwd ? Flops.BACKWARD_FULL * macs : macs);
+                String impl = params.getOrDefault("impl", "reference").equals("reference") ? "" : " " + params.get("impl");
+                return Work.compute(s + " b" + n + impl + (bwd ? " (grad x,w,s)" : ""), bwd ? Flops.BACKWARD_FULL * macs : macs);
             }
             case "conv2dResample":
                 return Work.compute(s + " b1 " + dir, dir.equals("up") ? Flops.conv2dResampleUp(1, c, c, 3, r) : Flops.conv2dResampleDown(1, c, c, 3, r));
