@@ -1,5 +1,6 @@
 package io.stylegan2.benchmarks;
 
+import io.stylegan2.stylegan.DiscriminatorConfig;
 import io.stylegan2.stylegan.GeneratorConfig;
 
 import java.util.Map;
@@ -51,6 +52,19 @@ public final class BenchmarkConfigs {
             case 64 -> small64();
             case 256 -> configF256();
             default -> throw new IllegalArgumentException("no inversion benchmark config for resolution " + resolution + " (32, 64 or 256)");
+        };
+    }
+
+    /**
+     * Discriminator ({@code resnet}) matching {@link #forResolution(int)}: 32 = the fixture channel
+     * table {4: 64, 8: 64, 16: 64, 32: 32}, 256 = config-f {@code min(16384 / res, 512)}; RGB,
+     * minibatch-stddev group 4, 1 channel.
+     */
+    public static DiscriminatorConfig discriminator(int resolution) {
+        return switch (resolution) {
+            case 32 -> new DiscriminatorConfig(32, 3, fixture32().channels(), 4, 1, null, null, "resnet");
+            case 256 -> DiscriminatorConfig.nvlabs(256, 3, 16384, 512);
+            default -> throw new IllegalArgumentException("no discriminator benchmark config for resolution " + resolution + " (32 or 256)");
         };
     }
 }

@@ -70,4 +70,10 @@ public class GeneratorForwardBenchmark {
     public void tearDown() {
         if (target != null) target.close();
     }
+
+    /** Synthesis forward MACs ({@link Flops#generator(GeneratorConfig, long)}) of a row. */
+    static Work work(String method, java.util.Map<String, String> params) {
+        int res = Integer.parseInt(params.get("resolution")), batch = Integer.parseInt(params.get("batch"));
+        return Work.compute(res + "px b" + batch, Flops.generator(BenchmarkConfigs.forResolution(res), batch).synthesis());
+    }
 }

@@ -5,18 +5,35 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
- * Turns JMH JSON results of {@link GeneratorForwardBenchmark} into a Markdown table with ms/image
- * and achieved GFLOP/s (2 x the analytic MAC count of {@link Flops}, synthesis only).
- * {@link InversionStepBenchmark} rows get ms/step and an approximate GFLOP/s: generator fwd+bwd
- * only, taken as 3 x the synthesis forward FLOPs; LPIPS and Adam are not counted.
+ * Turns a JMH JSON result file ({@code -rf json}) into one Markdown table: benchmark, shape,
+ * ms/op, GFLOP/s, GB/s and the percentage of the machine's measured limit, taken from the
+ * {@link MachineBenchmarks} rows of the same file: the best {@code sgemm} GFLOP/s for
+ * compute-bound rows, the best {@code copy}/{@code add} GB/s for memory-bound rows
+ * ({@link Work.Bound}). The analytic work of each row comes from the {@code work(method, params)}
+ * method of its benchmark class; rows of unknown classes get the time only.
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar io.stylegan2.benchmarks.JmhReport results.json}
  */
 public final class JmhReport {
     private JmhReport() {}
+
+    /** Work counters by benchmark class simple name. */
+    private static final Map<String, BiFunction<String, Map<String, String>, Work>> WORK = Map.of(
+            "KernelBenchmarks", KernelBenchmarks::work,
+            "MachineBenchmarks", MachineBenchmarks::work,
+            "NetworkBenchmarks", NetworkBenchmarks::work,
+            "GeneratorForwardBenchmark", GeneratorForwardBenchmark::work,
+            "InversionStepBenchmark", InversionStepBenchmark::work,
+            "LossBenchmarks", LossBenchmarks::work);
 
     public static void main(String[] args) throws IOException {
         if (args.length != 1) {
@@ -26,37 +43,68 @@ public final class JmhReport {
         System.out.print(table(new ObjectMapper().readTree(Path.of(args[0]).toFile())));
     }
 
-    /** The table for a JMH JSON result array. */
-    public static String table(JsonNode results) {
-        StringBuilder sb = new StringBuilder("| benchmark | resolution | batch | ms/batch (± err) | ms/image | GFLOP/batch | GFLOP/s |\n|---|---|---|---|---|---|---|\n");
+    /** One result row with its work. */
+    record Row(String name, double ms, double err, Work work) {
+        double gflops() {
+            return work.flops() > 0 ? work.flops() / 1e9 / (ms / 1e3) : Double.NaN;
+        }
+
+        double gbps() {
+            return work.bytes() > 0 ? work.bytes() / 1e9 / (ms / 1e3) : Double.NaN;
+        }
+    }
+
+    /** The rows of a JMH JSON result array. */
+    static List<Row> rows(JsonNode results) {
+        List<Row> rows = new ArrayList<>();
         for (JsonNode r : results) {
-            String name = r.get("benchmark").asText();
+            String full = r.get("benchmark").asText();
+            JsonNode pm = r.get("primaryMetric");
+            String unit = pm.get("scoreUnit").asText();
+            if (!unit.equals("ms/op")) throw new IllegalArgumentException(full + ": expected ms/op scores (-bm avgt -tu ms), got " + unit);
+            String[] parts = full.split("\\.");
+            String cls = parts[parts.length - 2], method = parts[parts.length - 1];
+            Map<String, String> params = new LinkedHashMap<>();
             JsonNode p = r.get("params");
-            double ms = r.get("primaryMetric").get("score").asDouble();
-            double err = r.get("primaryMetric").get("scoreError").asDouble();
-            String unit = r.get("primaryMetric").get("scoreUnit").asText();
-            if (!unit.startsWith("ms/")) throw new IllegalArgumentException(name + ": expected ms/op scores, got " + unit);
-            String shortName = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1);
-            if (name.contains("InversionStep") && p != null && p.has("resolution")) {
-                // ms/step; GFLOP/s approximate: G fwd+bwd only, approx 3x forward; LPIPS not counted
-                // (3 x synthesis forward FLOPs of BenchmarkConfigs.forInversion, batch 1, per step)
-                int res = p.get("resolution").asInt();
-                double gflop = 3 * Flops.generator(BenchmarkConfigs.forInversion(res), 1).synthesis() * 2 / 1e9;
-                sb.append(String.format(Locale.ROOT, "| %s | %d | 1 | %.2f ± %.2f | %.2f ms/step | %.3f (G fwd+bwd ≈ 3x fwd; LPIPS not counted) | %.1f (approx) |%n",
-                        shortName, res, ms, Double.isNaN(err) ? 0 : err, ms, gflop, gflop / (ms / 1e3)));
-                continue;
+            if (p != null) for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                params.put(e.getKey(), e.getValue().asText());
             }
-            if (p == null || !p.has("batch") || !name.contains("GeneratorForward")) {
-                // other benchmarks: time only (resolution from their parameter when present)
-                String res = p != null && p.has("resolution") ? p.get("resolution").asText() : "";
-                sb.append(String.format(Locale.ROOT, "| %s | %s | | %.2f ± %.2f | | | |%n", shortName, res, ms, Double.isNaN(err) ? 0 : err));
-                continue;
-            }
-            int res = p.get("resolution").asInt(), batch = p.get("batch").asInt();
-            double gflop = Flops.generator(BenchmarkConfigs.forResolution(res), batch).synthesis() * 2 / 1e9;
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %.2f ± %.2f | %.2f | %.3f | %.1f |%n",
-                    shortName, res, batch, ms, Double.isNaN(err) ? 0 : err, ms / batch, gflop, gflop / (ms / 1e3)));
+            BiFunction<String, Map<String, String>, Work> w = WORK.get(cls);
+            Work work = w != null ? w.apply(method, params) : Work.timeOnly(String.join(" ", params.values()));
+            double err = pm.get("scoreError").asDouble();
+            rows.add(new Row(cls + "." + method, pm.get("score").asDouble(), Double.isNaN(err) ? 0 : err, work));
+        }
+        return rows;
+    }
+
+    /** The Markdown table (with a header line naming the peaks) for a JMH JSON result array. */
+    public static String table(JsonNode results) {
+        List<Row> rows = rows(results);
+        double peakFlops = rows.stream().filter(r -> r.work().bound() == Work.Bound.PEAK_COMPUTE).mapToDouble(Row::gflops).max().orElse(Double.NaN);
+        double peakBw = rows.stream().filter(r -> r.work().bound() == Work.Bound.PEAK_MEMORY).mapToDouble(Row::gbps).max().orElse(Double.NaN);
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Peaks from this file: sgemm %s, memory bandwidth %s.%n%n",
+                Double.isNaN(peakFlops) ? "not measured" : fmt(peakFlops, 1) + " GFLOP/s",
+                Double.isNaN(peakBw) ? "not measured" : fmt(peakBw, 1) + " GB/s"));
+        sb.append("| benchmark | shape | ms/op (± err) | GFLOP/s | GB/s | % of peak |\n|---|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            String pct = switch (r.work().bound()) {
+                case COMPUTE, PEAK_COMPUTE -> pct(r.gflops(), peakFlops, "sgemm");
+                case MEMORY, PEAK_MEMORY -> pct(r.gbps(), peakBw, "bw");
+                case NONE -> "";
+            };
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %.3f ± %.3f | %s | %s | %s |%n",
+                    r.name(), r.work().shape(), r.ms(), r.err(), fmt(r.gflops(), 1), fmt(r.gbps(), 2), pct));
         }
         return sb.toString();
+    }
+
+    private static String pct(double v, double peak, String of) {
+        return Double.isNaN(v) || Double.isNaN(peak) ? "" : String.format(Locale.ROOT, "%.0f%% %s", 100 * v / peak, of);
+    }
+
+    private static String fmt(double v, int decimals) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 }

@@ -123,4 +123,18 @@ public class LossBenchmarks {
         MemoryPolicy.step();
         return v;
     }
+
+    /**
+     * LPIPS-VGG: the VGG16 trunk on both images ({@link Flops#vgg16Features}); forward+backward adds
+     * the data gradient of the image branch (1 x trunk). Laplacian pyramid and SSIM: time only.
+     */
+    static Work work(String method, Map<String, String> params) {
+        long vgg = Flops.vgg16Features(256);
+        return switch (method) {
+            case "lpipsVggForward" -> Work.compute("256px b1", 2 * vgg);
+            case "lpipsVggForwardBackward" -> Work.compute("256px b1 (grad x)", 3 * vgg);
+            case "laplacianForwardBackward" -> Work.timeOnly(params.get("resolution") + "px b1");
+            default -> Work.timeOnly("256px RGB pair");
+        };
+    }
 }

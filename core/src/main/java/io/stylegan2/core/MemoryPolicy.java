@@ -78,9 +78,21 @@ public final class MemoryPolicy {
      * {@code -1} where that file is unavailable (non-Linux).
      */
     public static long rssBytes() {
+        return statusBytes("VmRSS:");
+    }
+
+    /**
+     * Peak resident set size of this process so far ({@code VmHWM}, the high-water mark), in bytes;
+     * {@code -1} where unavailable.
+     */
+    public static long peakRssBytes() {
+        return statusBytes("VmHWM:");
+    }
+
+    private static long statusBytes(String field) {
         try {
             for (String line : Files.readAllLines(PROC_STATUS, StandardCharsets.US_ASCII)) {
-                if (line.startsWith("VmRSS:")) return parseKb(line.substring(6)) * 1024L;
+                if (line.startsWith(field)) return parseKb(line.substring(field.length())) * 1024L;
             }
             return -1;
         } catch (IOException | RuntimeException e) {

@@ -25,5 +25,7 @@ class MemoryPolicyTest {
         assertThat(MemoryPolicy.parseKb("    123456 kB")).isEqualTo(123456);
         if (System.getProperty("os.name").toLowerCase().contains("linux"))
             assertThat(MemoryPolicy.rssBytes()).isGreaterThan(1 << 20);
+        if (System.getProperty("os.name").toLowerCase().contains("linux"))
+            assertThat(MemoryPolicy.peakRssBytes()).isGreaterThanOrEqualTo(MemoryPolicy.rssBytes() - (1 << 20));
     }
 }

@@ -35,9 +35,18 @@ final class Ops {
         return Layers.linear(x, w, b, weightGain, biasGain, lrelu ? Activation.LRELU : Activation.LINEAR);
     }
 
+    /**
+     * Modulated conv of a network layer: the fused path where {@link ModulatedConv2d#preferFused}
+     * says so (static batch, no padder), else the reference path.
+     *
+     * @param batch static batch size, -1 if unknown
+     * @param inRes input resolution of the layer
+     */
     static SDVariable modulatedConv(SDVariable x, SDVariable w, long[] wShape, SDVariable styles, int up, boolean demodulate,
-                                    UnaryOperator<SDVariable> padder, List<Double> filter) {
+                                    UnaryOperator<SDVariable> padder, List<Double> filter, long batch, int inRes) {
         int pad = (int) (wShape[0] / 2);
+        if (padder == null && ModulatedConv2d.preferFused(wShape, batch, inRes, up))
+            return ModulatedConv2d.modulatedConv2dFused(x, w, wShape, styles, batch, null, up, pad, filter(filter), demodulate, up == 1);
         return ModulatedConv2d.modulatedConv2d(x, w, wShape, styles, null, up, pad, filter(filter), demodulate, up == 1, padder);
     }
 

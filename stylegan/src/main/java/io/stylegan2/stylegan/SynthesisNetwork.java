@@ -138,6 +138,17 @@ public final class SynthesisNetwork {
         return c4.add(zeros);
     }
 
+    /** The batch size of {@code ws} if SameDiff knows it at build time (variables, constants), else -1. */
+    private static long staticBatch(SDVariable ws) {
+        long[] s;
+        try {
+            s = ws.getShape();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+        return s != null && s.length >= 1 && s[0] > 0 ? s[0] : -1;
+    }
+
     private static SDVariable wsRow(SDVariable ws, int i) {
         return ws.get(SDIndex.all(), SDIndex.point(i), SDIndex.all());
     }
@@ -151,7 +162,8 @@ public final class SynthesisNetwork {
                 1.0 / Math.sqrt(cfg.wDim()), 1.0, false);
         styles.put(id, s);
         UnaryOperator<SDVariable> padder = hooks.padding().get(id);
-        SDVariable y = Ops.modulatedConv(x, p.get(pre + ".weight"), p.store().get(pre + ".weight").shape(), s, up, true, padder, cfg.resampleFilter());
+        SDVariable y = Ops.modulatedConv(x, p.get(pre + ".weight"), p.store().get(pre + ".weight").shape(), s, up, true, padder, cfg.resampleFilter(),
+                staticBatch(ws), res / up);
         SDVariable n = hooks.noise().get(id);
         if (n == null) {
             n = switch (noise) {
@@ -173,7 +185,8 @@ public final class SynthesisNetwork {
         SDVariable s = Ops.fc(wsRow(ws, wsIndex(id)), p.get(pre + ".affine.weight"), p.get(pre + ".affine.bias"),
                 1.0 / Math.sqrt(cfg.wDim()), 1.0, false).mul(1.0 / Math.sqrt(cin));
         styles.put(id, s);
-        SDVariable y = Ops.modulatedConv(x, p.get(pre + ".weight"), p.store().get(pre + ".weight").shape(), s, 1, false, null, cfg.resampleFilter());
+        SDVariable y = Ops.modulatedConv(x, p.get(pre + ".weight"), p.store().get(pre + ".weight").shape(), s, 1, false, null, cfg.resampleFilter(),
+                staticBatch(ws), resolutionOf(id));
         return Ops.biasAct(y, p.get(pre + ".bias"), false, 1.0, cfg.convClamp());
     }
 }

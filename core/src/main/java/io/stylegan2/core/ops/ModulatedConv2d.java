@@ -1,5 +1,6 @@
 package io.stylegan2.core.ops;
 
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,11 +22,64 @@ import java.util.function.UnaryOperator;
  * the weight gain into the styles). Convolution orientation follows NVlabs' SynthesisLayer by
  * default: correlation for {@code up == 1}, true convolution (flipped kernel) for {@code up == 2}.
  * Gradients flow to x, weight, styles, noise and whatever the padder uses.
+ *
+ * <p>{@link #modulatedConv2dFused} is NVlabs' fused formulation for a batch size known at build
+ * time: the style and demodulation scales are folded into one weight per sample
+ * ({@code weight * styles[n, i] * dcoefs[n, o]}), and each sample runs its own conv (SameDiff has
+ * no grouped conv), so no broadcast multiply touches the activations. Same values and gradients
+ * as the reference path (tested in float64).
  */
 public final class ModulatedConv2d {
     private static final String OP = "modulatedConv2d";
 
     private ModulatedConv2d() {}
+
+    /** Which formulation networks use; see {@link #path()}. */
+    public enum Path {
+        /** {@link #preferFused} decides per layer. */
+        AUTO,
+        /** Always the reference (broadcast) path. */
+        REFERENCE,
+        /** The fused path wherever it applies (static batch, no padder). */
+        FUSED
+    }
+
+    /** System property selecting the {@link Path} ({@code auto}, {@code reference}, {@code fused}); default auto. */
+    public static final String PATH_PROPERTY = "stylegan2.modconv";
+
+    /** The {@link Path} from {@link #PATH_PROPERTY}, read at graph build time. */
+    public static Path path() {
+        String v = System.getProperty(PATH_PROPERTY, "auto").trim();
+        try {
+            return Path.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(PATH_PROPERTY + " must be auto, reference or fused, got '" + v + "'");
+        }
+    }
+
+    /**
+     * Whether a network layer should use {@link #modulatedConv2dFused} under {@link #path()}: never
+     * without a static batch size ({@code batch < 1}); {@code FUSED}: always otherwise;
+     * {@code AUTO}: for batch 1 when the per-sample weight is smaller than the activations the
+     * reference path scales, {@code kH*kW*inC*outC < inC*inRes^2 + outC*(inRes*up)^2} (e.g. the
+     * 64..256 px layers of config-f, not the 512-channel layers at 4..32 px). For batch &gt; 1 the
+     * per-sample slicing and concatenation touch the activations as often as the reference path
+     * does, so AUTO keeps the reference.
+     *
+     * @param batch static batch size, or -1 if unknown
+     */
+    public static boolean preferFused(long[] wShape, long batch, long inRes, int up) {
+        if (batch < 1) return false;
+        return switch (path()) {
+            case REFERENCE -> false;
+            case FUSED -> true;
+            case AUTO -> {
+                long outRes = inRes * up;
+                long weight = wShape[0] * wShape[1] * wShape[2] * wShape[3];
+                yield batch == 1 && weight < wShape[2] * inRes * inRes + wShape[3] * outRes * outRes;
+            }
+        };
+    }
 
     /**
      * NVlabs SynthesisLayer / ToRGBLayer call with {@code flipWeight = (up == 1)}.
@@ -99,5 +153,48 @@ public final class ModulatedConv2d {
         }
         if (noise != null) y = y.add(noise);
         return y;
+    }
+
+    /**
+     * The fused formulation (see the class comment) for a static batch size {@code batch}; no padder.
+     * Cheaper than the reference path when the activations are larger than the weight
+     * ({@code H*W > kH*kW*outC} roughly), e.g. at high resolutions with few channels.
+     *
+     * @param x      {@code [batch, inC, H, W]}
+     * @param wShape {@code [kH, kW, inC, outC]}, the static shape of {@code weight}
+     * @param styles {@code [batch, inC]}
+     * @param batch  the batch size (N of x and styles at run time)
+     * @see #modulatedConv2d(SDVariable, SDVariable, long[], SDVariable, SDVariable, int, int, INDArray, boolean, boolean, UnaryOperator)
+     */
+    public static SDVariable modulatedConv2dFused(SDVariable x, SDVariable weight, long[] wShape, SDVariable styles, long batch, SDVariable noise,
+                                                  int up, int padding, INDArray resampleFilter, boolean demodulate, boolean flipWeight) {
+        if (up != 1 && up != 2) throw new IllegalArgumentException(OP + ": up must be 1 or 2, got " + up);
+        if (wShape == null || wShape.length != 4) throw new IllegalArgumentException(OP + ": weight shape must be [kH, kW, inC, outC], got " + Arrays.toString(wShape));
+        if (up > 1 && resampleFilter == null) throw new IllegalArgumentException(OP + ": up=" + up + " needs a resample filter");
+        if (batch < 1) throw new IllegalArgumentException(OP + ": batch must be >= 1, got " + batch);
+        long inC = wShape[2], outC = wShape[3];
+        long[] ss = Shapes.staticShapeOrNull(styles);
+        if (ss != null && (ss.length != 2 || (ss[1] >= 0 && ss[1] != inC) || (ss[0] >= 0 && ss[0] != batch)))
+            throw new IllegalArgumentException(OP + ": styles " + Arrays.toString(ss) + " must be [" + batch + ", " + inC + "] for weight " + Arrays.toString(wShape));
+
+        SameDiff sd = x.getSameDiff();
+        SDVariable d = demodulate
+                ? sd.math().rsqrt(sd.mmul(sd.math().square(styles), sd.sum(sd.math().square(weight), 0, 1)).add(1e-8)) // [N, outC]
+                : null;
+        int[] pad = {padding, padding, padding, padding};
+        SDVariable[] ys = new SDVariable[(int) batch];
+        for (int n = 0; n < batch; n++) {
+            SDVariable sn = batch == 1 ? styles : styles.get(SDIndex.interval(n, n + 1), SDIndex.all());   // [1, inC]
+            SDVariable scale = sd.reshape(sn, inC, 1);                                                   // [inC, 1]
+            if (d != null) {
+                SDVariable dn = batch == 1 ? d : d.get(SDIndex.interval(n, n + 1), SDIndex.all());       // [1, outC]
+                scale = scale.mul(dn);                                                                 // [inC, outC]
+            }
+            SDVariable wn = weight.mul(sd.reshape(scale, 1, 1, inC, d != null ? outC : 1));
+            SDVariable xn = batch == 1 ? x : x.get(SDIndex.interval(n, n + 1), SDIndex.all(), SDIndex.all(), SDIndex.all());
+            ys[n] = Conv2dResample.conv2dResample(xn, wn, wShape, resampleFilter, up, 1, pad, flipWeight);
+        }
+        SDVariable y = batch == 1 ? ys[0] : sd.concat(0, ys);
+        return noise == null ? y : y.add(noise);
     }
 }

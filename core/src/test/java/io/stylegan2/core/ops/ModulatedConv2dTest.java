@@ -152,4 +152,56 @@ class ModulatedConv2dTest {
         assertThatThrownBy(() -> ModulatedConv2d.modulatedConv2d(x, w, s3, null, 1, 1, null, true, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("styles");
     }
+
+    /** sum(y * r) and its gradients w.r.t. x, w, s for the reference (fused = false) or fused path. */
+    private static java.util.Map<String, INDArray> valueAndGradients(boolean fused, INDArray x, INDArray wYxio, INDArray s, INDArray noise,
+                                                                    INDArray r, int up, int pad, boolean demod) {
+        io.stylegan2.core.SameDiffs.quiet();
+        SameDiff sd = SameDiff.create();
+        SDVariable xv = sd.var("x", x.dup()), wv = sd.var("w", wYxio.dup()), sv = sd.var("s", s.dup());
+        SDVariable nz = noise == null ? null : sd.constant(noise);
+        SDVariable y = fused
+                ? ModulatedConv2d.modulatedConv2dFused(xv, wv, wYxio.shape(), sv, x.size(0), nz, up, pad, F, demod, up == 1)
+                : ModulatedConv2d.modulatedConv2d(xv, wv, sv, nz, up, pad, F, demod, null);
+        y.rename("y");
+        SDVariable loss = sd.sum(y.mul(sd.constant(r))).rename("loss");
+        sd.setLossVariables(loss);
+        java.util.Map<String, INDArray> out = new java.util.HashMap<>(sd.calculateGradients(java.util.Map.of(), "x", "w", "s"));
+        out.put("y", sd.output(java.util.Map.of(), "y").get("y"));
+        return out;
+    }
+
+    @Test
+    void fusedPathMatchesReferenceInValuesAndGradients() {
+        for (int batch : new int[] {1, 3}) {
+            for (int up : new int[] {1, 2}) {
+                for (boolean demod : new boolean[] {true, false}) {
+                    for (int k : new int[] {3, 1}) {
+                        if (k == 1 && up == 2) continue;
+                        INDArray x = rand(DataType.DOUBLE, batch, 3, 5, 5);
+                        INDArray w = Conv2dResample.oihwToYxio(rand(DataType.DOUBLE, 4, 3, k, k));
+                        INDArray s = rand(DataType.DOUBLE, batch, 3).addi(1.5);
+                        int res = 5 * up;
+                        INDArray noise = rand(DataType.DOUBLE, 1, 1, res, res).muli(0.1);
+                        INDArray r = rand(DataType.DOUBLE, batch, 4, res, res);
+                        java.util.Map<String, INDArray> ref = valueAndGradients(false, x, w, s, noise, r, up, k / 2, demod);
+                        java.util.Map<String, INDArray> fused = valueAndGradients(true, x, w, s, noise, r, up, k / 2, demod);
+                        String what = "batch=" + batch + " up=" + up + " demod=" + demod + " k=" + k;
+                        for (String v : new String[] {"y", "x", "w", "s"})
+                            assertAllClose(what + " " + v, fused.get(v), ref.get(v), 1e-11, 1e-12);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void fusedPathChecksStyles() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.var("x", rand(DataType.DOUBLE, 2, 2, 4, 4));
+        SDVariable w = sd.var("w", rand(DataType.DOUBLE, 3, 3, 2, 3));
+        SDVariable s = sd.var("s", rand(DataType.DOUBLE, 1, 2));
+        assertThatThrownBy(() -> ModulatedConv2d.modulatedConv2dFused(x, w, new long[] {3, 3, 2, 3}, s, 2, null, 1, 1, null, true, true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("styles");
+    }
 }

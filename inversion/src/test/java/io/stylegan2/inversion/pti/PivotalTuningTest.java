@@ -83,7 +83,9 @@ class PivotalTuningTest {
         assertThat(r.weightOffsets()).isNotEmpty().allSatisfy((k, v) -> assertThat(v.amaxNumber().doubleValue()).as(k).isEqualTo(0.0));
         assertThat(r.weightOffsets().keySet()).allMatch(PivotalTuning.TUNED).noneMatch(k -> k.endsWith("noise_const"));
         INDArray base = g.synthesis(ws.slice(0).reshape(1, g.config().numWs(), g.config().wDim()), NoiseMode.CONST, 0);
-        assertThat(r.reconstruction().sub(base).amaxNumber().doubleValue()).isEqualTo(0.0);
+        // the tuning graph has a static batch of 1, so its modulated convs may take the fused path
+        // (ModulatedConv2d.preferFused): same arithmetic as g.synthesis, different float rounding
+        assertThat(r.reconstruction().sub(base).amaxNumber().doubleValue()).isLessThan(1e-5);
     }
 
     @Test

@@ -1,0 +1,64 @@
+package io.stylegan2.benchmarks;
+
+import io.stylegan2.core.MemoryPolicy;
+import io.stylegan2.core.SameDiffs;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Map;
+
+/**
+ * A built SameDiff graph that the benchmarks run forward (the output tensor) or forward +
+ * backward (the gradients of {@code loss = sum(output)} w.r.t. chosen variables). The constructor
+ * names the output {@value #OUT} and the loss {@value #LOSS} (before any gradient is built, as
+ * SameDiff M2.1 needs) and runs each mode once, so the gradient function exists before timing
+ * starts. Every call counts one {@link MemoryPolicy#step()}.
+ */
+final class GraphRunner {
+    static final String OUT = "out";
+    static final String LOSS = "loss";
+
+    private final SameDiff sd;
+    private final Map<String, INDArray> feed;
+    private final String[] wrt;
+
+    /**
+     * @param out  the tensor the forward mode computes
+     * @param feed placeholder values ({@code Map.of()} for none)
+     * @param wrt  variables to differentiate {@code sum(out)} w.r.t.; empty = forward only
+     */
+    GraphRunner(SDVariable out, Map<String, INDArray> feed, String... wrt) {
+        SameDiffs.quiet();
+        this.sd = out.getSameDiff();
+        this.feed = feed;
+        this.wrt = wrt.clone();
+        out.rename(OUT);
+        if (wrt.length > 0) {
+            out.sum().rename(LOSS);
+            sd.setLossVariables(LOSS);
+        }
+        forward();
+        if (wrt.length > 0) backward();
+    }
+
+    /** The output tensor. */
+    INDArray forward() {
+        INDArray r = sd.output(feed, OUT).get(OUT);
+        MemoryPolicy.step();
+        return r;
+    }
+
+    /** Forward + backward: the gradients of {@code sum(out)} w.r.t. the {@code wrt} variables. */
+    Map<String, INDArray> backward() {
+        Map<String, INDArray> g = sd.calculateGradients(feed, wrt);
+        MemoryPolicy.step();
+        return g;
+    }
+
+    /** Names of every trainable variable of a graph (for "w.r.t. the input and all weights"). */
+    static String[] variables(SameDiff sd) {
+        return sd.variables().stream().filter(v -> v.getVariableType() == VariableType.VARIABLE).map(SDVariable::name).toArray(String[]::new);
+    }
+}
