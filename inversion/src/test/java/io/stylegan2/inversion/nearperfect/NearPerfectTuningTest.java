@@ -48,7 +48,8 @@ class NearPerfectTuningTest {
         NearPerfectResult r = new NearPerfectTuning(cfg).tune(g, d, ws, target);
 
         INDArray original = g.synthesis(ws, NoiseMode.CONST, 0);
-        assertThat(Transforms.abs(r.reconstruction().sub(original)).maxNumber().doubleValue()).isEqualTo(0.0);
+        // same weights; the tuning graph may take the fused modulated-conv path (ModConvPathTest), so float32 rounding differs
+        assertThat(Transforms.abs(r.reconstruction().sub(original)).maxNumber().doubleValue()).isLessThan(1e-5 * (1 + original.amaxNumber().doubleValue()));
         assertThat(r.steps()).isZero();
         assertThat(r.first(NearPerfectTuning.MSE)).isCloseTo(Mse.image(target, original), within(1e-6));
         assertThat(r.first(NearPerfectTuning.ADV_LOCAL)).isCloseTo(meanSoftplusNeg(d.logits(original)), within(1e-5));
