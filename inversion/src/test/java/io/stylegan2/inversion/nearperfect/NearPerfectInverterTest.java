@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The method's claims at a small budget on the fixture networks (nv_s32_c64 G and D, random-init) and
@@ -81,5 +82,25 @@ class NearPerfectInverterTest {
     private static Path writeAndRead(InversionResult r, Path file) throws Exception {
         InversionResults.save(r, file);
         return file;
+    }
+
+    @Test
+    void startsFromTheReStyleEncoderAndNeedsADiscriminator(@TempDir Path dir) throws Exception {
+        Generator g = FixtureModel.generator();
+        Discriminator d = FixtureModel.discriminator();
+        Path enc = dir.resolve("encoder.safetensors");
+        io.stylegan2.inversion.encoder.Encoder.random(io.stylegan2.inversion.encoder.EncoderConfig.forGenerator(g.config()).tiny(), 1).save(enc);
+        Target t = new Target("photo2", FixtureModel.photo(2, 32));
+        Map<String, String> opts = Map.of("encoder", enc.toString(), "iterations", "2", "samples", "2", "report-samples", "0");
+        InversionResult r = Methods.builtIn().create("near-perfect", new Methods.Context(g, null, 2, opts, () -> d)).invertOne(t, null, null);
+        assertThat(r.config().get("initial_method")).isEqualTo("encoder");
+        assertThat(r.timing().steps()).isEqualTo(2);
+        assertThat(r.notes()).anyMatch(n -> n.startsWith("initial latent (encoder)"));
+        assertThat(r.config()).doesNotContainKey("report_drift_mse");
+
+        assertThatThrownBy(() -> Methods.builtIn().create("near-perfect", new Methods.Context(g, null, 2, Map.of())))
+                .hasMessageContaining("discriminator");
+        assertThatThrownBy(() -> Methods.builtIn().create("near-perfect", new Methods.Context(g, null, 2, Map.of("encoder", "a", "init", "b"), () -> d)))
+                .hasMessageContaining("not both");
     }
 }
