@@ -25,13 +25,13 @@ final class Cli {
         return io.stylegan2.stylegan.Generator.create(m.generatorConfig(), m.generator());
     }
 
-    /** The discriminator of {@code --model} (or of the embedded model), or null when the file has none. */
-    static io.stylegan2.stylegan.Discriminator loadDiscriminator(java.nio.file.Path model) throws java.io.IOException {
-        io.stylegan2.stylegan.NativeModel m = loadModel(model);
+    /** The discriminator of a loaded model, or null when the file has none. */
+    static io.stylegan2.stylegan.Discriminator discriminatorOf(io.stylegan2.stylegan.NativeModel m) {
         return m.hasDiscriminator() ? io.stylegan2.stylegan.Discriminator.create(m.discriminatorConfig(), m.discriminator()) : null;
     }
 
-    private static io.stylegan2.stylegan.NativeModel loadModel(java.nio.file.Path model) throws java.io.IOException {
+    /** The native model of {@code --model}, or the model embedded in the CLI jar when {@code model} is null. */
+    static io.stylegan2.stylegan.NativeModel loadModel(java.nio.file.Path model) throws java.io.IOException {
         if (model != null) return io.stylegan2.stylegan.NativeModel.read(model);
         java.io.InputStream in = StyleGan2Cli.class.getResourceAsStream(StyleGan2Cli.DEFAULT_MODEL_RESOURCE);
         if (in == null)

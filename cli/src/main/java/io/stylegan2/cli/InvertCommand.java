@@ -108,7 +108,8 @@ final class InvertCommand implements Callable<Integer> {
 
         PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
         Lpips lpips = null;
-        try (Generator g = Cli.loadGenerator(model)) {
+        io.stylegan2.stylegan.NativeModel loaded = Cli.loadModel(model);  // read once: the generator now, the discriminator on demand
+        try (Generator g = Generator.create(loaded.generatorConfig(), loaded.generator())) {
             GeneratorConfig cfg = g.config();
             PerceptualLoss perceptual = null;
             if (lpipsWeights != null) {
@@ -117,8 +118,7 @@ final class InvertCommand implements Callable<Integer> {
                     throw Cli.usage(spec, "LPIPS-" + lpips.net().id() + " needs images of at least " + lpips.net().minSize() + " px; the model makes " + cfg.imgResolution() + " px");
                 perceptual = PerceptualLoss.lpips(lpips);
             }
-            Path modelFile = model;
-            Inverter inverter = METHODS.create(method, new Methods.Context(g, perceptual, steps, options, () -> Cli.loadDiscriminator(modelFile)));
+            Inverter inverter = METHODS.create(method, new Methods.Context(g, perceptual, steps, options, () -> Cli.discriminatorOf(loaded)));
 
             // read every image first: an unreadable one is a failed outcome, the others go on
             List<Target> targets = new ArrayList<>();

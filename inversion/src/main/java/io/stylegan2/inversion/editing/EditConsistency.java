@@ -36,8 +36,7 @@ public record EditConsistency(double meanCorrelation, double minCorrelation, dou
                                           int samples, double psi, long seed) {
         if (samples < 1) throw new IllegalArgumentException("samples must be >= 1, got " + samples);
         if (strength == 0) throw new IllegalArgumentException("an edit of strength 0 changes nothing; give a non-zero strength");
-        Nd4j.getRandom().setSeed(seed);
-        INDArray ws = g.mapping(Nd4j.randn(g.params().dataType(), samples, g.config().zDim()), psi, -1);
+        INDArray ws = sampleWs(g, samples, psi, seed);
         INDArray edited = direction.apply(ws, strength);
         INDArray d0 = g.synthesis(edited, NoiseMode.CONST, 0).sub(g.synthesis(ws, NoiseMode.CONST, 0));
         INDArray dt;
@@ -46,14 +45,24 @@ public record EditConsistency(double meanCorrelation, double minCorrelation, dou
         }
         double sumC = 0, minC = Double.POSITIVE_INFINITY, sumR = 0;
         for (int i = 0; i < samples; i++) {
-            INDArray a = d0.get(NDArrayIndex.point(i)).castTo(DataType.DOUBLE).reshape(-1);
-            INDArray b = dt.get(NDArrayIndex.point(i)).castTo(DataType.DOUBLE).reshape(-1);
+            INDArray a = sample(d0, i), b = sample(dt, i);
             double c = correlation(a, b);
             sumC += c;
             minC = Math.min(minC, c);
             sumR += b.norm2Number().doubleValue() / Math.max(a.norm2Number().doubleValue(), 1e-30);
         }
         return new EditConsistency(sumC / samples, minC, sumR / samples, samples);
+    }
+
+    /** W+ of {@code samples} seeded N(0, I) latents at truncation {@code psi}. */
+    private static INDArray sampleWs(Generator g, int samples, double psi, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return g.mapping(Nd4j.randn(g.params().dataType(), samples, g.config().zDim()), psi, -1);
+    }
+
+    /** Image {@code i} of a batch as a flat float64 vector. */
+    private static INDArray sample(INDArray batch, int i) {
+        return batch.get(NDArrayIndex.point(i)).castTo(DataType.DOUBLE).reshape(-1);
     }
 
     /** Pearson correlation of two vectors (0 when either is constant). */
@@ -68,14 +77,13 @@ public record EditConsistency(double meanCorrelation, double minCorrelation, dou
      * <em>different</em> directions on the original generator (near 0 for unrelated edits).
      */
     public static double crossCorrelation(Generator g, Direction a, Direction b, double strength, int samples, double psi, long seed) {
-        Nd4j.getRandom().setSeed(seed);
-        INDArray ws = g.mapping(Nd4j.randn(g.params().dataType(), samples, g.config().zDim()), psi, -1);
+        INDArray ws = sampleWs(g, samples, psi, seed);
         INDArray base = g.synthesis(ws, NoiseMode.CONST, 0);
         INDArray da = g.synthesis(a.apply(ws, strength), NoiseMode.CONST, 0).sub(base);
         INDArray db = g.synthesis(b.apply(ws, strength), NoiseMode.CONST, 0).sub(base);
         double sum = 0;
         for (int i = 0; i < samples; i++)
-            sum += correlation(da.get(NDArrayIndex.point(i)).castTo(DataType.DOUBLE).reshape(-1), db.get(NDArrayIndex.point(i)).castTo(DataType.DOUBLE).reshape(-1));
+            sum += correlation(sample(da, i), sample(db, i));
         return sum / samples;
     }
 }

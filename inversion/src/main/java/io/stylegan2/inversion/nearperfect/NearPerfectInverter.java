@@ -5,15 +5,23 @@ import io.stylegan2.inversion.CancellationToken;
 import io.stylegan2.inversion.InversionResult;
 import io.stylegan2.inversion.Inverter;
 import io.stylegan2.inversion.LatentSpace;
+import io.stylegan2.inversion.Methods;
 import io.stylegan2.inversion.PerceptualLoss;
 import io.stylegan2.inversion.ReconstructionMetrics;
+import io.stylegan2.inversion.SavedResult;
 import io.stylegan2.inversion.Target;
 import io.stylegan2.inversion.Timing;
+import io.stylegan2.inversion.encoder.Encoder;
+import io.stylegan2.inversion.encoder.EncoderInverter;
+import io.stylegan2.inversion.projector.WPlusConfig;
+import io.stylegan2.inversion.projector.WPlusProjector;
 import io.stylegan2.stylegan.Discriminator;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.ParameterStore;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,7 +115,7 @@ public final class NearPerfectInverter implements Inverter {
      * for {@code init-steps} (default 200); the tuning settings from the options ({@link NearPerfectConfig#withOptions});
      * {@code steps} overrides the budget; {@code report-samples} (default {@value TuningReport#DEFAULT_SAMPLES}, 0 = none).
      */
-    public static Inverter fromContext(io.stylegan2.inversion.Methods.Context c) throws java.io.IOException {
+    public static Inverter fromContext(Methods.Context c) throws IOException {
         for (String k : c.options().keySet())
             if (!NearPerfectConfig.OPTION_KEYS.contains(k) && !METHOD_OPTION_KEYS.contains(k))
                 throw new IllegalArgumentException("near-perfect: unknown option '" + k + "' (known: " + String.join(", ", NearPerfectConfig.OPTION_KEYS)
@@ -119,15 +127,15 @@ public final class NearPerfectInverter implements Inverter {
         String enc = c.options().get("encoder"), saved = c.options().get("init");
         if (enc != null && saved != null) throw new IllegalArgumentException("near-perfect: give encoder=FILE or init=FILE|DIR, not both");
         if (enc != null) {
-            init = new io.stylegan2.inversion.encoder.EncoderInverter(g, io.stylegan2.inversion.encoder.Encoder.load(java.nio.file.Path.of(enc)),
-                    io.stylegan2.inversion.Methods.intOption(c, "iterations", 5), c.perceptual());
+            init = new EncoderInverter(g, Encoder.load(Path.of(enc)),
+                    Methods.intOption(c, "iterations", 5), c.perceptual());
         } else if (saved != null) {
-            init = new io.stylegan2.inversion.SavedResult(java.nio.file.Path.of(saved), g.config().numWs(), g.config().wDim());
+            init = new SavedResult(Path.of(saved), g.config().numWs(), g.config().wDim());
         } else {
-            init = new io.stylegan2.inversion.projector.WPlusProjector(g, c.perceptual(),
-                    io.stylegan2.inversion.projector.WPlusConfig.defaults().withSteps(io.stylegan2.inversion.Methods.intOption(c, "init-steps", 200)));
+            init = new WPlusProjector(g, c.perceptual(),
+                    WPlusConfig.defaults().withSteps(Methods.intOption(c, "init-steps", 200)));
         }
         Discriminator d = c.discriminator().load();  // also measures the report when the adversarial terms are off
-        return new NearPerfectInverter(g, d, init, c.perceptual(), cfg, io.stylegan2.inversion.Methods.intOption(c, "report-samples", TuningReport.DEFAULT_SAMPLES));
+        return new NearPerfectInverter(g, d, init, c.perceptual(), cfg, Methods.intOption(c, "report-samples", TuningReport.DEFAULT_SAMPLES));
     }
 }

@@ -143,10 +143,8 @@ public final class NearPerfectTuning {
         deltas.values().forEach(v -> deltaNames.add(v.name()));
         Adam adam = new Adam(sd, deltaNames, config.beta1(), config.beta2(), 1e-8);
         List<String> outputs = new ArrayList<>(Arrays.asList(loss.outputNames()));
-        if (alternating) {
-            outputs.add(IMAGE);
-            if (global) outputs.add(cohesion.image().name());
-        }
+        outputs.add(IMAGE);
+        if (alternating && global) outputs.add(cohesion.image().name());
         DiscriminatorStep dStep = alternating ? new DiscriminatorStep(g, d, x, cohesion) : null;
         long buildMs = (System.nanoTime() - t0) / 1_000_000;
         log.debug("near-perfect graph built in {} ms: {} offset tensors, discriminator {}", buildMs, deltas.size(), alternating ? "alternating" : "frozen");
@@ -154,6 +152,7 @@ public final class NearPerfectTuning {
         List<Map<String, Double>> history = new ArrayList<>();
         boolean stoppedEarly = false;
         int steps = 0;
+        INDArray recon;
         long t1 = System.nanoTime();
         p.start("near-perfect", config.maxSteps());
         try {
@@ -163,26 +162,20 @@ public final class NearPerfectTuning {
                 feed.put(WS, w);
                 if (global) feed.putAll(cohesion.placeholders(g, config.seed() + steps));
                 boolean last = steps >= config.maxSteps();
-                Map<String, Double> values;
-                if (last) {
-                    values = new LinkedHashMap<>(loss.values(sd.output(feed, loss.outputNames())));
-                } else {
-                    OutAndGrad og = sd.calculateGradientsAndOutputs(feed, outputs, deltaNames);
-                    values = new LinkedHashMap<>(loss.values(og.getOutputs()));
-                    checkFinite(values, steps);
-                    boolean done = config.targetMse() > 0 && values.get(MSE) <= config.targetMse();
-                    if (!done) {
-                        adam.step(og.getGradients(), config.learningRate());
-                        if (dStep != null) {
-                            values.putAll(dStep.step(og.getOutputs().get(IMAGE), global ? og.getOutputs().get(cohesion.image().name()) : null,
-                                    config.seed() + 1_000_003L + steps));
-                            dStep.copyInto(sd);
-                        }
-                    } else {
-                        stoppedEarly = true;
+                OutAndGrad og = last ? null : sd.calculateGradientsAndOutputs(feed, outputs, deltaNames);
+                Map<String, INDArray> outs = last ? sd.output(feed, outputs) : og.getOutputs();
+                Map<String, Double> values = new LinkedHashMap<>(loss.values(outs));
+                checkFinite(values, steps);
+                recon = outs.get(IMAGE).dup();  // the image at the weights of this evaluation: the result when it is the last
+                stoppedEarly = !last && config.targetMse() > 0 && values.get(MSE) <= config.targetMse();
+                if (!last && !stoppedEarly) {
+                    adam.step(og.getGradients(), config.learningRate());
+                    if (dStep != null) {
+                        values.putAll(dStep.step(recon, global ? outs.get(cohesion.image().name()) : null, config.seed() + 1_000_003L + steps));
+                        checkFinite(values, steps);
+                        dStep.copyInto(sd);
                     }
                 }
-                checkFinite(values, steps);
                 history.add(values);
                 p.update(steps, values);
                 if (last || stoppedEarly) break;
@@ -192,10 +185,6 @@ public final class NearPerfectTuning {
         } finally {
             p.end();
         }
-        Map<String, INDArray> feed = new HashMap<>();
-        feed.put(WS, w);
-        if (global) feed.putAll(cohesion.placeholders(g, config.seed()));
-        INDArray recon = sd.output(feed, IMAGE).get(IMAGE).dup();
         long tuneMs = (System.nanoTime() - t1) / 1_000_000;
         Map<String, INDArray> out = new LinkedHashMap<>();
         deltas.forEach((name, v) -> out.put(name, v.getArr().dup()));

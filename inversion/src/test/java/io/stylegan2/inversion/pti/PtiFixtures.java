@@ -2,14 +2,10 @@ package io.stylegan2.inversion.pti;
 
 import io.stylegan2.converter.ConvertOptions;
 import io.stylegan2.converter.Converter;
-import io.stylegan2.converter.LpipsConverter;
-import io.stylegan2.core.io.Images;
-import io.stylegan2.core.io.Npy;
 import io.stylegan2.core.optim.Adam;
 import io.stylegan2.core.testing.Fixtures;
 import io.stylegan2.losses.Pixelwise;
 import io.stylegan2.losses.lpips.Lpips;
-import io.stylegan2.losses.lpips.LpipsNet;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.NativeModel;
 import io.stylegan2.stylegan.NoiseMode;
