@@ -1,6 +1,7 @@
 package io.stylegan2.benchmarks;
 
 import io.stylegan2.core.MemoryPolicy;
+import io.stylegan2.losses.LaplacianPyramidConfig;
 import io.stylegan2.losses.LaplacianPyramidLoss;
 import io.stylegan2.losses.lpips.Lpips;
 import io.stylegan2.losses.lpips.LpipsNet;
@@ -91,7 +92,7 @@ public class LossBenchmarks {
             sd = SameDiff.create();
             SDVariable x = sd.var("x", Nd4j.rand(DataType.FLOAT, 1, 3, resolution, resolution));
             SDVariable y = sd.placeHolder("y", DataType.FLOAT, 1, 3, resolution, resolution);
-            sd.setLossVariables(LaplacianPyramidLoss.loss(x, y, resolution).rename("l"));
+            sd.setLossVariables(LaplacianPyramidLoss.loss(x, y, LaplacianPyramidConfig.defaultsFor(resolution), 3).rename("l"));
             feed = Map.of("y", Nd4j.rand(DataType.FLOAT, 1, 3, resolution, resolution));
             sd.calculateGradients(feed, "x");
         }

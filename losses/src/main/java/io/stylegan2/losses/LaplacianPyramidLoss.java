@@ -46,7 +46,15 @@ public final class LaplacianPyramidLoss {
 
     /** The loss between {@code x} and {@code y} ({@code [N, C, H, W]}), a scalar. */
     public static SDVariable loss(SDVariable x, SDVariable y, LaplacianPyramidConfig cfg) {
-        List<SDVariable> lap = laplacian(x.sub(y), cfg.levels());
+        return loss(x, y, cfg, -1);
+    }
+
+    /**
+     * {@link #loss(SDVariable, SDVariable, LaplacianPyramidConfig)} for inputs with {@code channels}
+     * channels (lets {@link Upfirdn2d} use its fast path; {@code < 1} = unknown).
+     */
+    public static SDVariable loss(SDVariable x, SDVariable y, LaplacianPyramidConfig cfg, long channels) {
+        List<SDVariable> lap = laplacian(x.sub(y), cfg.levels(), channels);
         SDVariable total = null;
         for (int j = 0; j < lap.size(); j++) {
             SDVariable d = lap.get(j);
@@ -64,20 +72,30 @@ public final class LaplacianPyramidLoss {
 
     /** Gaussian levels {@code G_0 = x, ..., G_{J-1}} (level j is {@code [N, C, H/2^j, W/2^j]}). */
     public static List<SDVariable> gaussian(SDVariable x, int levels) {
+        return gaussian(x, levels, -1);
+    }
+
+    /** {@link #gaussian(SDVariable, int)} for {@code channels} channels ({@code < 1} = unknown). */
+    public static List<SDVariable> gaussian(SDVariable x, int levels, long channels) {
         if (levels < 1) throw new IllegalArgumentException("levels must be >= 1, got " + levels);
         INDArray f = filter();
         List<SDVariable> g = new ArrayList<>();
         g.add(x);
-        for (int j = 1; j < levels; j++) g.add(Upfirdn2d.downsample2d(g.get(j - 1), f, 2, new int[] {0}));
+        for (int j = 1; j < levels; j++) g.add(Upfirdn2d.downsample2d(g.get(j - 1), f, 2, new int[] {0}, channels));
         return Collections.unmodifiableList(g);
     }
 
     /** Laplacian levels {@code L_0, ..., L_{J-1}} (the last is the coarsest Gaussian). */
     public static List<SDVariable> laplacian(SDVariable x, int levels) {
-        List<SDVariable> g = gaussian(x, levels);
+        return laplacian(x, levels, -1);
+    }
+
+    /** {@link #laplacian(SDVariable, int)} for {@code channels} channels ({@code < 1} = unknown). */
+    public static List<SDVariable> laplacian(SDVariable x, int levels, long channels) {
+        List<SDVariable> g = gaussian(x, levels, channels);
         INDArray f = filter();
         List<SDVariable> l = new ArrayList<>();
-        for (int j = 0; j < levels - 1; j++) l.add(g.get(j).sub(Upfirdn2d.upsample2d(g.get(j + 1), f, 2, new int[] {0})));
+        for (int j = 0; j < levels - 1; j++) l.add(g.get(j).sub(Upfirdn2d.upsample2d(g.get(j + 1), f, 2, new int[] {0}, channels)));
         l.add(g.get(levels - 1));
         return Collections.unmodifiableList(l);
     }

@@ -55,8 +55,8 @@ final class Ops {
         return BiasAct.biasAct(x, b, 4, a, a.defaultAlpha(), gain, clamp);
     }
 
-    static SDVariable upsample2d(SDVariable img, List<Double> filter) {
-        return Upfirdn2d.upsample2d(img, filter(filter), 2, new int[]{0, 0, 0, 0});
+    static SDVariable upsample2d(SDVariable img, List<Double> filter, int channels) {
+        return Upfirdn2d.upsample2d(img, filter(filter), 2, new int[]{0, 0, 0, 0}, channels);
     }
 
     /** Conv (no bias, no activation) with weight gain and optional FIR downsampling by 2. */

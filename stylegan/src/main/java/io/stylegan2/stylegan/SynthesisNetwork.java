@@ -119,7 +119,7 @@ public final class SynthesisNetwork {
             }
             SDVariable y = toRgb(p, b + ".torgb", x, ws, styles);
             outs.put(b + ".torgb", y);
-            img = img == null ? y : Ops.upsample2d(img, cfg.resampleFilter()).add(y);
+            img = img == null ? y : Ops.upsample2d(img, cfg.resampleFilter(), cfg.imgChannels()).add(y);
             feats.put(b, x);
             imgs.put(b, img);
             FeatureHook h = hooks.features().get(b);

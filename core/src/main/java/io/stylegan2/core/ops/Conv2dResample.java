@@ -83,10 +83,10 @@ public final class Conv2dResample {
 
         if (up == 1 && down > 1) {
             if (kh == 1 && kw == 1) {
-                SDVariable y = Upfirdn2d.upfirdn2d(x, f, 1, down, new int[] {px0, px1, py0, py1}, false, 1.0);
+                SDVariable y = Upfirdn2d.upfirdn2d(x, f, 1, down, new int[] {px0, px1, py0, py1}, false, 1.0, ws[2]);
                 return conv(y, wc, kh, kw, 1, 0, 0);
             }
-            SDVariable y = Upfirdn2d.upfirdn2d(x, f, 1, 1, new int[] {px0, px1, py0, py1}, false, 1.0);
+            SDVariable y = Upfirdn2d.upfirdn2d(x, f, 1, 1, new int[] {px0, px1, py0, py1}, false, 1.0, ws[2]);
             return conv(y, wc, kh, kw, down, 0, 0);
         }
         if (up > 1) {
@@ -94,7 +94,7 @@ public final class Conv2dResample {
             if (kh == 1 && kw == 1 && down == 1) {
                 // 1x1: mix channels first, then upsample (the two commute)
                 y = conv(x, wc, 1, 1, 1, 0, 0);
-                return Upfirdn2d.upfirdn2d(y, f, up, 1, new int[] {px0, px1, py0, py1}, false, (double) up * up);
+                return Upfirdn2d.upfirdn2d(y, f, up, 1, new int[] {px0, px1, py0, py1}, false, (double) up * up, ws[3]);
             }
             // transposed conv with stride up (ND4J deconv2d wants [kH, kW, outC, inC] and applies the
             // kernel unflipped, i.e. a true convolution of the zero-inserted input), then the FIR
@@ -105,8 +105,8 @@ public final class Conv2dResample {
             int pxt = Math.max(Math.min(-px0, -px1), 0), pyt = Math.max(Math.min(-py0, -py1), 0);
             SDVariable wd = sd.permute(flipWeight ? sd.reverse(w, 0, 1) : w, 0, 1, 3, 2);
             y = deconv(x, wd, kh, kw, up, pyt, pxt);
-            y = Upfirdn2d.upfirdn2d(y, f, 1, 1, new int[] {px0 + pxt, px1 + pxt, py0 + pyt, py1 + pyt}, false, (double) up * up);
-            if (down > 1) y = Upfirdn2d.upfirdn2d(y, f, 1, down, new int[] {0, 0, 0, 0}, false, 1.0);
+            y = Upfirdn2d.upfirdn2d(y, f, 1, 1, new int[] {px0 + pxt, px1 + pxt, py0 + pyt, py1 + pyt}, false, (double) up * up, ws[3]);
+            if (down > 1) y = Upfirdn2d.upfirdn2d(y, f, 1, down, new int[] {0, 0, 0, 0}, false, 1.0, ws[3]);
             return y;
         }
         if (px0 == px1 && py0 == py1 && px0 >= 0 && py0 >= 0) return conv(x, wc, kh, kw, 1, py0, px0);

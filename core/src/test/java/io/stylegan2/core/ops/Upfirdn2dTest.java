@@ -61,6 +61,76 @@ class Upfirdn2dTest {
         }
     }
 
+    private static INDArray runFast(INDArray xv, INDArray f, int up, int down, int[] p, boolean flip, double gain) {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.var("x", xv).add(0.0);
+        return Upfirdn2d.upfirdn2d(x, f, up, down, p, flip, gain, xv.size(1)).eval();
+    }
+
+    /** The fast path (channel count given): depthwise conv, dense and folded transposed conv, against the naive loops. */
+    @Test
+    void fastPathMatchesNaiveDouble() {
+        INDArray fAsym = Nd4j.createFromArray(new double[][] {{1, 2, 0.5}, {-1, 3, 0.25}});
+        INDArray f1d = Nd4j.createFromArray(1.0, 3.0, 3.0, 1.0);
+        Object[][] cases = {
+                {fAsym, 1, 1, new int[] {1, 1, 1, 1}, false, 1.0},
+                {fAsym, 1, 1, new int[] {2, 0, 1, 3}, true, 2.0},
+                {fAsym, 1, 1, new int[] {-1, 2, 0, -1}, false, 1.0},
+                {fAsym, 2, 1, new int[] {1, -1, 2, -2}, false, 4.0},
+                {fAsym, 2, 1, new int[] {4, 3, 3, 5}, true, 4.0},
+                {fAsym, 3, 1, new int[] {0, 0, 0, 0}, false, 9.0},
+                {fAsym, 1, 2, new int[] {1, 2, 0, 1}, false, 1.0},
+                {fAsym, 1, 3, new int[] {1, 1, 1, 1}, true, 1.0},
+                {fAsym, 2, 2, new int[] {0, 1, 1, 0}, true, 1.5},
+                {f1d, 2, 1, new int[] {2, 1, 2, 1}, false, 4.0},
+                {f1d, 1, 2, new int[] {1, 1, 1, 1}, true, 1.0},
+                {f1d, 1, 1, new int[] {2, 1, 2, 1}, false, 1.0},
+        };
+        for (long c : new long[] {3, Upfirdn2d.DENSE_UP_MAX_CHANNELS + 1}) {
+            INDArray x = rand(DataType.DOUBLE, 2, c, 5, 6);
+            for (Object[] cs : cases) {
+                INDArray f = (INDArray) cs[0];
+                int up = (int) cs[1], down = (int) cs[2];
+                int[] p = (int[]) cs[3];
+                boolean flip = (boolean) cs[4];
+                double gain = (double) cs[5];
+                INDArray expected = NaiveOps.upfirdn2d(x, f, up, down, p, flip, gain);
+                assertAllClose("fast upfirdn2d C=" + c + " up=" + up + " down=" + down + " p=" + java.util.Arrays.toString(p) + " f=" + f.rank() + "d",
+                        runFast(x, f, up, down, p, flip, gain), expected, 1e-10, 1e-12);
+            }
+        }
+    }
+
+    @Test
+    void fastPathMatchesReferenceFloat() {
+        INDArray f = Upfirdn2d.setupFilter(1, 3, 3, 1).castTo(DataType.FLOAT);
+        for (long c : new long[] {3, 40}) {
+            INDArray x = rand(DataType.FLOAT, 1, c, 8, 8);
+            for (int[] ud : new int[][] {{2, 1}, {1, 2}, {1, 1}}) {
+                int[] p = ud[0] == 2 ? new int[] {2, 1, 2, 1} : new int[] {1, 1, 1, 1};
+                double gain = ud[0] * ud[0];
+                assertAllClose("fast vs reference float C=" + c + " up=" + ud[0] + " down=" + ud[1],
+                        runFast(x, f, ud[0], ud[1], p, false, gain), run(x, f, ud[0], ud[1], p, false, gain), 1e-5, 1e-6);
+            }
+        }
+    }
+
+    @Test
+    void referencePropertyForcesTheReferencePath() {
+        String old = System.getProperty(Upfirdn2d.PATH_PROPERTY);
+        try {
+            System.setProperty(Upfirdn2d.PATH_PROPERTY, "reference");
+            SameDiff sd = SameDiff.create();
+            Upfirdn2d.upsample2d(sd.var("x", rand(DataType.FLOAT, 1, 4, 6, 6)), Upfirdn2d.setupFilter(1, 3, 3, 1), 2, null, 4);
+            assertThat(java.util.Arrays.stream(sd.ops()).map(o -> o.opName())).doesNotContain("deconv2d", "depthwise_conv2d").contains("conv2d");
+            System.setProperty(Upfirdn2d.PATH_PROPERTY, "fast");
+            assertThatThrownBy(Upfirdn2d::path).hasMessageContaining(Upfirdn2d.PATH_PROPERTY);
+        } finally {
+            if (old == null) System.clearProperty(Upfirdn2d.PATH_PROPERTY);
+            else System.setProperty(Upfirdn2d.PATH_PROPERTY, old);
+        }
+    }
+
     @Test
     void matchesNaiveFloat() {
         INDArray x = rand(DataType.FLOAT, 1, 2, 6, 6);
@@ -101,6 +171,20 @@ class Upfirdn2dTest {
         SameDiff sd2 = SameDiff.create();
         SDVariable x2 = sd2.var("x", rand(DataType.DOUBLE, 1, 2, 6, 6));
         GradCheck.check(sd2, Upfirdn2d.upfirdn2d(x2, Nd4j.createFromArray(1.0, 3.0, 3.0, 1.0), 1, 2, new int[] {1, 1, 1, 1}, false, 1), 100, "x");
+    }
+
+    /** Gradients of the fast path: depthwise (asymmetric crop/pad), dense and folded transposed conv. */
+    @Test
+    void fastPathGradients() {
+        INDArray f = Nd4j.createFromArray(new double[][] {{1, 2, 0.5}, {-1, 3, 0.25}});
+        for (long c : new long[] {2, Upfirdn2d.DENSE_UP_MAX_CHANNELS + 1}) {
+            SameDiff sd = SameDiff.create();
+            SDVariable x = sd.var("x", rand(DataType.DOUBLE, 1, c, 4, 5));
+            GradCheck.check(sd, Upfirdn2d.upfirdn2d(x.mul(1.0), f, 2, 1, new int[] {2, -1, 1, 3}, false, 4.0, c), 60, "x");
+            SameDiff sd2 = SameDiff.create();
+            SDVariable x2 = sd2.var("x", rand(DataType.DOUBLE, 1, c, 6, 6));
+            GradCheck.check(sd2, Upfirdn2d.upfirdn2d(x2.mul(1.0), f, 1, 2, new int[] {-1, 2, 1, 0}, true, 1.0, c), 60, "x");
+        }
     }
 
     @Test

@@ -128,7 +128,7 @@ public final class NearPerfectTuning {
         SDVariable img = g.synthesisNetwork().build(gb, wsVar, config.noiseMode(), SynthesisHooks.NONE, SynthesisNetwork.Start.FULL).image().rename(IMAGE);
         SDVariable tgt = sd.constant(TARGET, x);
         CompositeLoss.Builder lb = CompositeLoss.builder(sd)
-                .add(RECON, config.reconWeight(), LaplacianPyramidLoss.loss(img, tgt, config.pyramidFor(r)))
+                .add(RECON, config.reconWeight(), LaplacianPyramidLoss.loss(img, tgt, config.pyramidFor(r), cfg.imgChannels()))
                 .add(MSE, 0.0, Pixelwise.mse(img, tgt));
         if (config.advWeight() > 0) lb.add(ADV_LOCAL, config.advWeight(), Adversarial.generatorLoss(Adversarial.logits(d, db, img, 1)));
         GlobalCohesion cohesion = null;
