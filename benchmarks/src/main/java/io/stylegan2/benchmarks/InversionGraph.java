@@ -81,6 +81,11 @@ final class InversionGraph implements AutoCloseable {
         return grads.get(trainable[0]);
     }
 
+    /** The step's graph (for listeners such as {@link OpProfile}). */
+    SameDiff graph() {
+        return sd;
+    }
+
     @Override
     public void close() {
         g.close();
