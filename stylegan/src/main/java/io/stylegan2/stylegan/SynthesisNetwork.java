@@ -1,5 +1,6 @@
 package io.stylegan2.stylegan;
 
+import io.stylegan2.core.ops.Broadcast;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -165,14 +166,15 @@ public final class SynthesisNetwork {
         SDVariable y = Ops.modulatedConv(x, p.get(pre + ".weight"), p.store().get(pre + ".weight").shape(), s, up, true, padder, cfg.resampleFilter(),
                 staticBatch(ws), res / up);
         SDVariable n = hooks.noise().get(id);
-        if (n == null) {
-            n = switch (noise) {
-                case CONST -> p.get(pre + ".noise_const");
-                case RANDOM -> p.sd().placeHolder("noise/" + id, p.store().dataType(), -1, 1, res, res);
-                case NONE -> null;
-            };
+        if (n != null) {
+            y = y.add(n.mul(p.get(pre + ".noise_strength")));
+        } else if (noise == NoiseMode.CONST) { // [res, res] as [1, 1, res, res]
+            SDVariable c = p.get(pre + ".noise_const").mul(p.get(pre + ".noise_strength"));
+            y = Broadcast.add(y, p.sd().reshape(c, 1, 1, res, res), 1, 1, res, res);
+        } else if (noise == NoiseMode.RANDOM) {
+            SDVariable r = p.sd().placeHolder("noise/" + id, p.store().dataType(), -1, 1, res, res);
+            y = Broadcast.add(y, r.mul(p.get(pre + ".noise_strength")), -1, 1, res, res);
         }
-        if (n != null) y = y.add(n.mul(p.get(pre + ".noise_strength")));
         y = Ops.biasAct(y, p.get(pre + ".bias"), true, Math.sqrt(2), cfg.convClamp());
         outs.put(id, y);
         return y;

@@ -60,7 +60,7 @@ public final class BiasAct {
             long[] bShape = new long[r];
             Arrays.fill(bShape, 1);
             bShape[1] = -1;
-            x = x.add(sd.reshape(b, bShape));
+            x = Broadcast.add(x, sd.reshape(b, bShape), bShape); // bShape: 1 everywhere but -1 on dim 1
         }
         switch (act) {
             case LINEAR:

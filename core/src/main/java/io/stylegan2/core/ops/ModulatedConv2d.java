@@ -136,7 +136,7 @@ public final class ModulatedConv2d {
             throw new IllegalArgumentException(OP + ": styles " + Arrays.toString(ss) + " must be [N, " + inC + "] for weight " + Arrays.toString(wShape));
 
         SameDiff sd = x.getSameDiff();
-        SDVariable xm = x.mul(sd.reshape(styles, -1, inC, 1, 1));
+        SDVariable xm = Broadcast.mul(x, sd.reshape(styles, -1, inC, 1, 1), -1, inC, 1, 1);
         SDVariable y;
         if (padder != null) {
             SDVariable padded = padder.apply(xm);
@@ -149,7 +149,7 @@ public final class ModulatedConv2d {
             SDVariable w2 = sd.sum(sd.math().square(weight), 0, 1);                  // [inC, outC]
             SDVariable ss2 = sd.math().square(styles);                              // [N, inC]
             SDVariable d = sd.math().rsqrt(sd.mmul(ss2, w2).add(1e-8));             // [N, outC]
-            y = y.mul(sd.reshape(d, -1, outC, 1, 1));
+            y = Broadcast.mul(y, sd.reshape(d, -1, outC, 1, 1), -1, outC, 1, 1);
         }
         if (noise != null) y = y.add(noise);
         return y;
@@ -188,9 +188,9 @@ public final class ModulatedConv2d {
             SDVariable scale = sd.reshape(sn, inC, 1);                                                   // [inC, 1]
             if (d != null) {
                 SDVariable dn = batch == 1 ? d : d.get(SDIndex.interval(n, n + 1), SDIndex.all());       // [1, outC]
-                scale = scale.mul(dn);                                                                 // [inC, outC]
+                scale = sd.mmul(scale, dn);                                                            // [inC, outC], outer product
             }
-            SDVariable wn = weight.mul(sd.reshape(scale, 1, 1, inC, d != null ? outC : 1));
+            SDVariable wn = Broadcast.mul(weight, sd.reshape(scale, 1, 1, inC, d != null ? outC : 1), 1, 1, inC, d != null ? outC : 1);
             SDVariable xn = batch == 1 ? x : x.get(SDIndex.interval(n, n + 1), SDIndex.all(), SDIndex.all(), SDIndex.all());
             ys[n] = Conv2dResample.conv2dResample(xn, wn, wShape, resampleFilter, up, 1, pad, flipWeight);
         }
