@@ -1,6 +1,7 @@
 package io.stylegan2.benchmarks;
 
 import io.stylegan2.core.MemoryPolicy;
+import io.stylegan2.core.StepMemory;
 import io.stylegan2.core.optim.Adam;
 import io.stylegan2.losses.Pixelwise;
 import io.stylegan2.losses.lpips.Lpips;
@@ -36,6 +37,7 @@ final class InversionGraph implements AutoCloseable {
     private final SameDiff sd;
     private final Adam adam;
     private final String[] trainable;
+    private final StepMemory.Loop memory;
 
     private InversionGraph(int resolution, boolean pti) {
         GeneratorConfig cfg = BenchmarkConfigs.forInversion(resolution);
@@ -60,6 +62,7 @@ final class InversionGraph implements AutoCloseable {
         else names.add("ws");
         trainable = names.toArray(new String[0]);
         adam = new Adam(sd, names);
+        memory = new StepMemory.Loop(sd);
         step(); // the first step builds the gradient function
     }
 
@@ -77,6 +80,7 @@ final class InversionGraph implements AutoCloseable {
     INDArray step() {
         Map<String, INDArray> grads = sd.calculateGradients(Map.of(), trainable);
         adam.step(grads, 0.01);
+        memory.stepDone();
         MemoryPolicy.step();
         return grads.get(trainable[0]);
     }

@@ -2,6 +2,7 @@ package io.stylegan2.inversion;
 
 import io.stylegan2.core.MemoryPolicy;
 import io.stylegan2.core.Progress;
+import io.stylegan2.core.StepMemory;
 import io.stylegan2.core.optim.Adam;
 import io.stylegan2.losses.CompositeLoss;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -20,7 +21,8 @@ import java.util.function.IntToDoubleFunction;
  * The shared optimisation loop of latent-optimisation methods: per step, one forward + backward
  * ({@code calculateGradientsAndOutputs}, so the reported losses are those of the step's gradient),
  * an {@link Adam} update with the step's learning rate, an optional post-step action (e.g. noise
- * re-normalisation), progress and cancellation checks, and {@link MemoryPolicy#step()}.
+ * re-normalisation), progress and cancellation checks, {@link StepMemory} recycling of the graph's
+ * working arrays and {@link MemoryPolicy#step()}.
  */
 public final class OptimisationLoop {
     private OptimisationLoop() {}
@@ -46,6 +48,7 @@ public final class OptimisationLoop {
         List<Map<String, Double>> history = new ArrayList<>(steps);
         List<String> outputs = Arrays.asList(loss.outputNames());
         List<String> vars = Arrays.asList(adam.names());
+        StepMemory.Loop memory = new StepMemory.Loop(sd);
         p.start(task, steps);
         for (int i = 0; i < steps; i++) {
             c.throwIfCancelled();
@@ -59,6 +62,7 @@ public final class OptimisationLoop {
             values.put("lr", rate);
             history.add(values);
             p.update(i + 1, values);
+            memory.stepDone();
             MemoryPolicy.step();
         }
         p.end();

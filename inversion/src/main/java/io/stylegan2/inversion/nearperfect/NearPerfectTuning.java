@@ -1,6 +1,7 @@
 package io.stylegan2.inversion.nearperfect;
 
 import io.stylegan2.core.MemoryPolicy;
+import io.stylegan2.core.StepMemory;
 import io.stylegan2.core.Progress;
 import io.stylegan2.core.optim.Adam;
 import io.stylegan2.inversion.CancellationToken;
@@ -154,6 +155,7 @@ public final class NearPerfectTuning {
         int steps = 0;
         INDArray recon;
         long t1 = System.nanoTime();
+        StepMemory.Loop memory = new StepMemory.Loop(sd);
         p.start("near-perfect", config.maxSteps());
         try {
             while (true) {
@@ -180,6 +182,7 @@ public final class NearPerfectTuning {
                 p.update(steps, values);
                 if (last || stoppedEarly) break;
                 steps++;
+                memory.stepDone();
                 MemoryPolicy.step();
             }
         } finally {

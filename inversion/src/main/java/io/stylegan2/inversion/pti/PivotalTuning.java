@@ -1,6 +1,7 @@
 package io.stylegan2.inversion.pti;
 
 import io.stylegan2.core.MemoryPolicy;
+import io.stylegan2.core.StepMemory;
 import io.stylegan2.core.Progress;
 import io.stylegan2.core.optim.Adam;
 import io.stylegan2.losses.CompositeLoss;
@@ -147,6 +148,7 @@ public final class PivotalTuning {
         boolean stoppedEarly = false;
         int steps = 0;
         long t1 = System.nanoTime();
+        StepMemory.Loop memory = new StepMemory.Loop(sd);
         progress.start("pti", config.maxSteps());
         try {
             while (true) {
@@ -174,6 +176,7 @@ public final class PivotalTuning {
                 if (last) break;
                 adam.step(grads, config.learningRate());
                 steps++;
+                memory.stepDone();
                 MemoryPolicy.step();
             }
         } finally {

@@ -82,4 +82,28 @@ class WPlusProjectorTest {
         List<InversionOutcome> c = proj.invert(List.of(good, good), cancelAfterOne, cancel);
         assertThat(c).allMatch(o -> o instanceof InversionOutcome.Failure f && f.cancelled());
     }
+
+    /** Recycling the step graph's working arrays (StepMemory, on by default) changes nothing: same history, same latent, bit for bit. */
+    @Test
+    void stepMemoryRecyclingIsInvisible() throws Exception {
+        Generator g = FixtureModel.generator();
+        Target target = FixtureModel.target("seed7", 7, 0.7);
+        String old = System.getProperty(io.stylegan2.core.StepMemory.ENABLED_PROPERTY);
+        InversionResult[] r = new InversionResult[2];
+        try {
+            for (int i = 0; i < 2; i++) {
+                System.setProperty(io.stylegan2.core.StepMemory.ENABLED_PROPERTY, i == 0 ? "false" : "true");
+                WPlusProjector proj = new WPlusProjector(g, null, WPlusConfig.defaults().withSteps(8).withLearningRate(0.1));
+                r[i] = proj.invert(List.of(target), null, null).get(0).resultOrThrow();
+            }
+        } finally {
+            if (old == null) System.clearProperty(io.stylegan2.core.StepMemory.ENABLED_PROPERTY);
+            else System.setProperty(io.stylegan2.core.StepMemory.ENABLED_PROPERTY, old);
+        }
+        for (int i = 0; i < 8; i++) {
+            Map<String, Double> a = new java.util.HashMap<>(r[0].history().get(i)), b = new java.util.HashMap<>(r[1].history().get(i));
+            assertThat(b).as("history at step %d", i).isEqualTo(a);
+        }
+        assertThat(r[1].ws()).isEqualTo(r[0].ws());
+    }
 }
