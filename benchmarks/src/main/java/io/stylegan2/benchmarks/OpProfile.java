@@ -30,6 +30,10 @@ public final class OpProfile extends BaseListener {
     private final Map<String, long[]> byShape = new HashMap<>();
     private String detail;
     private long start;
+    private long lastEnd;
+    private long between;
+    private boolean faults;
+    private long startFaults, lastFaults, betweenFaults;
     private boolean recording;
 
     private OpProfile() {}
@@ -41,17 +45,28 @@ public final class OpProfile extends BaseListener {
 
     @Override
     public void preOpExecution(SameDiff sd, At at, SameDiffOp op, OpContext opContext) {
+        if (faults && recording) {
+            long f = minorFaults();
+            if (lastEnd != 0) betweenFaults += f - lastFaults;
+            startFaults = f;
+        }
         start = System.nanoTime();
+        if (recording && lastEnd != 0) between += start - lastEnd;
     }
 
     @Override
     public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext opContext, INDArray[] outputs) {
         if (!recording) return;
-        long dt = System.nanoTime() - start;
+        lastEnd = System.nanoTime();
+        long dt = lastEnd - start;
         String type = op.getOp().opName();
-        long[] acc = byType.computeIfAbsent(type, k -> new long[2]);
+        long[] acc = byType.computeIfAbsent(type, k -> new long[3]);
         acc[0]++;
         acc[1] += dt;
+        if (faults) {
+            lastFaults = minorFaults();
+            acc[2] += lastFaults - startFaults;
+        }
         if (detail != null && type.matches(detail)) {
             StringBuilder key = new StringBuilder(type);
             for (INDArray in : opContext.getInputArrays()) key.append(' ').append(java.util.Arrays.toString(in.shape()));
@@ -70,17 +85,119 @@ public final class OpProfile extends BaseListener {
         boolean pti = a.getOrDefault("method", "wplus").equals("pti");
         OpProfile prof = new OpProfile();
         prof.detail = a.get("detail");
+        prof.faults = Boolean.parseBoolean(a.getOrDefault("faults", "false"));
         try (InversionGraph g = pti ? InversionGraph.pti(resolution) : InversionGraph.wplus(resolution)) {
             SameDiff sd = g.graph();
             sd.addListeners(prof);
             SameDiff grad = sd.getFunction("grad");
             if (grad != null) grad.addListeners(prof);
+            CountingMmgr counting = null;
+            if (a.containsKey("mmgr")) {
+                g.step(); // creates the sessions
+                try {
+                    java.lang.reflect.Field f = SameDiff.class.getDeclaredField("sessions");
+                    f.setAccessible(true);
+                    for (Object sess : ((Map<?, ?>) f.get(grad)).values()) {
+                        org.nd4j.autodiff.samediff.internal.InferenceSession is = (org.nd4j.autodiff.samediff.internal.InferenceSession) sess;
+                        counting = new CountingMmgr(is.getMmgr());
+                        is.setMmgr(counting);
+                    }
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
             for (int i = 0; i < warmup; i++) g.step();
+            if (counting != null) counting.reset();
             prof.recording = true;
+            long f0 = minorFaults();
             long t0 = System.nanoTime();
-            for (int i = 0; i < steps; i++) g.step();
+            for (int i = 0; i < steps; i++) {
+                prof.lastEnd = 0; // gaps are counted within a step only
+                g.step();
+            }
             double wall = (System.nanoTime() - t0) / 1e6 / steps;
+            long faults = (minorFaults() - f0) / steps;
+            if (counting != null) System.out.println(counting.report(steps));
+            if (a.containsKey("mmgr")) {
+                try {
+                    java.lang.reflect.Field f = SameDiff.class.getDeclaredField("sessions");
+                    f.setAccessible(true);
+                    for (SameDiff s : new SameDiff[] {sd, grad}) {
+                        Map<?, ?> sessions = (Map<?, ?>) f.get(s);
+                        for (Object sess : sessions.values()) {
+                            Object m = ((org.nd4j.autodiff.samediff.internal.InferenceSession) sess).getMmgr();
+                            if (m instanceof org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr c)
+                                System.out.printf("mmgr %s: cache %d MiB of max %d MiB, enabled %s, %d cached arrays%n", s == sd ? "main" : "grad", c.getCurrentCacheSize() >> 20, c.getMaxCacheBytes() >> 20, c.isEnableCache(), c.getLruCache().size());
+                            else System.out.println("mmgr " + m);
+                        }
+                    }
+                } catch (ReflectiveOperationException e) {
+                    System.out.println("mmgr: " + e);
+                }
+            }
             prof.print(wall, steps, (pti ? "pti" : "wplus") + " " + resolution + "px");
+            if (faults >= 0) System.out.printf(Locale.ROOT, "%nminor page faults per step: %d (%.0f MiB of fresh pages at 4 KiB)%n", faults, faults * 4096.0 / (1 << 20));
+        }
+    }
+
+    /** Counts what a session allocates and releases (sizes in MiB per step). */
+    static final class CountingMmgr extends org.nd4j.autodiff.samediff.internal.memory.AbstractMemoryMgr {
+        private final org.nd4j.autodiff.samediff.internal.SessionMemMgr inner;
+        private long allocN, allocB, detN, detB, relN, relB;
+
+        CountingMmgr(org.nd4j.autodiff.samediff.internal.SessionMemMgr inner) {
+            this.inner = inner;
+        }
+
+        void reset() {
+            allocN = allocB = detN = detB = relN = relB = 0;
+        }
+
+        @Override
+        public INDArray allocate(boolean detached, org.nd4j.linalg.api.buffer.DataType dataType, long... shape) {
+            INDArray r = inner.allocate(detached, dataType, shape);
+            count(detached, r);
+            return r;
+        }
+
+        @Override
+        public INDArray allocate(boolean detached, org.nd4j.linalg.api.shape.LongShapeDescriptor d) {
+            INDArray r = inner.allocate(detached, d);
+            count(detached, r);
+            return r;
+        }
+
+        private void count(boolean detached, INDArray r) {
+            long b = r.length() * r.dataType().width();
+            if (detached) { detN++; detB += b; } else { allocN++; allocB += b; }
+        }
+
+        @Override
+        public void release(INDArray array) {
+            relN++;
+            relB += array.length() * array.dataType().width();
+            inner.release(array);
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+
+        String report(int steps) {
+            return String.format(Locale.ROOT, "mmgr per step: allocate %d arrays %.0f MiB, detached %d arrays %.0f MiB, release %d arrays %.0f MiB",
+                    allocN / steps, allocB / 1048576.0 / steps, detN / steps, detB / 1048576.0 / steps, relN / steps, relB / 1048576.0 / steps);
+        }
+    }
+
+    /** Minor page faults of this process so far ({@code /proc/self/stat} field 10), -1 if unavailable. */
+    static long minorFaults() {
+        try {
+            String st = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[7]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
         }
     }
 
@@ -92,9 +209,13 @@ public final class OpProfile extends BaseListener {
         for (Map.Entry<String, long[]> e : rows) {
             double ms = e.getValue()[1] / 1e6 / steps;
             inOps += ms;
-            System.out.printf(Locale.ROOT, "| %s | %.0f | %.1f | %.1f |%n", e.getKey(), e.getValue()[0] / (double) steps, ms, 100 * ms / wallMs);
+            System.out.printf(Locale.ROOT, "| %s | %.0f | %.1f | %.1f |%s%n", e.getKey(), e.getValue()[0] / (double) steps, ms, 100 * ms / wallMs,
+                    faults ? String.format(Locale.ROOT, " %.0f MiB faulted |", e.getValue()[2] * 4096.0 / (1 << 20) / steps) : "");
         }
-        System.out.printf(Locale.ROOT, "| (outside ops) |  | %.1f | %.1f |%n", wallMs - inOps, 100 * (wallMs - inOps) / wallMs);
+        double gaps = between / 1e6 / steps;
+        System.out.printf(Locale.ROOT, "| (between ops: session bookkeeping, output allocation) |  | %.1f | %.1f |%s%n", gaps, 100 * gaps / wallMs,
+                faults ? String.format(Locale.ROOT, " %.0f MiB faulted |", betweenFaults * 4096.0 / (1 << 20) / steps) : "");
+        System.out.printf(Locale.ROOT, "| (outside the graph: optimiser step, result maps) |  | %.1f | %.1f |%n", wallMs - inOps - gaps, 100 * (wallMs - inOps - gaps) / wallMs);
         if (byShape.isEmpty()) return;
         List<Map.Entry<String, long[]>> d = new ArrayList<>(byShape.entrySet());
         d.sort((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]));
