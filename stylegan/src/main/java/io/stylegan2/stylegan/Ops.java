@@ -3,6 +3,7 @@ package io.stylegan2.stylegan;
 import io.stylegan2.core.ops.Activation;
 import io.stylegan2.core.ops.BiasAct;
 import io.stylegan2.core.ops.Conv2dResample;
+import io.stylegan2.core.ops.Fold;
 import io.stylegan2.core.ops.Layers;
 import io.stylegan2.core.ops.MinibatchStd;
 import io.stylegan2.core.ops.ModulatedConv2d;
@@ -62,7 +63,7 @@ final class Ops {
     /** Conv (no bias, no activation) with weight gain and optional FIR downsampling by 2. */
     static SDVariable conv(SDVariable x, SDVariable w, long[] wShape, double weightGain, int down, List<Double> filter) {
         int p = (int) (wShape[0] / 2);
-        return Conv2dResample.conv2dResample(x, w.mul(weightGain), wShape, filter(filter), 1, down, new int[]{p, p, p, p}, true);
+        return Conv2dResample.conv2dResample(x, Fold.ifConstant(w, v -> v.mul(weightGain)), wShape, filter(filter), 1, down, new int[]{p, p, p, p}, true);
     }
 
     static SDVariable minibatchStd(SDVariable x, int group, int channels, long n) {

@@ -79,7 +79,7 @@ public final class Conv2dResample {
             py1 += (fh - down) / 2;
         }
         SameDiff sd = x.getSameDiff();
-        SDVariable wc = flipWeight || up > 1 ? w : sd.reverse(w, 0, 1); // weights for a correlation (up > 1 uses w itself)
+        SDVariable wc = flipWeight || up > 1 ? w : Fold.ifConstant(w, v -> v.getSameDiff().reverse(v, 0, 1)); // weights for a correlation (up > 1 uses w itself)
 
         if (up == 1 && down > 1) {
             if (kh == 1 && kw == 1) {
@@ -103,7 +103,7 @@ public final class Conv2dResample {
             py0 -= kh - 1;
             py1 -= kh - up;
             int pxt = Math.max(Math.min(-px0, -px1), 0), pyt = Math.max(Math.min(-py0, -py1), 0);
-            SDVariable wd = sd.permute(flipWeight ? sd.reverse(w, 0, 1) : w, 0, 1, 3, 2);
+            SDVariable wd = Fold.ifConstant(w, v -> v.getSameDiff().permute(flipWeight ? v.getSameDiff().reverse(v, 0, 1) : v, 0, 1, 3, 2));
             y = deconv(x, wd, kh, kw, up, pyt, pxt);
             y = Upfirdn2d.upfirdn2d(y, f, 1, 1, new int[] {px0 + pxt, px1 + pxt, py0 + pyt, py1 + pyt}, false, (double) up * up, ws[3]);
             if (down > 1) y = Upfirdn2d.upfirdn2d(y, f, 1, down, new int[] {0, 0, 0, 0}, false, 1.0, ws[3]);

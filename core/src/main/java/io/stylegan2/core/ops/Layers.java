@@ -47,9 +47,9 @@ public final class Layers {
         if (ws != null && xs != null && (xs.length != 2 || (xs[1] >= 0 && xs[1] != ws[1])))
             throw new IllegalArgumentException("linear: x " + Arrays.toString(xs) + " does not match w [out, in] " + Arrays.toString(ws));
         SameDiff sd = x.getSameDiff();
-        SDVariable wt = sd.permute(weightGain == 1.0 ? w : w.mul(weightGain), 1, 0); // [in, out]
+        SDVariable wt = Fold.ifConstant(w, v -> v.getSameDiff().permute(weightGain == 1.0 ? v : v.mul(weightGain), 1, 0)); // [in, out]
         SDVariable y = sd.mmul(x, wt);
-        SDVariable bb = b == null ? null : (biasGain == 1.0 ? b : b.mul(biasGain));
+        SDVariable bb = b == null ? null : (biasGain == 1.0 ? b : Fold.ifConstant(b, v -> v.mul(biasGain)));
         return BiasAct.biasAct(y, bb, 2, act, alpha, gain, clamp);
     }
 

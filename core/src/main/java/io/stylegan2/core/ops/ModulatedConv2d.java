@@ -146,7 +146,7 @@ public final class ModulatedConv2d {
             y = Conv2dResample.conv2dResample(xm, weight, wShape, resampleFilter, up, 1, new int[] {padding, padding, padding, padding}, flipWeight);
         }
         if (demodulate) {
-            SDVariable w2 = sd.sum(sd.math().square(weight), 0, 1);                  // [inC, outC]
+            SDVariable w2 = Fold.ifConstant(weight, v -> v.getSameDiff().sum(v.getSameDiff().math().square(v), 0, 1)); // [inC, outC]
             SDVariable ss2 = sd.math().square(styles);                              // [N, inC]
             SDVariable d = sd.math().rsqrt(sd.mmul(ss2, w2).add(1e-8));             // [N, outC]
             y = Broadcast.mul(y, sd.reshape(d, -1, outC, 1, 1), -1, outC, 1, 1);
@@ -179,7 +179,7 @@ public final class ModulatedConv2d {
 
         SameDiff sd = x.getSameDiff();
         SDVariable d = demodulate
-                ? sd.math().rsqrt(sd.mmul(sd.math().square(styles), sd.sum(sd.math().square(weight), 0, 1)).add(1e-8)) // [N, outC]
+                ? sd.math().rsqrt(sd.mmul(sd.math().square(styles), Fold.ifConstant(weight, v -> v.getSameDiff().sum(v.getSameDiff().math().square(v), 0, 1))).add(1e-8)) // [N, outC]
                 : null;
         int[] pad = {padding, padding, padding, padding};
         SDVariable[] ys = new SDVariable[(int) batch];
