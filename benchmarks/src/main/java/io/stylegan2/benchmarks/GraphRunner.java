@@ -2,6 +2,7 @@ package io.stylegan2.benchmarks;
 
 import io.stylegan2.core.MemoryPolicy;
 import io.stylegan2.core.SameDiffs;
+import io.stylegan2.core.StepMemory;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
@@ -14,7 +15,10 @@ import java.util.Map;
  * backward (the gradients of {@code loss = sum(output)} w.r.t. chosen variables). The constructor
  * names the output {@value #OUT} and the loss {@value #LOSS} (before any gradient is built, as
  * SameDiff M2.1 needs) and runs each mode once, so the gradient function exists before timing
- * starts. Every call counts one {@link MemoryPolicy#step()}.
+ * starts. Every call counts one {@link MemoryPolicy#step()}. The backward mode recycles the
+ * gradient run's working arrays with {@link StepMemory}, as the library's optimisation loops do
+ * ({@code -Dstylegan2.stepMemory=false}, passed with JMH's {@code -jvmArgsAppend}, measures plain
+ * SameDiff).
  */
 final class GraphRunner {
     static final String OUT = "out";
@@ -23,6 +27,7 @@ final class GraphRunner {
     private final SameDiff sd;
     private final Map<String, INDArray> feed;
     private final String[] wrt;
+    private final StepMemory.Loop memory;
 
     /**
      * @param out  the tensor the forward mode computes
@@ -34,6 +39,7 @@ final class GraphRunner {
         this.sd = out.getSameDiff();
         this.feed = feed;
         this.wrt = wrt.clone();
+        this.memory = new StepMemory.Loop(sd);
         out.rename(OUT);
         if (wrt.length > 0) {
             out.sum().rename(LOSS);
@@ -53,6 +59,7 @@ final class GraphRunner {
     /** Forward + backward: the gradients of {@code sum(out)} w.r.t. the {@code wrt} variables. */
     Map<String, INDArray> backward() {
         Map<String, INDArray> g = sd.calculateGradients(feed, wrt);
+        memory.stepDone();
         MemoryPolicy.step();
         return g;
     }
