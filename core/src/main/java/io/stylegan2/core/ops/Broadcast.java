@@ -124,6 +124,14 @@ public final class Broadcast {
         return m;
     }
 
+    /** The properties the stock op knows (ND4J warns about, and tries to set, every other key). */
+    private static Map<String, Object> withoutDims(Map<String, Object> props) {
+        if (props == null || !props.containsKey(KEEP)) return props;
+        Map<String, Object> m = new LinkedHashMap<>(props);
+        m.remove(KEEP);
+        return m;
+    }
+
     private static int[] dimsOf(Map<String, Object> props) {
         if (props == null || !props.containsKey(KEEP)) return null;
         Object k = props.get(KEEP);
@@ -154,7 +162,7 @@ public final class Broadcast {
 
         @Override
         public void setPropertiesForFunction(Map<String, Object> properties) {
-            super.setPropertiesForFunction(properties);
+            super.setPropertiesForFunction(withoutDims(properties));
             dims = dimsOf(properties);
         }
 
@@ -185,7 +193,7 @@ public final class Broadcast {
 
         @Override
         public void setPropertiesForFunction(Map<String, Object> properties) {
-            super.setPropertiesForFunction(properties);
+            super.setPropertiesForFunction(withoutDims(properties));
             dims = dimsOf(properties);
         }
 

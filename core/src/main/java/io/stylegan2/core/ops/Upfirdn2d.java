@@ -153,12 +153,7 @@ public final class Upfirdn2d {
 
     /** The {@link Path} from {@link #PATH_PROPERTY}, read at graph build time. */
     public static Path path() {
-        String v = System.getProperty(PATH_PROPERTY, "auto").trim();
-        try {
-            return Path.valueOf(v.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(PATH_PROPERTY + " must be auto or reference, got '" + v + "'");
-        }
+        return Switches.read(PATH_PROPERTY, Path.class, Path.AUTO);
     }
 
     /** Up to this many channels the transposed conv uses a dense diagonal kernel, above it the channels are folded into the batch. */
