@@ -2,14 +2,9 @@ package io.stylegan2.core.ops;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.imports.converters.DifferentialFunctionClassHolder;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
-import org.nd4j.linalg.factory.Nd4j;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -38,12 +33,11 @@ import java.util.Map;
  * dimensions as op properties and override {@code doDiff}. SameDiff copies every op through its
  * FlatBuffers form when it builds the gradient function, re-creating it from a registry keyed by
  * the native op's hash; this class registers its subclasses there for {@code multiply} and
- * {@code add} (once, by reflection). Re-created ops without the properties, i.e. every ordinary
+ * {@code add} (once, by reflection; {@link OpRegistry}). Re-created ops without the properties, i.e. every ordinary
  * multiply and add, behave exactly as the stock ops. Should the registry ever be unreachable (a
  * different ND4J), {@link #mul} and {@link #add} fall back to the stock ops with a warning.
  */
 public final class Broadcast {
-    private static final Logger log = LoggerFactory.getLogger(Broadcast.class);
     private static final String KEEP = "stylegan2BroadcastKeepDims";
     private static final boolean ACTIVE = register();
 
@@ -75,30 +69,8 @@ public final class Broadcast {
         return ACTIVE && yShape.length >= 3;
     }
 
-    /** Makes SameDiff re-create {@code multiply} / {@code add} ops as {@link Mul} / {@link Add}. */
-    @SuppressWarnings("unchecked")
     private static boolean register() {
-        try {
-            DifferentialFunctionClassHolder holder = DifferentialFunctionClassHolder.getInstance();
-            Field f = DifferentialFunctionClassHolder.class.getDeclaredField("customOpHashToClass");
-            f.setAccessible(true);
-            Map<Long, Class<?>> byHash = (Map<Long, Class<?>>) f.get(holder);
-            Map<Long, Class<?>> updates = new LinkedHashMap<>();
-            for (Object[] e : new Object[][] {{MulOp.OP_NAME, MulOp.class, Mul.class}, {AddOp.OP_NAME, AddOp.class, Add.class}}) {
-                long hash = Nd4j.getExecutioner().getCustomOperations().get((String) e[0]).getHash();
-                Class<?> current = byHash.get(hash);
-                if (current != e[1] && current != e[2])
-                    throw new IllegalStateException("op " + e[0] + " maps to " + current + ", expected " + e[1]);
-                updates.put(hash, (Class<?>) e[2]);
-            }
-            synchronized (byHash) {
-                byHash.putAll(updates);
-            }
-            return true;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            log.warn("broadcast ops: ND4J's op registry is not as expected ({}); using the stock multiply/add backward", e.toString());
-            return false;
-        }
+        return OpRegistry.replace(MulOp.OP_NAME, MulOp.class, Mul.class) & OpRegistry.replace(AddOp.OP_NAME, AddOp.class, Add.class);
     }
 
     /** The dims of x along which y has size 1 (y's gradient is summed over them, keeping them). */

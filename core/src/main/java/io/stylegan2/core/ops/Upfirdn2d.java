@@ -200,7 +200,7 @@ public final class Upfirdn2d {
         Conv2DConfig cfg = Conv2DConfig.builder()
                 .kH(kh).kW(kw).sH(down).sW(down).pH(padH).pW(padW).dH(1).dW(1)
                 .paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
-        return sd.cnn().depthWiseConv2d(x, sd.constant(wk), cfg);
+        return FirDepthwiseConv.of(x, sd.constant(wk), cfg);
     }
 
     /**

@@ -185,6 +185,16 @@ class Upfirdn2dTest {
             SDVariable x2 = sd2.var("x", rand(DataType.DOUBLE, 1, c, 6, 6));
             GradCheck.check(sd2, Upfirdn2d.upfirdn2d(x2.mul(1.0), f, 1, 2, new int[] {-1, 2, 1, 0}, true, 1.0, c), 60, "x");
         }
+        // stride 1 (the filter after every up-sampling conv): FirDepthwiseConv's own backward, with the
+        // conv's symmetric padding and with an explicit asymmetric pad/crop in front
+        INDArray f4 = Upfirdn2d.setupFilter(1, 3, 3, 1);
+        for (int[] p : new int[][] {{2, 2, 1, 1}, {2, 1, 2, 1}, {3, 3, 3, 3}}) {
+            SameDiff sd3 = SameDiff.create();
+            SDVariable x3 = sd3.var("x", rand(DataType.DOUBLE, 1, 3, 5, 6));
+            GradCheck.check(sd3, Upfirdn2d.upfirdn2d(x3.mul(1.0), f4, 1, 1, p, false, 1.0, 3), 90, "x");
+            assertThat(java.util.Arrays.stream(sd3.getFunction("grad").ops()).map(o -> o.opName()))
+                    .as("pads %s", java.util.Arrays.toString(p)).doesNotContain("depthwise_conv2d_bp").contains("depthwise_conv2d");
+        }
     }
 
     @Test
