@@ -15,10 +15,10 @@ import java.util.Map;
  * backward (the gradients of {@code loss = sum(output)} w.r.t. chosen variables). The constructor
  * names the output {@value #OUT} and the loss {@value #LOSS} (before any gradient is built, as
  * SameDiff M2.1 needs) and runs each mode once, so the gradient function exists before timing
- * starts. Every call counts one {@link MemoryPolicy#step()}. The backward mode recycles the
- * gradient run's working arrays with {@link StepMemory}, as the library's optimisation loops do
- * ({@code -Dstylegan2.stepMemory=false}, passed with JMH's {@code -jvmArgsAppend}, measures plain
- * SameDiff).
+ * starts. Every call counts one {@link MemoryPolicy#step()}. Both modes recycle the run's
+ * working arrays with {@link StepMemory}, as the library's loops and {@code Generator} do (the
+ * returned output itself is a fresh array each call; {@code -Dstylegan2.stepMemory=false}, passed
+ * with JMH's {@code -jvmArgsAppend}, measures plain SameDiff).
  */
 final class GraphRunner {
     static final String OUT = "out";
@@ -28,6 +28,7 @@ final class GraphRunner {
     private final Map<String, INDArray> feed;
     private final String[] wrt;
     private final StepMemory.Loop memory;
+    private final StepMemory.Loop forwardMemory;
 
     /**
      * @param out  the tensor the forward mode computes
@@ -40,6 +41,7 @@ final class GraphRunner {
         this.feed = feed;
         this.wrt = wrt.clone();
         this.memory = new StepMemory.Loop(sd);
+        this.forwardMemory = StepMemory.Loop.forward(sd);
         out.rename(OUT);
         if (wrt.length > 0) {
             out.sum().rename(LOSS);
@@ -52,6 +54,7 @@ final class GraphRunner {
     /** The output tensor. */
     INDArray forward() {
         INDArray r = sd.output(feed, OUT).get(OUT);
+        forwardMemory.stepDone(r);
         MemoryPolicy.step();
         return r;
     }

@@ -52,26 +52,41 @@ public final class StepMemory extends AbstractMemoryMgr {
     }
 
     /**
-     * The per-loop handle used by the library's optimisation loops: call {@link #stepDone} after
-     * each gradient run of the graph (and after the caller has used the run's results); the first
-     * call installs a StepMemory on the graph's gradient function, later calls end the step.
-     * Does nothing when {@link #enabled()} was false at construction.
+     * The per-loop handle used by the library's loops: call {@link #stepDone} after each run of the
+     * graph (and after the caller has used the run's results). A {@link #Loop(SameDiff) gradient
+     * loop} recycles the arrays of {@code sd.calculateGradients} (the graph's gradient function), a
+     * {@link #forward(SameDiff) forward loop} those of {@code sd.output}. The first call installs
+     * a StepMemory on that graph's session for the calling thread, later calls end the step (runs
+     * on other threads use their own sessions and are not recycled). Does nothing when
+     * {@link #enabled()} was false at construction.
      */
     public static final class Loop {
         private final SameDiff sd;
+        private final boolean gradient;
         private final boolean on = enabled();
         private StepMemory memory;
 
+        /** A loop over gradient runs ({@code calculateGradients}) of {@code sd}. */
         public Loop(SameDiff sd) {
+            this(sd, true);
+        }
+
+        private Loop(SameDiff sd, boolean gradient) {
             this.sd = Objects.requireNonNull(sd, "sd");
+            this.gradient = gradient;
+        }
+
+        /** A loop over forward runs ({@code output}) of {@code sd}. */
+        public static Loop forward(SameDiff sd) {
+            return new Loop(sd, false);
         }
 
         /** Ends a step; {@code keep}: results of the run the caller still holds (null entries ignored). */
         public void stepDone(INDArray... keep) {
             if (!on) return;
             if (memory == null) {
-                SameDiff grad = sd.getFunction("grad");
-                if (grad != null) memory = install(grad);
+                SameDiff graph = gradient ? sd.getFunction("grad") : sd;
+                if (graph != null) memory = install(graph);
                 return;
             }
             List<INDArray> k = new java.util.ArrayList<>(keep.length);

@@ -79,6 +79,34 @@ class StepMemoryTest {
         assertThat(recycled.firstImage()).as("a result read after later steps").isEqualTo(recycled.firstImageCopy());
     }
 
+    /**
+     * A forward loop ({@code sd.output} once per step, as {@code Generator.synthesis} runs) gives
+     * the same outputs bit for bit with recycling, serves its working arrays from the pool after
+     * the first steps, and leaves every returned output intact.
+     */
+    @Test
+    void forwardLoopRecyclesAndKeepsResults() {
+        SameDiff plain = graph(), recycled = graph();
+        StepMemory.Loop loop = StepMemory.Loop.forward(recycled);
+        List<INDArray> outs = new ArrayList<>(), copies = new ArrayList<>();
+        long createdAfterWarmup = -1;
+        for (int i = 0; i < STEPS; i++) {
+            INDArray x = Nd4j.randn(Nd4j.getRandomFactory().getNewRandomInstance(100 + i), 1, 8, 8, 8).castTo(DataType.FLOAT);
+            plain.getVariable("x").getArr().assign(x);
+            recycled.getVariable("x").getArr().assign(x);
+            INDArray expected = plain.output(Map.of(), "img").get("img");
+            INDArray got = recycled.output(Map.of(), "img").get("img");
+            loop.stepDone(got);
+            assertThat(got).as("output at step %d", i).isEqualTo(expected);
+            outs.add(got);
+            copies.add(got.dup());
+            if (i == 2) createdAfterWarmup = loop.memory().created();
+        }
+        assertThat(loop.memory().pooledBytes()).isPositive();
+        assertThat(loop.memory().created()).as("arrays created after the warm-up steps").isEqualTo(createdAfterWarmup);
+        for (int i = 0; i < STEPS; i++) assertThat(outs.get(i)).as("output of step %d, read at the end", i).isEqualTo(copies.get(i));
+    }
+
     /** Arrays come back to the pool at endStep and are served again; detached requests never are. */
     @Test
     void poolsByTypeAndLength() {

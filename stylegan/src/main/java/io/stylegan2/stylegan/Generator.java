@@ -1,5 +1,6 @@
 package io.stylegan2.stylegan;
 
+import io.stylegan2.core.StepMemory;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -38,6 +40,8 @@ public final class Generator implements AutoCloseable {
     private final SynthesisNetwork synthesis;
     private SameDiff mappingGraph;
     private final Map<NoiseMode, SameDiff> synthesisGraphs = new EnumMap<>(NoiseMode.class);
+    /** Recycles each graph's working arrays from one call to the next (see {@link StepMemory}). */
+    private final Map<SameDiff, StepMemory.Loop> memory = new IdentityHashMap<>();
 
     private Generator(GeneratorConfig cfg, ParameterStore params) {
         this.cfg = cfg;
@@ -171,7 +175,7 @@ public final class Generator implements AutoCloseable {
         Map<String, INDArray> ph = new HashMap<>();
         ph.put("z", z.castTo(params.dataType()));
         ph.put("trunc_coef", MappingNetwork.truncationCoefficients(cfg.numWs(), truncationPsi, truncationCutoff, params.dataType()));
-        return mappingGraph.output(ph, "ws").get("ws");
+        return run(mappingGraph, ph, "ws");
     }
 
     /**
@@ -203,7 +207,14 @@ public final class Generator implements AutoCloseable {
                 ph.put("noise/" + l, n.castTo(params.dataType()));
             }
         }
-        return sd.output(ph, "img").get("img");
+        return run(sd, ph, "img");
+    }
+
+    /** One forward run of a graph; its working arrays are reused by the next run, the result is not. */
+    private INDArray run(SameDiff sd, Map<String, INDArray> ph, String out) {
+        INDArray r = sd.output(ph, out).get(out);
+        memory.computeIfAbsent(sd, StepMemory.Loop::forward).stepDone(r);
+        return r;
     }
 
     /** {@code z -> image}: mapping with truncation, then synthesis. */
@@ -294,5 +305,6 @@ public final class Generator implements AutoCloseable {
         // SameDiff has no close in M2.1: dropping the graphs lets GC free their native arrays
         synthesisGraphs.clear();
         mappingGraph = null;
+        memory.clear();
     }
 }
