@@ -14,6 +14,10 @@
 #   TORCH_THREADS torch.set_num_threads (default 2)
 #   SKIP_BUILD=1 use the existing benchmarks/target/benchmarks.jar
 #   MVN_OFFLINE=1 build with mvn -o
+#   HUGEPAGES=1  run every measured process (JMH, soak, PyTorch alike) with
+#                GLIBC_TUNABLES=glibc.malloc.hugetlb=1: glibc (>= 2.35) asks for transparent huge
+#                pages for its large blocks, which cuts the page-fault cost of fresh native memory
+#                where 4 KiB faults are expensive (see README.md -> Performance)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-benchmarks/results/$(date +%Y%m%d-%H%M%S)}
@@ -23,6 +27,9 @@ SOAK_STEPS=${SOAK_STEPS:-1000}
 TORCH_THREADS=${TORCH_THREADS:-2}
 JAR=benchmarks/target/benchmarks.jar
 mkdir -p "$OUT"
+if [[ "${HUGEPAGES:-0}" == 1 ]]; then
+  export GLIBC_TUNABLES="glibc.malloc.hugetlb=1${GLIBC_TUNABLES:+:$GLIBC_TUNABLES}"
+fi
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   echo "== build"
@@ -37,6 +44,8 @@ fi
   java -version 2>&1
   echo "JMH_ARGS: $JMH_ARGS"
   echo "JMH_FILTER: ${JMH_FILTER:-<all>}"
+  echo "GLIBC_TUNABLES: ${GLIBC_TUNABLES:-<none>}"
+  echo "transparent_hugepage: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo unknown)"
 } > "$OUT/env.txt"
 
 echo "== JMH ($JMH_ARGS) -> $OUT/results.json"

@@ -307,6 +307,8 @@ def workload(name, p, lpips_net):
             a, b, c = torch.rand(n, n), torch.rand(n, n), torch.empty(n, n)
             return lambda: torch.mm(a, b, out=c)
         m = int(p["mib"]) << 18
+        if method == "freshArray":  # a new zeroed tensor per call; the previous one is freed at once
+            return lambda: torch.zeros(m)
         a, b, c = torch.rand(m), torch.rand(m), torch.empty(m)
         return (lambda: c.copy_(a)) if method == "copy" else (lambda: torch.add(a, b, out=c))
     if cls == "KernelBenchmarks":

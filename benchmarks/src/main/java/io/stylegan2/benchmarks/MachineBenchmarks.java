@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.Map;
@@ -27,7 +28,13 @@ import java.util.concurrent.TimeUnit;
  *       FLOPs;</li>
  *   <li>{@code copy}: {@code b.assign(a)}, {@code mib} MiB float32 each, 2 x size bytes moved
  *       (read a, write b);</li>
- *   <li>{@code add}: {@code c = a + b} into a preallocated c, 3 x size bytes moved.</li>
+ *   <li>{@code add}: {@code c = a + b} into a preallocated c, 3 x size bytes moved;</li>
+ *   <li>{@code freshArray}: a new zeroed {@code mib} MiB float32 array (the previous one closed
+ *       first), i.e. the price of memory the allocator has to take from the kernel: page faults
+ *       plus zeroing, the size in bytes counted once. ND4J frees most op outputs only when the
+ *       garbage collector finds them, so an op output usually lands on such fresh pages; on the
+ *       machines measured this cost 0.6 to 2.8 ms per MiB with 4 KiB pages (see the README's
+ *       Performance section for transparent huge pages).</li>
  * </ul>
  * Arrays are far larger than the caches, so copy/add measure DRAM bandwidth.
  */
@@ -70,6 +77,19 @@ public class MachineBenchmarks {
         }
     }
 
+    /** The last array of {@link #freshArray}, closed before the next is made. */
+    @State(Scope.Benchmark)
+    public static class Fresh {
+        @Param({"64"})
+        public int mib;
+        INDArray last;
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            if (last != null) last.close();
+        }
+    }
+
     @Benchmark
     public INDArray sgemm(Gemm s) {
         return Nd4j.gemm(s.a, s.b, s.c, false, false, 1.0, 0.0);
@@ -85,13 +105,21 @@ public class MachineBenchmarks {
         return s.a.add(s.b, s.c);
     }
 
-    /** {@code 2 n^3} FLOPs for sgemm; 2 or 3 x the array size in bytes for copy and add. */
+    @Benchmark
+    public INDArray freshArray(Fresh s) {
+        if (s.last != null) s.last.close();
+        s.last = Nd4j.create(DataType.FLOAT, (long) s.mib << 18);
+        return s.last;
+    }
+
+    /** {@code 2 n^3} FLOPs for sgemm; 2 or 3 x the array size in bytes for copy and add, 1 x for a fresh array. */
     static Work work(String method, Map<String, String> params) {
         if (method.equals("sgemm")) {
             long n = Long.parseLong(params.get("n"));
             return new Work(n + "^3", 2.0 * Flops.gemm(n, n, n), 0, Work.Bound.PEAK_COMPUTE);
         }
         long bytes = Long.parseLong(params.get("mib")) << 20;
+        if (method.equals("freshArray")) return new Work(params.get("mib") + " MiB new", 0, bytes, Work.Bound.MEMORY);
         int arrays = method.equals("add") ? 3 : 2;
         return new Work(params.get("mib") + " MiB x " + arrays, 0, (double) arrays * bytes, Work.Bound.PEAK_MEMORY);
     }
