@@ -46,6 +46,7 @@ fi
   echo "JMH_FILTER: ${JMH_FILTER:-<all>}"
   echo "GLIBC_TUNABLES: ${GLIBC_TUNABLES:-<none>}"
   echo "transparent_hugepage: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo unknown)"
+  echo "libblas.so.3 (PyTorch's BLAS on Debian): $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo none)"
 } > "$OUT/env.txt"
 
 echo "== JMH ($JMH_ARGS) -> $OUT/results.json"
