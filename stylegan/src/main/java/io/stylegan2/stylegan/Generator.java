@@ -40,7 +40,11 @@ public final class Generator implements AutoCloseable {
     private final SynthesisNetwork synthesis;
     private SameDiff mappingGraph;
     private final Map<NoiseMode, SameDiff> synthesisGraphs = new EnumMap<>(NoiseMode.class);
-    /** Recycles each graph's working arrays from one call to the next (see {@link StepMemory}). */
+    /**
+     * Recycles each graph's working arrays from one call to the next (see {@link StepMemory}; off
+     * with {@code -Dstylegan2.stepMemory=false}). The pool holds one call's working set per
+     * distinct batch size until {@link #close()}.
+     */
     private final Map<SameDiff, StepMemory.Loop> memory = new IdentityHashMap<>();
 
     private Generator(GeneratorConfig cfg, ParameterStore params) {
