@@ -1,5 +1,6 @@
 package io.stylegan2.losses;
 
+import io.stylegan2.core.ops.BiasAct;
 import io.stylegan2.core.ops.Upfirdn2d;
 import io.stylegan2.stylegan.Discriminator;
 import io.stylegan2.stylegan.DiscriminatorConfig;
@@ -32,7 +33,7 @@ import java.util.Map;
  * <ul>
  *   <li><b>activation</b>: {@code gz = ga * actGain * m * c} with {@code m = (a > 0 ? 1 : alpha)} for
  *       leaky ReLU (the sign of {@code a} is the sign of {@code z + b} because actGain &gt; 0;
- *       {@code alpha = (float) 0.2}, see {@link #LRELU_ALPHA}),
+ *       {@code alpha} the slope of {@link #lreluSlope()}),
  *       {@code m = 1} for linear layers, and {@code c = (|a| < clamp ? 1 : 0)} when the config clamps
  *       (else 1). The masks are piecewise constant in the parameters: they are data (built from a
  *       comparison, so no gradient flows through them), which is the exact derivative almost
@@ -76,11 +77,14 @@ import java.util.Map;
  */
 public final class DiscriminatorInputGradient {
     /**
-     * The leaky-ReLU slope as ND4J's forward applies it: {@code sd.nn().leakyRelu(x, 0.2)} stores
-     * alpha as a float, so the forward's slope is {@code (float) 0.2}, 1.5e-8 above 0.2; the mask
-     * uses the same value so that the gradient is that of the function actually computed.
+     * The leaky-ReLU slope (0.2) as the backward of the discriminator's bias_act applies it
+     * ({@link BiasAct#lreluBackwardSlope}: 0.2 for the fused kernel, {@code (float) 0.2}, 1.5e-8
+     * above, for libnd4j's {@code lrelu_bp}), so that this gradient equals SameDiff's own to
+     * float64 rounding whichever formulation the graph has; read at graph build time.
      */
-    static final double LRELU_ALPHA = (double) 0.2f;
+    static double lreluSlope() {
+        return BiasAct.lreluBackwardSlope(0.2);
+    }
 
     private DiscriminatorInputGradient() {}
 
@@ -190,7 +194,8 @@ public final class DiscriminatorInputGradient {
         DataType dt = a.dataType();
         SDVariable m;
         if (lrelu) {
-            m = sd.gt(a, 0.0).castTo(dt).mul(1.0 - LRELU_ALPHA).add(LRELU_ALPHA).mul(actGain);
+            double alpha = lreluSlope();
+            m = sd.gt(a, 0.0).castTo(dt).mul(1.0 - alpha).add(alpha).mul(actGain);
         } else {
             m = null;
         }

@@ -13,11 +13,43 @@ import java.util.Arrays;
  * dimension 1), {@code b} is {@code [C]} or null. The rank of {@code x} is taken from its static
  * shape; for op outputs (whose shape SameDiff does not know at build time) rank 4 is assumed unless
  * the {@code rankIfUnknown} overload says otherwise. Gradients flow to {@code x} and {@code b}.
+ *
+ * <p>Two formulations, tested equal (values and gradients): the reference one of stock SameDiff ops
+ * (bias add, leaky ReLU, scale, clip: three or four native ops and as many fresh arrays each way),
+ * and, where {@link JavaKernels} is active and there is a bias, one fused Java kernel each way
+ * ({@link FusedBiasAct}); {@link #PATH_PROPERTY} chooses, at graph build time.
  */
 public final class BiasAct {
     private static final String OP = "biasAct";
 
     private BiasAct() {}
+
+    /** Which formulation {@link #biasAct} builds; see {@link #path()}. */
+    public enum Path {
+        /** The fused Java kernel where {@link JavaKernels} is active and there is a bias, else the reference. */
+        AUTO,
+        /** Always the stock-op formulation. */
+        REFERENCE
+    }
+
+    /** System property selecting the {@link Path} ({@code auto}, {@code reference}); default auto. */
+    public static final String PATH_PROPERTY = "stylegan2.biasAct";
+
+    /** The {@link Path} from {@link #PATH_PROPERTY}, read at graph build time. */
+    public static Path path() {
+        return Switches.read(PATH_PROPERTY, Path.class, Path.AUTO);
+    }
+
+    /**
+     * The slope for negative inputs that the backward of {@link #biasAct} (with a bias, built now)
+     * applies for the leaky ReLU's {@code alpha}: {@code alpha} itself for the fused kernel, and
+     * {@code (float) alpha} for the reference formulation, whose libnd4j {@code lrelu_bp} holds
+     * alpha as a float (the forward uses alpha itself). For hand-written backward passes that must
+     * equal SameDiff's gradient of this op to float64 rounding.
+     */
+    public static double lreluBackwardSlope(double alpha) {
+        return path() == Path.AUTO && FusedBiasAct.ACTIVE ? alpha : (double) (float) alpha;
+    }
 
     /** With the activation's default alpha and gain and no clamp. */
     public static SDVariable biasAct(SDVariable x, SDVariable b, Activation act) {
@@ -56,6 +88,8 @@ public final class BiasAct {
             if (bs != null && bs.length != 1) throw new IllegalArgumentException(OP + ": b must be 1-D [C], got shape " + Arrays.toString(bs));
             if (xs != null && bs != null && xs[1] >= 0 && xs[1] != bs[0])
                 throw new IllegalArgumentException(OP + ": bias " + Arrays.toString(bs) + " does not match dim 1 of x " + Arrays.toString(xs));
+            if (path() == Path.AUTO && FusedBiasAct.ACTIVE && (act == Activation.LINEAR || act == Activation.LRELU && alpha >= 0 && alpha <= 1))
+                return FusedBiasAct.of(x, b, act == Activation.LINEAR ? 1.0 : alpha, gain, clamp);
             int r = xs != null ? xs.length : rankIfUnknown;
             long[] bShape = new long[r];
             Arrays.fill(bShape, 1);
