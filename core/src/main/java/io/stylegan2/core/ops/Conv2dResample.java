@@ -122,7 +122,7 @@ public final class Conv2dResample {
         Conv2DConfig cfg = Conv2DConfig.builder()
                 .kH(kH).kW(kW).sH(stride).sW(stride).pH(padH).pW(padW).dH(1).dW(1)
                 .paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
-        return x.getSameDiff().cnn().conv2d(x, w, cfg);
+        return ConstantWeightConv.conv2d(x, w, cfg);
     }
 
     /**
@@ -133,7 +133,7 @@ public final class Conv2dResample {
         DeConv2DConfig cfg = DeConv2DConfig.builder()
                 .kH(kH).kW(kW).sH(stride).sW(stride).pH(padH).pW(padW).dH(1).dW(1)
                 .isSameMode(false).dataFormat("NCHW").build();
-        return x.getSameDiff().cnn().deconv2d(x, w, cfg);
+        return ConstantWeightConv.deconv2d(x, w, cfg);
     }
 
     /** PyTorch {@code [outC, inC, kH, kW]} to ND4J {@code [kH, kW, inC, outC]} (a c-order copy). */

@@ -229,10 +229,10 @@ public final class Upfirdn2d {
                 .isSameMode(false).dataFormat("NCHW").build();
         SDVariable y;
         if (dense) {
-            y = sd.cnn().deconv2d(x, sd.constant(wk), cfg);
+            y = ConstantWeightConv.deconv2d(x, sd.constant(wk), cfg);
         } else { // channels folded into the batch: [N*C, 1, H, W]
             SDVariable nc = sd.stridedSlice(sd.shape(x), new long[] {0}, new long[] {2}, new long[] {1});
-            y = sd.cnn().deconv2d(sd.reshape(x, sd.concat(0, sd.constant(Nd4j.createFromArray(-1L, 1L)), hw(x))), sd.constant(wk), cfg);
+            y = ConstantWeightConv.deconv2d(sd.reshape(x, sd.concat(0, sd.constant(Nd4j.createFromArray(-1L, 1L)), hw(x))), sd.constant(wk), cfg);
             y = sd.reshape(y, sd.concat(0, nc, hw(y)));
         }
         return padCrop(y, padW - sx, padW - ex, padH - sy, padH - ey);
@@ -311,7 +311,7 @@ public final class Upfirdn2d {
         Conv2DConfig cfg = Conv2DConfig.builder()
                 .kH(kh).kW(kw).sH(sh).sW(sw).pH(0).pW(0).dH(1).dW(1)
                 .paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
-        return sd.cnn().conv2d(x, sd.constant(wk), cfg);
+        return ConstantWeightConv.conv2d(x, sd.constant(wk), cfg);
     }
 
     /**
