@@ -46,14 +46,14 @@ public final class FirDepthwiseConv extends DepthwiseConv2D {
         return m;
     }
 
+    /**
+     * Restores only the flag: the stock class sets its config from the properties through a field
+     * table that has no entry for a subclass (each property logged a warning); {@link #doDiff}
+     * rebuilds the config from the integer arguments.
+     */
     @Override
     public void setPropertiesForFunction(Map<String, Object> properties) {
-        if (properties != null && properties.containsKey(FIR)) {
-            fir = true;
-            properties = new LinkedHashMap<>(properties);
-            properties.remove(FIR);
-        }
-        super.setPropertiesForFunction(properties);
+        if (properties != null && properties.containsKey(FIR)) fir = true;
     }
 
     @Override
