@@ -9,6 +9,7 @@ import io.stylegan2.core.ops.MinibatchStd;
 import io.stylegan2.core.ops.ModulatedConv2d;
 import io.stylegan2.core.ops.Upfirdn2d;
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -40,13 +41,17 @@ final class Ops {
      * Modulated conv of a network layer: the fused path where {@link ModulatedConv2d#preferFused}
      * says so (static batch, no padder), else the reference path.
      *
+     * A constant weight on the path of a gradient (the layer's input or styles computed from a
+     * trainable variable, e.g. the W+ codes being optimised) counts as "frozen in a gradient".
+     *
      * @param batch static batch size, -1 if unknown
      * @param inRes input resolution of the layer
      */
     static SDVariable modulatedConv(SDVariable x, SDVariable w, long[] wShape, SDVariable styles, int up, boolean demodulate,
                                     UnaryOperator<SDVariable> padder, List<Double> filter, long batch, int inRes) {
         int pad = (int) (wShape[0] / 2);
-        if (padder == null && ModulatedConv2d.preferFused(wShape, batch, inRes, up))
+        boolean frozenInGradient = w.getVariableType() == VariableType.CONSTANT && (Fold.dependsOnVariable(styles) || Fold.dependsOnVariable(x));
+        if (padder == null && ModulatedConv2d.preferFused(wShape, batch, inRes, up, frozenInGradient))
             return ModulatedConv2d.modulatedConv2dFused(x, w, wShape, styles, batch, null, up, pad, filter(filter), demodulate, up == 1);
         return ModulatedConv2d.modulatedConv2d(x, w, wShape, styles, null, up, pad, filter(filter), demodulate, up == 1, padder);
     }

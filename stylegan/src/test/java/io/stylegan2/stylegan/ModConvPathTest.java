@@ -67,5 +67,8 @@ class ModConvPathTest {
         assertThat(ModulatedConv2d.preferFused(new long[] {3, 3, 8, 8}, 1, 4, 1)).isFalse();    // 576 > 256
         assertThat(ModulatedConv2d.preferFused(new long[] {3, 3, 4, 4}, 2, 16, 1)).isFalse();   // batch > 1
         assertThat(ModulatedConv2d.preferFused(new long[] {3, 3, 4, 4}, -1, 16, 1)).isFalse();  // unknown batch
+        // a frozen weight in a differentiated graph: the reference path's input-only backward wins
+        assertThat(ModulatedConv2d.preferFused(new long[] {3, 3, 4, 4}, 1, 16, 1, true)).isFalse();
+        assertThat(ModulatedConv2d.preferFused(new long[] {3, 3, 4, 4}, 1, 16, 1, false)).isTrue();
     }
 }

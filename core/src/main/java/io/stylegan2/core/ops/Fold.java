@@ -5,6 +5,12 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import org.nd4j.autodiff.functions.DifferentialFunction;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -25,5 +31,28 @@ public final class Fold {
             return w.getSameDiff().constant(folded.dup());
         }
         return f.apply(w);
+    }
+
+    /**
+     * Whether {@code v} is, or is computed from, a trainable variable (a SameDiff VARIABLE), i.e.
+     * whether a gradient can flow through it; false for values computed from constants and
+     * placeholders only (frozen weights, the latents of a rendering graph).
+     */
+    public static boolean dependsOnVariable(SDVariable v) {
+        SameDiff sd = v.getSameDiff();
+        Deque<String> todo = new ArrayDeque<>();
+        Set<String> seen = new HashSet<>();
+        todo.push(v.name());
+        while (!todo.isEmpty()) {
+            String n = todo.pop();
+            if (!seen.add(n)) continue;
+            SDVariable x = sd.getVariable(n);
+            if (x.getVariableType() == VariableType.VARIABLE) return true;
+            if (x.getVariableType() != VariableType.ARRAY) continue;
+            DifferentialFunction op = sd.getVariableOutputOp(n);
+            if (op == null) continue;
+            for (SDVariable a : op.args()) todo.push(a.name());
+        }
+        return false;
     }
 }

@@ -64,6 +64,18 @@ public final class ModulatedConv2d {
      * @param batch static batch size, or -1 if unknown
      */
     public static boolean preferFused(long[] wShape, long batch, long inRes, int up) {
+        return preferFused(wShape, batch, inRes, up, false);
+    }
+
+    /**
+     * As {@link #preferFused(long[], long, long, int)}, where {@code frozenWeightInGradient} says
+     * the weight is a graph constant on the path of a gradient (latent optimisation through a
+     * frozen generator; see {@link Fold#dependsOnVariable}). Then AUTO keeps the reference path: its convolution has a
+     * constant weight, whose backward computes only the input gradient ({@link ConstantWeightConv},
+     * one convolution's worth of work), while the fused path's per-sample weight depends on the
+     * styles, so its backward must also compute the weight gradient (a second one).
+     */
+    public static boolean preferFused(long[] wShape, long batch, long inRes, int up, boolean frozenWeightInGradient) {
         if (batch < 1) return false;
         return switch (path()) {
             case REFERENCE -> false;
@@ -71,7 +83,7 @@ public final class ModulatedConv2d {
             case AUTO -> {
                 long outRes = inRes * up;
                 long weight = wShape[0] * wShape[1] * wShape[2] * wShape[3];
-                yield batch == 1 && weight < wShape[2] * inRes * inRes + wShape[3] * outRes * outRes;
+                yield !frozenWeightInGradient && batch == 1 && weight < wShape[2] * inRes * inRes + wShape[3] * outRes * outRes;
             }
         };
     }

@@ -33,4 +33,17 @@ class FoldTest {
         assertThat(Arrays.stream(sd.ops()).map(o -> o.opName())).contains("square");
         assertThat(notFolded.eval()).isEqualTo(w.mul(w).sum(0, 1));
     }
+
+    @Test
+    void dependsOnVariableFollowsOpsBackToTrainableVariables() {
+        SameDiff sd = SameDiff.create();
+        SDVariable c = sd.constant("c", Nd4j.ones(DataType.FLOAT, 2, 2));
+        SDVariable ph = sd.placeHolder("ph", DataType.FLOAT, -1, 2);
+        SDVariable v = sd.var("v", Nd4j.ones(DataType.FLOAT, 2, 2));
+        SDVariable frozen = ph.mmul(c.mul(2.0)).add(1.0);
+        assertThat(Fold.dependsOnVariable(c)).isFalse();
+        assertThat(Fold.dependsOnVariable(frozen)).isFalse();
+        assertThat(Fold.dependsOnVariable(v)).isTrue();
+        assertThat(Fold.dependsOnVariable(sd.math().tanh(frozen.mmul(v)).sum(1))).isTrue();
+    }
 }
