@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.DepthwiseConv2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,7 @@ import java.util.Map;
  * forward, and for stride 1 a backward that computes only the input gradient, as one depthwise
  * convolution of the output gradient with the flipped kernel (padding {@code k - 1 - p}). The stock
  * {@code depthwise_conv2d_bp} also computes the kernel's gradient, which nothing needs (the kernel
- * is a constant), at about half its cost. The kernel's gradient is returned as zeros. Stride &gt; 1
+ * is a constant), at about half its cost. The kernel's gradient is a scalar zero constant ({@link OpRegistry#constantsGradient}). Stride &gt; 1
  * keeps the stock backward. Registered with {@link OpRegistry} so it survives SameDiff's op copies;
  * depthwise convolutions not made by {@link #of} behave exactly as the stock op. Tested through
  * {@code Upfirdn2dTest} (gradient checks and the naive loops).
@@ -73,7 +74,10 @@ public final class FirDepthwiseConv extends DepthwiseConv2D {
                 .kH(i[0]).kW(i[1]).sH(1).sW(1).dH(1).dW(1)
                 .pH(i[0] - 1 - i[4]).pW(i[1] - 1 - i[5])
                 .paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
-        SDVariable dx = sd.cnn().depthWiseConv2d(grads.get(0), sd.reverse(kernel, 0, 1), back);
-        return List.of(dx, sd.zerosLike(kernel));
+        // flipped once at build time (the kernel is a constant): an op on constants run every step kept
+        // its output alive (resident size crept by ~60 KB per inversion step)
+        SDVariable flipped = Fold.ifConstant(kernel, v -> v.getSameDiff().reverse(v, 0, 1));
+        SDVariable dx = sd.cnn().depthWiseConv2d(grads.get(0), flipped, back);
+        return Arrays.asList(dx, OpRegistry.constantsGradient(sd, kernel));
     }
 }

@@ -96,6 +96,21 @@ class ConstantWeightConvTest {
         }
     }
 
+    /** {@code -Dstylegan2.convBackward=stock} builds the stock ops (and their backward). */
+    @Test
+    @SuppressWarnings("unchecked")
+    void stockSwitchKeepsTheStockBackward() {
+        String old = System.getProperty(ConstantWeightConv.PATH_PROPERTY);
+        System.setProperty(ConstantWeightConv.PATH_PROPERTY, "stock");
+        try {
+            assertThat((Set<String>) grads(CASES[0], true, false)[1]).contains("conv2d_bp");
+            assertThat((Set<String>) grads(CASES[4], true, false)[1]).contains("deconv2d_bp");
+        } finally {
+            if (old == null) System.clearProperty(ConstantWeightConv.PATH_PROPERTY);
+            else System.setProperty(ConstantWeightConv.PATH_PROPERTY, old);
+        }
+    }
+
     /** Central differences, independent of the stock op. */
     @Test
     void gradientCheck() {
