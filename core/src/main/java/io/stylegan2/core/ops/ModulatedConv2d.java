@@ -73,7 +73,8 @@ public final class ModulatedConv2d {
      * frozen generator; see {@link Fold#dependsOnVariable}). Then AUTO keeps the reference path: its convolution has a
      * constant weight, whose backward computes only the input gradient ({@link ConstantWeightConv},
      * one convolution's worth of work), while the fused path's per-sample weight depends on the
-     * styles, so its backward must also compute the weight gradient (a second one).
+     * styles, so its backward must also compute the weight gradient (a second one). With
+     * {@link ConstantWeightConv#PATH_PROPERTY} {@code =stock} the size rule applies as before.
      */
     public static boolean preferFused(long[] wShape, long batch, long inRes, int up, boolean frozenWeightInGradient) {
         if (batch < 1) return false;
@@ -83,7 +84,8 @@ public final class ModulatedConv2d {
             case AUTO -> {
                 long outRes = inRes * up;
                 long weight = wShape[0] * wShape[1] * wShape[2] * wShape[3];
-                yield !frozenWeightInGradient && batch == 1 && weight < wShape[2] * inRes * inRes + wShape[3] * outRes * outRes;
+                boolean cheapReferenceBackward = frozenWeightInGradient && ConstantWeightConv.path() == ConstantWeightConv.Path.AUTO;
+                yield !cheapReferenceBackward && batch == 1 && weight < wShape[2] * inRes * inRes + wShape[3] * outRes * outRes;
             }
         };
     }
