@@ -35,6 +35,7 @@ public final class JavaKernels {
     /** System property: {@code false} keeps the stock-op formulations (read once, when the class initialises). */
     public static final String PROPERTY = "stylegan2.javaKernels";
 
+    private static final String CPU_EXECUTIONER = "org.nd4j.linalg.cpu.nativecpu.ops.NativeOpExecutioner";
     private static final boolean ACTIVE = install();
 
     private JavaKernels() {}
@@ -57,8 +58,9 @@ public final class JavaKernels {
         if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim())) return false;
         try {
             OpExecutioner current = Nd4j.getExecutioner();
-            if (current instanceof Executioner) return true;
-            if (current.getClass() != NativeOpExecutioner.class) {
+            if (current.getClass().getEnclosingClass() == JavaKernels.class) return true; // installed before
+            // by name: on other backends (CUDA) the CPU executioner class is not on the class path
+            if (!current.getClass().getName().equals(CPU_EXECUTIONER)) {
                 log.info("Java kernels off: the op executioner is {}, not ND4J's CPU executioner", current.getClass().getName());
                 return false;
             }
