@@ -14,7 +14,8 @@ import java.util.stream.IntStream;
  * The Java kernels behind {@link JavaKernels} ops: plain loops over the arrays' native memory, a
  * channel plane ({@code [H, W]} of one sample and channel) per task, in chunks small enough to stay
  * in the first-level cache, split over the common fork-join pool when the array is large.
- * FLOAT and DOUBLE arrays; the arithmetic is done in double and rounded once.
+ * FLOAT arrays are computed in float with loops C2 vectorises, DOUBLE arrays in double (the
+ * float64 gradient checks); other types are rejected.
  */
 final class Kernels {
     /** Elements per chunk (16 KiB of doubles). */
@@ -67,7 +68,9 @@ final class Kernels {
     /**
      * The backward of {@link #biasActForward} from its output {@code y}: {@code dx = dy * gain *
      * (y > 0 ? 1 : alpha)}, zero where {@code |y| >= clamp} (clamp &gt;= 0), and {@code db[c]} the sum
-     * of {@code dx} over every axis but 1.
+     * of {@code dx} over every axis but 1. The float path computes the two comparisons without
+     * branches, as {@code t * 2^126} clamped to [0, 1]: exact for zeros and every normal float; a
+     * subnormal {@code t} (|t| &lt; 1.2e-38) would count as a fraction.
      */
     static void biasActBackward(INDArray y, INDArray dy, double alpha, double gain, double clamp, INDArray dx, INDArray db) {
         Planes pl = new Planes(y, "biasAct y");
