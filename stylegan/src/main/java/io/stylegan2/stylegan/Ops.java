@@ -41,7 +41,7 @@ final class Ops {
      * Modulated conv of a network layer: the fused path where {@link ModulatedConv2d#preferFused}
      * says so (static batch, no padder), else the reference path.
      *
-     * A constant weight on the path of a gradient (the layer's input or styles computed from a
+     * <p>A constant weight on the path of a gradient (the layer's input or styles computed from a
      * trainable variable, e.g. the W+ codes being optimised) counts as "frozen in a gradient".
      *
      * @param batch static batch size, -1 if unknown

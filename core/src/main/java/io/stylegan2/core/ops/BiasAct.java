@@ -48,7 +48,12 @@ public final class BiasAct {
      * equal SameDiff's gradient of this op to float64 rounding.
      */
     public static double lreluBackwardSlope(double alpha) {
-        return path() == Path.AUTO && FusedBiasAct.ACTIVE ? alpha : (double) (float) alpha;
+        return fused() ? alpha : (double) (float) alpha;
+    }
+
+    /** Whether ops built now take the fused kernel (for a layer with a bias). */
+    private static boolean fused() {
+        return path() == Path.AUTO && FusedBiasAct.ACTIVE;
     }
 
     /** With the activation's default alpha and gain and no clamp. */
@@ -88,7 +93,7 @@ public final class BiasAct {
             if (bs != null && bs.length != 1) throw new IllegalArgumentException(OP + ": b must be 1-D [C], got shape " + Arrays.toString(bs));
             if (xs != null && bs != null && xs[1] >= 0 && xs[1] != bs[0])
                 throw new IllegalArgumentException(OP + ": bias " + Arrays.toString(bs) + " does not match dim 1 of x " + Arrays.toString(xs));
-            if (path() == Path.AUTO && FusedBiasAct.ACTIVE && (act == Activation.LINEAR || act == Activation.LRELU && alpha >= 0 && alpha <= 1))
+            if (fused() && (act == Activation.LINEAR || act == Activation.LRELU && alpha >= 0 && alpha <= 1))
                 return FusedBiasAct.of(x, b, act == Activation.LINEAR ? 1.0 : alpha, gain, clamp);
             int r = xs != null ? xs.length : rankIfUnknown;
             long[] bShape = new long[r];

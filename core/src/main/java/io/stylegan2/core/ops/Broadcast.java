@@ -7,7 +7,6 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -90,18 +89,12 @@ public final class Broadcast {
     }
 
     private static Map<String, Object> withDims(Map<String, Object> props, int[] dims) {
-        if (dims == null) return props;
-        Map<String, Object> m = new LinkedHashMap<>(props == null ? Map.of() : props);
-        m.put(KEEP, dims.clone());
-        return m;
+        return OpRegistry.withProperty(props, KEEP, dims == null ? null : dims.clone());
     }
 
     /** The properties the stock op knows (ND4J warns about, and tries to set, every other key). */
     private static Map<String, Object> withoutDims(Map<String, Object> props) {
-        if (props == null || !props.containsKey(KEEP)) return props;
-        Map<String, Object> m = new LinkedHashMap<>(props);
-        m.remove(KEEP);
-        return m;
+        return OpRegistry.withoutProperty(props, KEEP);
     }
 
     private static int[] dimsOf(Map<String, Object> props) {

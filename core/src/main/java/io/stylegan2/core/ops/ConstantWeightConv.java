@@ -10,7 +10,6 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -84,18 +83,11 @@ public final class ConstantWeightConv {
     }
 
     private static Map<String, Object> mark(Map<String, Object> properties, boolean marked) {
-        if (!marked) return properties;
-        Map<String, Object> m = new LinkedHashMap<>(properties);
-        m.put(MARK, 1L);
-        return m;
+        return OpRegistry.withProperty(properties, MARK, marked ? 1L : null);
     }
 
-    /** {@code properties} without the mark (null if it carries none). */
-    private static Map<String, Object> unmarked(Map<String, Object> properties) {
-        if (properties == null || !properties.containsKey(MARK)) return null;
-        Map<String, Object> m = new LinkedHashMap<>(properties);
-        m.remove(MARK);
-        return m;
+    private static boolean isMarked(Map<String, Object> properties) {
+        return properties != null && properties.containsKey(MARK);
     }
 
     /** {@code conv2d} with the input-only backward for a constant weight and stride 1. */
@@ -117,9 +109,8 @@ public final class ConstantWeightConv {
 
         @Override
         public void setPropertiesForFunction(Map<String, Object> properties) {
-            Map<String, Object> rest = unmarked(properties);
-            marked |= rest != null;
-            super.setPropertiesForFunction(rest != null ? rest : properties);
+            marked |= isMarked(properties);
+            super.setPropertiesForFunction(OpRegistry.withoutProperty(properties, MARK));
         }
 
         @Override
@@ -158,7 +149,7 @@ public final class ConstantWeightConv {
          */
         @Override
         public void setPropertiesForFunction(Map<String, Object> properties) {
-            marked |= unmarked(properties) != null;
+            marked |= isMarked(properties);
         }
 
         @Override

@@ -7,7 +7,6 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,8 +15,8 @@ import java.util.Map;
  * forward, and for stride 1 a backward that computes only the input gradient, as one depthwise
  * convolution of the output gradient with the flipped kernel (padding {@code k - 1 - p}). The stock
  * {@code depthwise_conv2d_bp} also computes the kernel's gradient, which nothing needs (the kernel
- * is a constant), at about half its cost. The kernel's gradient is a scalar zero constant ({@link OpRegistry#constantsGradient}). Stride &gt; 1
- * keeps the stock backward. Registered with {@link OpRegistry} so it survives SameDiff's op copies;
+ * is a constant), at about half its cost. The kernel's gradient is a scalar zero constant
+ * ({@link OpRegistry#constantsGradient}). Stride &gt; 1 keeps the stock backward. Registered with {@link OpRegistry} so it survives SameDiff's op copies;
  * depthwise convolutions not made by {@link #of} behave exactly as the stock op. Tested through
  * {@code Upfirdn2dTest} (gradient checks and the naive loops).
  */
@@ -42,9 +41,7 @@ public final class FirDepthwiseConv extends DepthwiseConv2D {
 
     @Override
     public Map<String, Object> propertiesForFunction() {
-        Map<String, Object> m = new LinkedHashMap<>(super.propertiesForFunction());
-        if (fir) m.put(FIR, 1L);
-        return m;
+        return OpRegistry.withProperty(super.propertiesForFunction(), FIR, fir ? 1L : null);
     }
 
     /**

@@ -1,11 +1,10 @@
 package io.stylegan2.core.ops;
 
+import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-
-import org.nd4j.autodiff.functions.DifferentialFunction;
 
 import java.util.ArrayDeque;
 import java.util.Deque;

@@ -8,6 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
@@ -31,7 +32,7 @@ final class Kernels {
     static void biasActForward(INDArray x, INDArray b, double alpha, double gain, double clamp, INDArray y) {
         Planes pl = new Planes(x, "biasAct x");
         double[] bias = vector(b, pl.channels, "biasAct b");
-        Mem in = Mem.of(dense(x)), out = Mem.ofOutput(y);
+        Mem in = new Mem(dense(x)), out = Mem.ofOutput(y);
         boolean f32 = in.f32 && out.f32;
         float af = (float) alpha, gf = (float) gain, cf = (float) clamp;
         forEachPlane(pl, p -> {
@@ -74,9 +75,9 @@ final class Kernels {
      */
     static void biasActBackward(INDArray y, INDArray dy, double alpha, double gain, double clamp, INDArray dx, INDArray db) {
         Planes pl = new Planes(y, "biasAct y");
-        if (!java.util.Arrays.equals(dy.shape(), y.shape()))
-            throw new IllegalArgumentException("biasAct backward: gradient " + java.util.Arrays.toString(dy.shape()) + " does not match y " + java.util.Arrays.toString(y.shape()));
-        Mem ym = Mem.of(dense(y)), gm = Mem.of(dense(dy)), out = Mem.ofOutput(dx);
+        if (!Arrays.equals(dy.shape(), y.shape()))
+            throw new IllegalArgumentException("biasAct backward: gradient " + Arrays.toString(dy.shape()) + " does not match y " + Arrays.toString(y.shape()));
+        Mem ym = new Mem(dense(y)), gm = new Mem(dense(dy)), out = Mem.ofOutput(dx);
         boolean f32 = ym.f32 && gm.f32 && out.f32;
         double neg = gain * alpha;
         float gf = (float) gain, nf = (float) neg, cf = clamp >= 0 ? (float) clamp : Float.POSITIVE_INFINITY;
@@ -140,7 +141,7 @@ final class Kernels {
         final int channels;
 
         Planes(INDArray a, String what) {
-            if (a.rank() < 2) throw new IllegalArgumentException(what + ": need rank >= 2, got shape " + java.util.Arrays.toString(a.shape()));
+            if (a.rank() < 2) throw new IllegalArgumentException(what + ": need rank >= 2, got shape " + Arrays.toString(a.shape()));
             channels = (int) a.size(1);
             planes = a.size(0) * a.size(1);
             inner = planes == 0 ? 0 : a.length() / planes;
@@ -166,7 +167,11 @@ final class Kernels {
 
     /** {@code a} itself when it is dense in c order, else a dense copy. */
     private static INDArray dense(INDArray a) {
-        return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a) ? a : a.dup('c');
+        return isDense(a) ? a : a.dup('c');
+    }
+
+    private static boolean isDense(INDArray a) {
+        return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
     }
 
     /** Reads and writes chunks of a dense FLOAT or DOUBLE array's native memory into per-thread scratch arrays. */
@@ -189,10 +194,6 @@ final class Kernels {
             fb = f32 ? bb.asFloatBuffer() : null;
             db = f32 ? null : bb.asDoubleBuffer();
             off = a.offset();
-        }
-
-        static Mem of(INDArray a) {
-            return new Mem(a);
         }
 
         /** Scratch {@code slot} (0 or 1) of this thread filled with {@code n} floats from element {@code at}. */
@@ -219,7 +220,7 @@ final class Kernels {
 
         /** For an output: writes into {@code a} directly if dense, else into a dense temporary. */
         static Mem ofOutput(INDArray a) {
-            INDArray d = a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a) ? a : Nd4j.createUninitialized(a.dataType(), a.shape());
+            INDArray d = isDense(a) ? a : Nd4j.createUninitialized(a.dataType(), a.shape());
             Mem m = new Mem(d);
             m.target = d;
             return m;

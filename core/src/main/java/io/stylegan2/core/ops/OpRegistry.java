@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.lang.reflect.Field;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -47,6 +48,28 @@ final class OpRegistry {
             log.warn("op {}: ND4J's op registry is not as expected ({}); using the stock backward", opName, e.toString());
             return false;
         }
+    }
+
+    /**
+     * {@code properties} plus {@code key = value}, as a copy, for a subclass's own op property
+     * (SameDiff keeps it through its op copies); {@code properties} itself when {@code value} is null.
+     */
+    static Map<String, Object> withProperty(Map<String, Object> properties, String key, Object value) {
+        if (value == null) return properties;
+        Map<String, Object> m = new LinkedHashMap<>(properties == null ? Map.of() : properties);
+        m.put(key, value);
+        return m;
+    }
+
+    /**
+     * {@code properties} without {@code key}, as a copy, or itself when it has no such key: what the
+     * stock op's property setter may see (ND4J warns about, and tries to set, every other key).
+     */
+    static Map<String, Object> withoutProperty(Map<String, Object> properties, String key) {
+        if (properties == null || !properties.containsKey(key)) return properties;
+        Map<String, Object> m = new LinkedHashMap<>(properties);
+        m.remove(key);
+        return m;
     }
 
     /**
