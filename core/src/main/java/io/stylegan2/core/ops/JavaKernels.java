@@ -97,7 +97,7 @@ public final class JavaKernels {
         public INDArray[] exec(CustomOp op) {
             if (op instanceof Kernel k && k.isJavaKernel()) {
                 if (op.numOutputArguments() == 0) {
-                    List<LongShapeDescriptor> shapes = calculateOutputShape(op);
+                    List<LongShapeDescriptor> shapes = op.calculateOutputShape(); // the op's own shape function
                     for (LongShapeDescriptor s : shapes) op.addOutputArgument(Nd4j.create(s, false));
                 }
                 INDArray[] out = op.outputArguments().toArray(new INDArray[0]);

@@ -136,7 +136,7 @@ final class Kernels {
     }
 
     /** The plane structure of an {@code [N, C, ...]} array. */
-    private static final class Planes {
+    static final class Planes {
         final long planes, inner;
         final int channels;
 
@@ -148,11 +148,11 @@ final class Kernels {
         }
     }
 
-    private interface PlaneTask {
+    interface PlaneTask {
         int run(long plane);
     }
 
-    private static void forEachPlane(Planes pl, PlaneTask task) {
+    static void forEachPlane(Planes pl, PlaneTask task) {
         if (pl.planes * pl.inner >= PARALLEL_MIN && pl.planes > 1)
             IntStream.range(0, (int) pl.planes).parallel().forEach(task::run);
         else
@@ -166,7 +166,7 @@ final class Kernels {
     }
 
     /** {@code a} itself when it is dense in c order, else a dense copy. */
-    private static INDArray dense(INDArray a) {
+    static INDArray dense(INDArray a) {
         return isDense(a) ? a : a.dup('c');
     }
 
@@ -175,7 +175,7 @@ final class Kernels {
     }
 
     /** Reads and writes chunks of a dense FLOAT or DOUBLE array's native memory into per-thread scratch arrays. */
-    private static final class Mem {
+    static final class Mem {
         private static final ThreadLocal<float[][]> F = ThreadLocal.withInitial(() -> new float[2][CHUNK]);
         private static final ThreadLocal<double[][]> D = ThreadLocal.withInitial(() -> new double[2][CHUNK]);
         final boolean f32;
@@ -185,7 +185,7 @@ final class Kernels {
         /** The array written into when the output itself is not dense (then copied at {@link #finish}). */
         private INDArray target;
 
-        private Mem(INDArray a) {
+        Mem(INDArray a) {
             if (a.dataType() != DataType.FLOAT && a.dataType() != DataType.DOUBLE)
                 throw new IllegalArgumentException("Java kernels take FLOAT or DOUBLE arrays, got " + a.dataType());
             if (a.data().length() > Integer.MAX_VALUE) throw new IllegalArgumentException("Java kernels take arrays of up to 2^31 elements, got " + a.data().length());
@@ -216,6 +216,21 @@ final class Kernels {
 
         void write(long at, double[] src, int n) {
             db.put((int) (off + at), src, 0, n);
+        }
+
+        /** {@code n} floats from element {@code at} into {@code dst[d, d + n)} (a caller's scratch array). */
+        void getFloats(long at, float[] dst, int d, int n) {
+            fb.get((int) (off + at), dst, d, n);
+        }
+
+        /** {@code src[s, s + n)} into {@code n} floats from element {@code at}. */
+        void putFloats(long at, float[] src, int s, int n) {
+            fb.put((int) (off + at), src, s, n);
+        }
+
+        /** {@code n} doubles from element {@code at} into {@code dst}. */
+        void get(long at, double[] dst, int n) {
+            db.get((int) (off + at), dst, 0, n);
         }
 
         /** For an output: writes into {@code a} directly if dense, else into a dense temporary. */

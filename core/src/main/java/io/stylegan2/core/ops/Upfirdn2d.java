@@ -134,7 +134,10 @@ public final class Upfirdn2d {
             if (s[2] > 0 && s[3] > 0 && (hp < fh || wp < fw))
                 throw new IllegalArgumentException(OP + ": padded input " + hp + "x" + wp + " is smaller than the filter " + fh + "x" + fw + " (x " + Arrays.toString(s) + ", padding " + Arrays.toString(p) + ", up " + up + ")");
         }
-        if (f != null && channels > 0 && !(up > 1 && down > 1) && path() == Path.AUTO)
+        Path path = path();
+        if (f != null && path == Path.AUTO && Upfirdn2dOp.ACTIVE && (x.dataType() == DataType.FLOAT || x.dataType() == DataType.DOUBLE))
+            return Upfirdn2dOp.of(x, up, down, p, kernel(f, flipFilter, gain));
+        if (f != null && channels > 0 && !(up > 1 && down > 1) && path != Path.REFERENCE)
             return up == 1 ? depthwise(x, kernel(f, flipFilter, gain), down, p, channels)
                            : transposed(x, kernel(f, flipFilter, gain), up, p, channels);
         return reference(x, f, up, down, p, flipFilter, gain);
@@ -142,13 +145,18 @@ public final class Upfirdn2d {
 
     /** Which formulation {@link #upfirdn2d} uses; see {@link #path()}. */
     public enum Path {
-        /** The fast path where the channel count is known, else the reference. */
+        /**
+         * The Java kernel ({@link Upfirdn2dOp}) for FLOAT and DOUBLE inputs with a filter when Java
+         * kernels are active (the CPU backend), else as {@link #CONV}.
+         */
         AUTO,
+        /** The oneDNN convolutions (depthwise or transposed) where the channel count is known, else the reference. */
+        CONV,
         /** Always the reference formulation (zero insertion, pad, single-channel conv). */
         REFERENCE
     }
 
-    /** System property selecting the {@link Path} ({@code auto}, {@code reference}); default auto. */
+    /** System property selecting the {@link Path} ({@code auto}, {@code conv}, {@code reference}); default auto. */
     public static final String PATH_PROPERTY = "stylegan2.upfirdn2d";
 
     /** The {@link Path} from {@link #PATH_PROPERTY}, read at graph build time. */

@@ -1,0 +1,470 @@
+package io.stylegan2.core.ops;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The Java kernel of {@link Upfirdn2dOp}: upsample, pad, FIR-filter and downsample each channel
+ * plane, with the zero insertion and the padding never materialised.
+ *
+ * <p>Per axis the whole operation is a sparse matrix: output sample {@code o} is the sum over the
+ * taps {@code t} of {@code k[t] * x[u / up]} with {@code u = o * down + t - p0}, for the taps whose
+ * {@code u} lands on an input sample ({@code 0 <= u < n * up}, {@code u % up == 0}); at most
+ * {@code ceil(k / up)} taps per output (polyphase). {@link Axis} lists them once per call. A
+ * separable kernel {@code k[a][b] = u[a] * v[b]} (every StyleGAN filter) is then two passes over a
+ * plane: along the rows (whole input rows combined with the taps' weights: loops the JIT
+ * vectorises) and along the columns (a short gather per output sample). The pass that shrinks the
+ * plane runs first: rows first when downsampling, columns first otherwise. A kernel that is not
+ * separable is summed as one such pair per kernel row. Taps of weight zero are skipped.
+ *
+ * <p>The adjoint (the backward) is the same operation with {@code up} and {@code down} swapped, the
+ * kernel flipped and the padding of NVlabs' backward:
+ * {@code [kw - px0 - 1, W*up - oW*down + px0 - up + 1, kh - py0 - 1, H*up - oH*down + py0 - up + 1]}.
+ *
+ * <p>FLOAT planes are computed in float, DOUBLE planes in double (the float64 gradient checks).
+ */
+final class FirKernels {
+    private FirKernels() {}
+
+    /** Per-thread scratch of the double path: input plane, intermediate plane, output plane. */
+    private static final ThreadLocal<double[][]> D = ThreadLocal.withInitial(() -> new double[3][0]);
+
+    /** Output length of one axis: {@code floor((n*up + p0 + p1 - k) / down) + 1}; an error if the padded axis is shorter than the kernel. */
+    static long outSize(long n, int up, int down, int p0, int p1, int k, String axis) {
+        long padded = n * up + p0 + p1;
+        if (padded < k)
+            throw new IllegalArgumentException("upfirdn2d: padded " + axis + " " + padded + " (size " + n + ", up " + up + ", padding " + p0 + ", " + p1 + ") is smaller than the filter (" + k + ")");
+        return (padded - k) / down + 1;
+    }
+
+    /**
+     * {@code out = upfirdn2d(x)} for {@code x [N, C, H, W]} with the correlation kernel {@code k}
+     * ({@code [kh, kw]} row-major, gain and flip already applied), padding {@code [x0, x1, y0, y1]}.
+     */
+    static void forward(INDArray x, int up, int down, int[] p, double[] k, int kh, int kw, INDArray out) {
+        if (x.rank() != 4) throw new IllegalArgumentException("upfirdn2d: x must be [N, C, H, W], got shape " + Arrays.toString(x.shape()));
+        if (x.dataType() != out.dataType())
+            throw new IllegalArgumentException("upfirdn2d: x is " + x.dataType() + " but the output is " + out.dataType());
+        int h = (int) x.size(2), w = (int) x.size(3);
+        int oh = (int) outSize(h, up, down, p[2], p[3], kh, "height"), ow = (int) outSize(w, up, down, p[0], p[1], kw, "width");
+        long[] want = {x.size(0), x.size(1), oh, ow};
+        if (!Arrays.equals(out.shape(), want))
+            throw new IllegalArgumentException("upfirdn2d: output " + Arrays.toString(out.shape()) + ", expected " + Arrays.toString(want));
+        List<double[][]> terms = terms(k, kh, kw);
+        Axis[] rows = new Axis[terms.size()], cols = new Axis[terms.size()];
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = new Axis(h, oh, up, down, p[2], terms.get(r)[0]);
+            cols[r] = new Axis(w, ow, up, down, p[0], terms.get(r)[1]);
+        }
+        boolean rowsFirst = oh < h;
+        Line[] lines = new Line[terms.size()];
+        if (up == 1 || down == 1)
+            for (int r = 0; r < lines.length; r++) lines[r] = new Line(w, ow, up, down, p[0], terms.get(r)[1]);
+        Kernels.Planes pl = new Kernels.Planes(x, "upfirdn2d x");
+        Kernels.Mem in = new Kernels.Mem(Kernels.dense(x)), o = Kernels.Mem.ofOutput(out);
+        int inPlane = h * w, outPlane = oh * ow, mid = rowsFirst ? oh * w : h * ow;
+        Stream stream = in.f32 ? new Stream(w, oh, ow, rows, cols, lines, rowsFirst) : null;
+        Kernels.forEachPlane(pl, plane -> {
+            if (in.f32) {
+                stream.plane(in, plane * inPlane, o, plane * outPlane);
+            } else {
+                double[][] s = scratch(D.get(), inPlane, mid, outPlane);
+                in.get(plane * inPlane, s[0], inPlane);
+                for (int r = 0; r < rows.length; r++) {
+                    boolean acc = r > 0;
+                    if (rowsFirst) {
+                        rows(s[0], w, rows[r], s[1], false);
+                        cols(s[1], oh, w, cols[r], s[2], acc);
+                    } else {
+                        cols(s[0], h, w, cols[r], s[1], false);
+                        rows(s[1], ow, rows[r], s[2], acc);
+                    }
+                }
+                o.write(plane * outPlane, s[2], outPlane);
+            }
+            return 0;
+        });
+        o.finish(out);
+    }
+
+    /**
+     * {@code dx = upfirdn2d^T(dy)}: the adjoint of {@link #forward} with the same parameters, for a
+     * forward input of height {@code h} and width {@code w} ({@code dx [N, C, h, w]}).
+     */
+    static void adjoint(INDArray dy, int up, int down, int[] p, double[] k, int kh, int kw, INDArray dx) {
+        int h = (int) dx.size(2), w = (int) dx.size(3);
+        long oh = outSize(h, up, down, p[2], p[3], kh, "height"), ow = outSize(w, up, down, p[0], p[1], kw, "width");
+        if (dy.rank() != 4 || dy.size(2) != oh || dy.size(3) != ow || dy.size(0) != dx.size(0) || dy.size(1) != dx.size(1))
+            throw new IllegalArgumentException("upfirdn2d backward: gradient " + Arrays.toString(dy.shape()) + " does not match the output ["
+                    + dx.size(0) + ", " + dx.size(1) + ", " + oh + ", " + ow + "] of an input " + Arrays.toString(dx.shape()));
+        int[] q = {kw - p[0] - 1, (int) (w * up - ow * down + p[0] - up + 1), kh - p[2] - 1, (int) (h * up - oh * down + p[2] - up + 1)};
+        double[] flipped = new double[k.length];
+        for (int i = 0; i < k.length; i++) flipped[i] = k[k.length - 1 - i];
+        forward(dy, down, up, q, flipped, kh, kw, dx);
+    }
+
+    /**
+     * {@code k [kh, kw]} as a sum of outer products {@code u v^T} ({@code {u, v}} pairs): one pair
+     * when {@code k} has rank one (to 1e-12 of its largest entry), else one per row of {@code k}.
+     */
+    static List<double[][]> terms(double[] k, int kh, int kw) {
+        int pa = 0, pb = 0;
+        for (int i = 0; i < k.length; i++)
+            if (Math.abs(k[i]) > Math.abs(k[pa * kw + pb])) {
+                pa = i / kw;
+                pb = i % kw;
+            }
+        double pivot = k[pa * kw + pb];
+        List<double[][]> out = new ArrayList<>();
+        if (pivot == 0) { // all zero: one zero term keeps the output shape logic uniform
+            out.add(new double[][] {new double[kh], new double[kw]});
+            return out;
+        }
+        double[] u = new double[kh], v = new double[kw];
+        for (int a = 0; a < kh; a++) u[a] = k[a * kw + pb];
+        for (int b = 0; b < kw; b++) v[b] = k[pa * kw + b] / pivot;
+        boolean separable = true;
+        for (int a = 0; a < kh && separable; a++)
+            for (int b = 0; b < kw; b++)
+                if (Math.abs(k[a * kw + b] - u[a] * v[b]) > 1e-12 * Math.abs(pivot)) {
+                    separable = false;
+                    break;
+                }
+        if (separable) {
+            out.add(new double[][] {u, v});
+            return out;
+        }
+        for (int a = 0; a < kh; a++) {
+            double[] e = new double[kh];
+            e[a] = 1;
+            out.add(new double[][] {e, Arrays.copyOfRange(k, a * kw, (a + 1) * kw)});
+        }
+        return out;
+    }
+
+    /** One axis of the resampling: output {@code o} sums {@code cnt[o]} taps at {@code [o * taps, o * taps + cnt[o])}. */
+    static final class Axis {
+        final int outN, taps;
+        final int[] cnt, idx;
+        final double[] w;
+        final float[] wf;
+
+        Axis(int n, int outN, int up, int down, int p0, double[] k) {
+            this.outN = outN;
+            taps = Math.max(1, (k.length + up - 1) / up);
+            cnt = new int[outN];
+            idx = new int[outN * taps];
+            w = new double[outN * taps];
+            wf = new float[outN * taps];
+            for (int o = 0; o < outN; o++) {
+                int c = 0;
+                for (int t = 0; t < k.length; t++) {
+                    long u = (long) o * down + t - p0;
+                    if (u < 0 || u >= (long) n * up || u % up != 0 || k[t] == 0) continue;
+                    idx[o * taps + c] = (int) (u / up);
+                    w[o * taps + c] = k[t];
+                    wf[o * taps + c] = (float) k[t];
+                    c++;
+                }
+                cnt[o] = c;
+            }
+        }
+    }
+
+    private static double[][] scratch(double[][] s, int... sizes) {
+        for (int i = 0; i < sizes.length; i++) if (s[i].length < sizes[i]) s[i] = new double[sizes[i]];
+        return s;
+    }
+
+    /** {@code s} with at least {@code count} rows of at least {@code len} floats (grown in place). */
+    private static float[][] rowsOf(float[][] s, int count, int len) {
+        if (s.length < count) s = Arrays.copyOf(s, count);
+        for (int i = 0; i < count; i++) if (s[i] == null || s[i].length < len) s[i] = new float[len];
+        return s;
+    }
+
+    /** Per-thread buffers of the float path, looked up once per plane. */
+    private static final class Scratch {
+        private static final ThreadLocal<Scratch> OF = ThreadLocal.withInitial(Scratch::new);
+        /** {@link Stream}: the ring, then the input, combined and output rows. */
+        float[][] rows = new float[0][];
+        /** {@link Line}: the shifted copies (one per tap), then the phases. */
+        float[][] line = new float[0][];
+        float[][] picks = new float[0][];
+        float[] weights = new float[0];
+        /** {@link Line}: a zero-stuffed row; only positions {@code up*i} are ever written, so the zeros between stay. */
+        private float[] stuffed = new float[0];
+        private int stuffedUp;
+
+        /** The zero-stuffed row for {@code up} of at least {@code len} (a new array when {@code up} changes or it is too short). */
+        float[] stuffed(int up, int len) {
+            if (stuffedUp != up || stuffed.length < len) {
+                stuffed = new float[Math.max(len, stuffedUp == up ? stuffed.length : 0)];
+                stuffedUp = up;
+            }
+            return stuffed;
+        }
+    }
+
+    /**
+     * {@code dst[j]} (=, or += when {@code acc}) {@code sum_i w[i] * src[i][j]} for {@code j < len},
+     * up to four rows per pass. Every access is at index {@code j} of its own array: the JDK 17 JIT
+     * vectorises such loops but none whose arrays are indexed at different offsets (measured: 0.05
+     * against 0.4-0.5 ns an element), hence the separate row arrays throughout the float path.
+     */
+    static void combine(float[][] src, float[] w, int c, float[] dst, int len, boolean acc) {
+        int t = 0;
+        if (!acc) {
+            if (c == 0) {
+                Arrays.fill(dst, 0, len, 0f);
+                return;
+            }
+            float[] a = src[0];
+            float wa = w[0];
+            if (c >= 4) {
+                float[] b = src[1], e = src[2], f = src[3];
+                float wb = w[1], we = w[2], wf = w[3];
+                for (int j = 0; j < len; j++) dst[j] = wa * a[j] + wb * b[j] + we * e[j] + wf * f[j];
+                t = 4;
+            } else if (c >= 2) {
+                float[] b = src[1];
+                float wb = w[1];
+                for (int j = 0; j < len; j++) dst[j] = wa * a[j] + wb * b[j];
+                t = 2;
+            } else {
+                for (int j = 0; j < len; j++) dst[j] = wa * a[j];
+                t = 1;
+            }
+        }
+        while (t < c) {
+            float[] a = src[t];
+            float wa = w[t];
+            if (c - t >= 4) {
+                float[] b = src[t + 1], e = src[t + 2], f = src[t + 3];
+                float wb = w[t + 1], we = w[t + 2], wf = w[t + 3];
+                for (int j = 0; j < len; j++) dst[j] += wa * a[j] + wb * b[j] + we * e[j] + wf * f[j];
+                t += 4;
+            } else if (c - t >= 2) {
+                float[] b = src[t + 1];
+                float wb = w[t + 1];
+                for (int j = 0; j < len; j++) dst[j] += wa * a[j] + wb * b[j];
+                t += 2;
+            } else {
+                for (int j = 0; j < len; j++) dst[j] += wa * a[j];
+                t += 1;
+            }
+        }
+    }
+
+    /** {@code dst[m] = src[m + delta]} for {@code m < len}, zero where {@code m + delta} is outside {@code [0, n)} (one array copy). */
+    static void shift(float[] src, int n, int delta, float[] dst, int len) {
+        int lo = Math.min(len, Math.max(0, -delta)), hi = Math.max(lo, Math.min(len, n - delta));
+        Arrays.fill(dst, 0, lo, 0f);
+        if (hi > lo) System.arraycopy(src, lo + delta, dst, lo, hi - lo);
+        Arrays.fill(dst, hi, len, 0f);
+    }
+
+    /**
+     * The float path: a plane streamed row by row between native memory and small per-thread row
+     * buffers (a ring holding the source rows the vertical taps need, one row for each pass), so
+     * the working set stays in the first- and second-level caches at any plane size. Columns
+     * first (upsampling, same size): source row {@code j} is the horizontal pass of input row
+     * {@code j} (one per term); output row {@code o} combines the source rows of its vertical taps.
+     * Rows first (downsampling): source row {@code j} is input row {@code j}; output row {@code o}
+     * is the horizontal pass of the combination of its vertical taps.
+     */
+    private static final class Stream {
+        /** Per-thread rows: the ring, then input row, combined row, output row. */
+        private final int w, oh, ow, ring, srcWidth, maxTaps, lineRows, lineLen;
+        private final Axis[] rows, cols;
+        private final Line[] lines;
+        private final boolean rowsFirst;
+
+        Stream(int w, int oh, int ow, Axis[] rows, Axis[] cols, Line[] lines, boolean rowsFirst) {
+            this.w = w;
+            this.oh = oh;
+            this.ow = ow;
+            this.rows = rows;
+            this.cols = cols;
+            this.lines = lines;
+            this.rowsFirst = rowsFirst;
+            srcWidth = rowsFirst ? w : ow;
+            int span = 1, taps = 1;
+            for (int o = 0; o < oh; o++) { // the ring must hold every source row one output row needs
+                int lo = Integer.MAX_VALUE, hi = -1;
+                for (Axis a : rows) {
+                    int c = a.cnt[o];
+                    if (c == 0) continue;
+                    lo = Math.min(lo, a.idx[o * a.taps]);
+                    hi = Math.max(hi, a.idx[o * a.taps + c - 1]);
+                    taps = Math.max(taps, c);
+                }
+                if (hi >= 0) span = Math.max(span, hi - lo + 1);
+            }
+            ring = span;
+            maxTaps = taps;
+            int lr = 0, ll = 0;
+            for (Line l : lines)
+                if (l != null) {
+                    lr = Math.max(lr, l.scratchRows());
+                    ll = Math.max(ll, l.scratchLength());
+                }
+            lineRows = lr;
+            lineLen = ll;
+        }
+
+        /** Output plane at element {@code outAt} of {@code out} from the input plane at {@code inAt}. */
+        void plane(Kernels.Mem in, long inAt, Kernels.Mem out, long outAt) {
+            int terms = rows.length, ringRows = ring * (rowsFirst ? 1 : terms);
+            Scratch sc = Scratch.OF.get();
+            float[][] b = sc.rows = rowsOf(sc.rows, ringRows + 3, Math.max(w, ow));
+            sc.line = rowsOf(sc.line, lineRows, lineLen);
+            if (sc.picks.length < maxTaps) {
+                sc.picks = new float[maxTaps][];
+                sc.weights = new float[maxTaps];
+            }
+            float[] inRow = b[ringRows], mid = b[ringRows + 1], outRow = b[ringRows + 2];
+            float[][] picks = sc.picks;
+            float[] wts = sc.weights;
+            int produced = -1;
+            for (int o = 0; o < oh; o++) {
+                int hi = -1;
+                for (Axis a : rows) if (a.cnt[o] > 0) hi = Math.max(hi, a.idx[o * a.taps + a.cnt[o] - 1]);
+                while (produced < hi) {
+                    int j = ++produced, slot = j % ring;
+                    if (rowsFirst) {
+                        in.getFloats(inAt + (long) j * w, b[slot], 0, w);
+                    } else {
+                        in.getFloats(inAt + (long) j * w, inRow, 0, w);
+                        for (int r = 0; r < terms; r++) horizontal(inRow, b[r * ring + slot], false, r, sc);
+                    }
+                }
+                for (int r = 0; r < terms; r++) {
+                    Axis a = rows[r];
+                    int c = a.cnt[o], base = o * a.taps;
+                    for (int i = 0; i < c; i++) {
+                        picks[i] = b[(rowsFirst ? 0 : r * ring) + a.idx[base + i] % ring];
+                        wts[i] = a.wf[base + i];
+                    }
+                    if (rowsFirst) {
+                        combine(picks, wts, c, mid, w, false);
+                        horizontal(mid, outRow, r > 0, r, sc);
+                    } else {
+                        combine(picks, wts, c, outRow, ow, r > 0);
+                    }
+                }
+                out.putFloats(outAt + (long) o * ow, outRow, 0, ow);
+            }
+        }
+
+        /** The horizontal pass of term {@code r} on one row: the polyphase {@link Line}, or a gather per output. */
+        private void horizontal(float[] src, float[] dst, boolean acc, int r, Scratch sc) {
+            if (lines[r] != null) {
+                lines[r].apply(src, dst, acc, sc);
+                return;
+            }
+            Axis a = cols[r];
+            for (int o = 0; o < a.outN; o++) {
+                int base = o * a.taps, c = a.cnt[o];
+                float v = 0;
+                for (int t = 0; t < c; t++) v += a.wf[base + t] * src[a.idx[base + t]];
+                dst[o] = acc ? dst[o] + v : v;
+            }
+        }
+    }
+
+    /**
+     * The 1-D upfirdn of one row, for {@code up == 1} or {@code down == 1}, as array copies and
+     * {@link #combine}s of whole runs; the scalar loops (the JIT does not vectorise strided
+     * accesses) touch each sample of the sparser side once. The row is first spread into a
+     * zero-stuffed row {@code Z[up*i] = x[i]} when upsampling (one store per input sample); the
+     * filter is then a plain correlation of {@code Z}, {@code F[j] = sum_t k[t] * Z[j + t - p0]}, one
+     * shifted copy of {@code Z} per tap. Downsampling computes {@code F} at every position up to the
+     * last output and keeps every {@code down}-th sample (one move per output sample).
+     */
+    static final class Line {
+        private final int n, outN, up, down, full;
+        /** Per tap: the shift into {@code Z} ({@code t - p0}) and the weight. */
+        private final int[] shift;
+        private final float[] w;
+
+        Line(int n, int outN, int up, int down, int p0, double[] k) {
+            if (up > 1 && down > 1) throw new IllegalArgumentException("upfirdn2d: a row pass takes up or down, not both");
+            this.n = n;
+            this.outN = outN;
+            this.up = up;
+            this.down = down;
+            full = down == 1 ? outN : down * (outN - 1) + 1;
+            int kn = k.length, c = 0;
+            int[] sl = new int[kn];
+            float[] wl = new float[kn];
+            for (int t = 0; t < kn; t++) {
+                if (k[t] == 0) continue;
+                sl[c] = t - p0;
+                wl[c++] = (float) k[t];
+            }
+            shift = Arrays.copyOf(sl, c);
+            w = Arrays.copyOf(wl, c);
+        }
+
+        /** Rows of {@link Scratch#line} that {@link #apply} uses. */
+        int scratchRows() {
+            return shift.length + 1;
+        }
+
+        /** Their length. */
+        int scratchLength() {
+            return full;
+        }
+
+        /** {@code dst[0, outN)} (=, or += when {@code acc}) the resampled row {@code src[0, n)}. */
+        void apply(float[] src, float[] dst, boolean acc, Scratch sc) {
+            int taps = shift.length;
+            float[][] s = sc.line;
+            float[] z = src;
+            if (up > 1) {
+                z = sc.stuffed(up, n * up);
+                for (int i = 0, at = 0; i < n; i++, at += up) z[at] = src[i];
+            }
+            for (int t = 0; t < taps; t++) shift(z, n * up, shift[t], s[t], full);
+            if (down == 1) {
+                combine(s, w, taps, dst, outN, acc);
+                return;
+            }
+            float[] f = s[taps];
+            combine(s, w, taps, f, full, false);
+            if (acc) for (int o = 0, at = 0; o < outN; o++, at += down) dst[o] += f[at];
+            else for (int o = 0, at = 0; o < outN; o++, at += down) dst[o] = f[at];
+        }
+    }
+
+    /** Along the rows (double path): output row {@code o} of {@code dst} (=, or += when {@code acc}) the taps' weighted input rows of {@code src} (rows of {@code width}). */
+    private static void rows(double[] src, int width, Axis a, double[] dst, boolean acc) {
+        for (int o = 0; o < a.outN; o++) {
+            int d = o * width, base = o * a.taps, c = a.cnt[o];
+            if (!acc) Arrays.fill(dst, d, d + width, 0.0);
+            for (int t = 0; t < c; t++) {
+                double w0 = a.w[base + t];
+                int s0 = a.idx[base + t] * width;
+                for (int j = 0; j < width; j++) dst[d + j] += w0 * src[s0 + j];
+            }
+        }
+    }
+
+    /** Along the columns (double path): for each of {@code nRows} rows of {@code width}, output column {@code o} (=, or +=) the taps' weighted samples. */
+    private static void cols(double[] src, int nRows, int width, Axis a, double[] dst, boolean acc) {
+        int ow = a.outN, taps = a.taps;
+        for (int r = 0; r < nRows; r++) {
+            int sb = r * width, db = r * ow;
+            for (int o = 0; o < ow; o++) {
+                int base = o * taps, c = a.cnt[o];
+                double s = 0;
+                for (int t = 0; t < c; t++) s += a.w[base + t] * src[sb + a.idx[base + t]];
+                dst[db + o] = acc ? dst[db + o] + s : s;
+            }
+        }
+    }
+}
