@@ -59,6 +59,20 @@ final class GraphRunner {
         return r;
     }
 
+    /**
+     * The output tensor, whose memory is recycled at the next call like every working array: an
+     * op's speed without a fresh output array per call (whose first touch, page by page, can cost
+     * more than the op on some machines), as the op runs inside a network loop. Read the result
+     * before the next call.
+     */
+    INDArray forwardReused() {
+        INDArray r = sd.output(feed, OUT).get(OUT);
+        forwardMemory.stepDone();
+        if (forwardMemory.memory() != null) forwardMemory.memory().setRecycleResults(true);
+        MemoryPolicy.step();
+        return r;
+    }
+
     /** Forward + backward: the gradients of {@code sum(out)} w.r.t. the {@code wrt} variables. */
     Map<String, INDArray> backward() {
         Map<String, INDArray> g = sd.calculateGradients(feed, wrt);

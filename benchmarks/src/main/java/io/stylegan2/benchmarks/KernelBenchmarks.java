@@ -31,7 +31,9 @@ import java.util.concurrent.TimeUnit;
  * {@code shape = "<channels>x<resolution>"} (square images):
  * <ul>
  *   <li>{@code upfirdn2d}: {@code upsample2d} / {@code downsample2d} by 2 with the [1,3,3,1] FIR,
- *       batch 1, {@code (32ch, 256px), (128ch, 128px), (512ch, 64px)} (memory-bound);</li>
+ *       batch 1, {@code (32ch, 256px), (128ch, 128px), (512ch, 64px)} (memory-bound), a fresh
+ *       output array per call (as PyTorch allocates one); {@code upfirdn2dReused}: the same with
+ *       the output's memory recycled between calls, as inside a network (the bandwidth row);</li>
  *   <li>{@code biasAct}: bias + leaky ReLU + gain sqrt(2), same shapes (memory-bound);</li>
  *   <li>{@code modulatedConv2dForward}, {@code modulatedConv2dForwardBackward}: 3x3, demodulated,
  *       up 1, {@code (512ch, 16px), (256ch, 64px), (64ch, 256px)}, in = out channels, batch 1 and
@@ -165,6 +167,12 @@ public class KernelBenchmarks {
         return s.run.forward();
     }
 
+    /** As {@link #upfirdn2d}, the output array recycled between calls ({@link GraphRunner#forwardReused}). */
+    @Benchmark
+    public INDArray upfirdn2dReused(Upfirdn s) {
+        return s.run.forwardReused();
+    }
+
     @Benchmark
     public INDArray biasAct(Bias s) {
         return s.run.forward();
@@ -191,10 +199,11 @@ public class KernelBenchmarks {
         long c = s.channels(), r = s.res(), in = c * r * r;
         String dir = params.getOrDefault("direction", "");
         switch (method) {
-            case "upfirdn2d": {
+            case "upfirdn2d":
+            case "upfirdn2dReused": {
                 boolean up = dir.equals("up");
                 long outRes = up ? 2 * r : r / 2;
-                return Work.memory(s + " b1 " + dir, Flops.upfirdn2d(1, c, outRes), Work.f32(in) + Work.f32(c * outRes * outRes));
+                return Work.memory(s + " b1 " + dir + (method.endsWith("Reused") ? " (output reused)" : ""), Flops.upfirdn2d(1, c, outRes), Work.f32(in) + Work.f32(c * outRes * outRes));
             }
             case "biasAct":
                 return Work.memory(s + " b1", 0, 2 * Work.f32(in) + Work.f32(c));

@@ -42,6 +42,7 @@ public final class StepMemory extends AbstractMemoryMgr {
     /** Handed-out array (a view of the requested shape) -> its flat [n] base. */
     private final Map<INDArray, INDArray> live = new IdentityHashMap<>();
     private long pooledBytes, liveBytes, created;
+    private boolean recycleResults;
 
     /** System property: {@code false} turns off recycling in the library's loops ({@link Loop}); default true. */
     public static final String ENABLED_PROPERTY = "stylegan2.stepMemory";
@@ -113,9 +114,19 @@ public final class StepMemory extends AbstractMemoryMgr {
         return m;
     }
 
+    /**
+     * Whether the results of a run ("detached" arrays) come from the pool too and go back at the
+     * end of the step, like the working arrays; for callers that are done with a step's results
+     * before the step ends (a benchmark timing an op whose output would otherwise be fresh memory
+     * every call). Default false.
+     */
+    public synchronized void setRecycleResults(boolean on) {
+        recycleResults = on;
+    }
+
     @Override
     public synchronized INDArray allocate(boolean detached, DataType dataType, long... shape) {
-        if (detached) return Nd4j.createUninitializedDetached(dataType, shape);
+        if (detached && !recycleResults) return Nd4j.createUninitializedDetached(dataType, shape);
         long n = 1;
         for (long d : shape) n *= d;
         Key k = new Key(dataType, n);

@@ -131,4 +131,22 @@ class StepMemoryTest {
         m.close();
         assertThat(m.pooledBytes()).isZero();
     }
+
+    /** With results recycled, a detached request is served from the pool and goes back at endStep (read before the step ends). */
+    @Test
+    void recycledResultsComeFromThePool() {
+        StepMemory m = new StepMemory();
+        m.setRecycleResults(true);
+        INDArray a = m.allocate(true, DataType.FLOAT, 4, 4);
+        m.endStep();
+        INDArray b = m.allocate(true, DataType.FLOAT, 16);
+        assertThat(b.data().address()).isEqualTo(a.data().address());
+        assertThat(m.created()).isEqualTo(1);
+        m.setRecycleResults(false);
+        m.endStep();
+        INDArray c = m.allocate(true, DataType.FLOAT, 16);
+        assertThat(c.data().address()).isNotEqualTo(a.data().address());
+        assertThat(m.created()).as("detached arrays are counted only when pooled").isEqualTo(1);
+        m.close();
+    }
 }
