@@ -313,7 +313,7 @@ def workload(name, p, lpips_net):
         return (lambda: c.copy_(a)) if method == "copy" else (lambda: torch.add(a, b, out=c))
     if cls == "KernelBenchmarks":
         ch, res = (int(v) for v in p["shape"].split("x"))
-        if method == "upfirdn2d":
+        if method in ("upfirdn2d", "upfirdn2dReused"):  # PyTorch allocates its output either way
             x = rand(1, ch, res, res)
             return (lambda: upsample2d(x, f)) if p["direction"] == "up" else (lambda: downsample2d(x, f))
         if method == "biasAct":

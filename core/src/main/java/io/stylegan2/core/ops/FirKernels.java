@@ -15,16 +15,17 @@ import java.util.List;
  * {@code u} lands on an input sample ({@code 0 <= u < n * up}, {@code u % up == 0}); at most
  * {@code ceil(k / up)} taps per output (polyphase). {@link Axis} lists them once per call. A
  * separable kernel {@code k[a][b] = u[a] * v[b]} (every StyleGAN filter) is then two passes over a
- * plane: along the rows (whole input rows combined with the taps' weights: loops the JIT
- * vectorises) and along the columns (a short gather per output sample). The pass that shrinks the
- * plane runs first: rows first when downsampling, columns first otherwise. A kernel that is not
- * separable is summed as one such pair per kernel row. Taps of weight zero are skipped.
+ * plane: a vertical one (whole rows combined with the taps' weights) and a horizontal one per row
+ * ({@link Line}: shifted copies of the row combined, for float; a gather per output sample for
+ * double). The pass that shrinks the plane runs first: rows first when downsampling, columns first
+ * otherwise. A kernel that is not separable is summed as one such pair per kernel row. Taps of
+ * weight zero are skipped (a NaN under a zero tap does not propagate). Float planes stream row by
+ * row ({@link Stream}); double planes, the float64 oracle of the gradient checks, are computed
+ * whole with plain loops.
  *
  * <p>The adjoint (the backward) is the same operation with {@code up} and {@code down} swapped, the
  * kernel flipped and the padding of NVlabs' backward:
  * {@code [kw - px0 - 1, W*up - oW*down + px0 - up + 1, kh - py0 - 1, H*up - oH*down + py0 - up + 1]}.
- *
- * <p>FLOAT planes are computed in float, DOUBLE planes in double (the float64 gradient checks).
  */
 final class FirKernels {
     private FirKernels() {}
@@ -65,29 +66,32 @@ final class FirKernels {
             for (int r = 0; r < lines.length; r++) lines[r] = new Line(w, ow, up, down, p[0], terms.get(r)[1]);
         Kernels.Planes pl = new Kernels.Planes(x, "upfirdn2d x");
         Kernels.Mem in = new Kernels.Mem(Kernels.dense(x)), o = Kernels.Mem.ofOutput(out);
-        int inPlane = h * w, outPlane = oh * ow, mid = rowsFirst ? oh * w : h * ow;
+        long inPlane = (long) h * w, outPlane = (long) oh * ow;
         Stream stream = in.f32 ? new Stream(w, oh, ow, rows, cols, lines, rowsFirst) : null;
         Kernels.forEachPlane(pl, plane -> {
-            if (in.f32) {
-                stream.plane(in, plane * inPlane, o, plane * outPlane);
-            } else {
-                double[][] s = scratch(D.get(), inPlane, mid, outPlane);
-                in.get(plane * inPlane, s[0], inPlane);
-                for (int r = 0; r < rows.length; r++) {
-                    boolean acc = r > 0;
-                    if (rowsFirst) {
-                        rows(s[0], w, rows[r], s[1], false);
-                        cols(s[1], oh, w, cols[r], s[2], acc);
-                    } else {
-                        cols(s[0], h, w, cols[r], s[1], false);
-                        rows(s[1], ow, rows[r], s[2], acc);
-                    }
-                }
-                o.write(plane * outPlane, s[2], outPlane);
-            }
+            if (stream != null) stream.plane(in, plane * inPlane, o, plane * outPlane);
+            else planeDouble(in, plane * inPlane, o, plane * outPlane, h, w, oh, ow, rows, cols, rowsFirst);
             return 0;
         });
         o.finish(out);
+    }
+
+    /** The double path for one plane: whole planes in per-thread arrays, per-output gathers along the columns. */
+    private static void planeDouble(Kernels.Mem in, long inAt, Kernels.Mem out, long outAt, int h, int w, int oh, int ow,
+                                    Axis[] rows, Axis[] cols, boolean rowsFirst) {
+        double[][] s = scratch(D.get(), h * w, rowsFirst ? oh * w : h * ow, oh * ow);
+        in.get(inAt, s[0], h * w);
+        for (int r = 0; r < rows.length; r++) {
+            boolean acc = r > 0;
+            if (rowsFirst) {
+                rows(s[0], w, rows[r], s[1], false);
+                cols(s[1], oh, w, cols[r], s[2], acc);
+            } else {
+                cols(s[0], h, w, cols[r], s[1], false);
+                rows(s[1], ow, rows[r], s[2], acc);
+            }
+        }
+        out.write(outAt, s[2], oh * ow);
     }
 
     /**
@@ -191,7 +195,7 @@ final class FirKernels {
         private static final ThreadLocal<Scratch> OF = ThreadLocal.withInitial(Scratch::new);
         /** {@link Stream}: the ring, then the input, combined and output rows. */
         float[][] rows = new float[0][];
-        /** {@link Line}: the shifted copies (one per tap), then the phases. */
+        /** {@link Line}: the shifted copies (one per tap), then the full-rate row of a downsampling pass. */
         float[][] line = new float[0][];
         float[][] picks = new float[0][];
         float[] weights = new float[0];
@@ -277,7 +281,6 @@ final class FirKernels {
      * is the horizontal pass of the combination of its vertical taps.
      */
     private static final class Stream {
-        /** Per-thread rows: the ring, then input row, combined row, output row. */
         private final int w, oh, ow, ring, srcWidth, maxTaps, lineRows, lineLen;
         private final Axis[] rows, cols;
         private final Line[] lines;
