@@ -1,6 +1,7 @@
 package io.stylegan2.stylegan;
 
 import io.stylegan2.core.StepMemory;
+import io.stylegan2.core.testing.SystemProperties;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,9 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GeneratorRecyclingTest {
 
     private static INDArray[] run(boolean recycle) {
-        String old = System.getProperty(StepMemory.ENABLED_PROPERTY);
-        System.setProperty(StepMemory.ENABLED_PROPERTY, Boolean.toString(recycle));
-        try {
+        return SystemProperties.with(StepMemory.ENABLED_PROPERTY, Boolean.toString(recycle), () -> {
             Map<String, INDArray> p = Generator.randomParams(HooksTest.CFG, 7);
             Generator g = Generator.create(HooksTest.CFG, p);
             try {
@@ -35,10 +34,7 @@ class GeneratorRecyclingTest {
             } finally {
                 g.close();
             }
-        } finally {
-            if (old == null) System.clearProperty(StepMemory.ENABLED_PROPERTY);
-            else System.setProperty(StepMemory.ENABLED_PROPERTY, old);
-        }
+        });
     }
 
     @Test

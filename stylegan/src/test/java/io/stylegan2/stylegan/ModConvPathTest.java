@@ -2,6 +2,7 @@ package io.stylegan2.stylegan;
 
 import io.stylegan2.core.SameDiffs;
 import io.stylegan2.core.ops.ModulatedConv2d;
+import io.stylegan2.core.testing.SystemProperties;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -22,9 +23,7 @@ class ModConvPathTest {
     static final GeneratorConfig CFG = new GeneratorConfig(8, 8, 2, 0.01, 16, 3, Map.of(4, 8, 8, 6, 16, 4), null, null, "skip");
 
     static Map<String, INDArray> imageAndGradient(Generator g, INDArray ws, String path) {
-        String old = System.getProperty(ModulatedConv2d.PATH_PROPERTY);
-        System.setProperty(ModulatedConv2d.PATH_PROPERTY, path);
-        try {
+        return SystemProperties.with(ModulatedConv2d.PATH_PROPERTY, path, () -> {
             SameDiffs.quiet();
             SameDiff sd = SameDiff.create();
             SDVariable w = sd.var("ws", ws.dup());
@@ -34,10 +33,7 @@ class ModConvPathTest {
             sd.setLossVariables(sd.sum(img.mul(sd.constant(r))).rename("loss"));
             INDArray grad = sd.calculateGradients(Map.of(), "ws").get("ws");
             return Map.of("img", sd.output(Map.of(), "img").get("img"), "grad", grad);
-        } finally {
-            if (old == null) System.clearProperty(ModulatedConv2d.PATH_PROPERTY);
-            else System.setProperty(ModulatedConv2d.PATH_PROPERTY, old);
-        }
+        });
     }
 
     @Test

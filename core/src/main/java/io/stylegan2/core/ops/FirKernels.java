@@ -307,14 +307,13 @@ final class FirKernels {
             this.cols = cols;
             this.lines = lines;
             this.rowsFirst = rowsFirst;
+            // output rows per step: several short ones when rows first, else one
             batch = lines[0] != null && rowsFirst ? Math.max(1, Math.min(16, BATCH_SAMPLES / Math.max(1, w))) : 1;
-            // the ring holds every source row one batch of output rows needs (rows first), or one
-            // output row plus the source rows made ahead in a batch (columns first)
-            int outBatch = rowsFirst ? batch : 1;
+            // the ring holds every source row one step's output rows need
             int span = 1, taps = 1;
-            for (int o0 = 0; o0 < oh; o0 += outBatch) {
+            for (int o0 = 0; o0 < oh; o0 += batch) {
                 int lo = Integer.MAX_VALUE, hi = -1;
-                for (int o = o0; o < Math.min(oh, o0 + outBatch); o++)
+                for (int o = o0; o < Math.min(oh, o0 + batch); o++)
                     for (Axis a : rows) {
                         int c = a.cnt[o];
                         if (c == 0) continue;
@@ -324,7 +323,7 @@ final class FirKernels {
                     }
                 if (hi >= 0) span = Math.max(span, hi - lo + 1);
             }
-            ring = Math.max(1, Math.min(h, span + (rowsFirst ? 0 : batch - 1)));
+            ring = Math.max(1, Math.min(h, span));
             maxTaps = taps;
             int lr = 0, ll = 0;
             for (Line l : lines)
@@ -340,37 +339,35 @@ final class FirKernels {
         void plane(Kernels.Mem in, long inAt, Kernels.Mem out, long outAt) {
             int terms = rows.length, ringRows = ring * (rowsFirst ? 1 : terms);
             Scratch sc = Scratch.OF.get();
-            // the ring, then a batch of input (columns first) or combined (rows first) rows, then a batch of output rows
+            // the ring, then the input (columns first) or combined (rows first) rows of a step, then its output rows
             float[][] b = sc.rows = rowsOf(sc.rows, ringRows + 2 * batch, Math.max(w, ow));
             sc.line = rowsOf(sc.line, lineRows, lineLen);
             if (sc.picks.length < maxTaps) {
                 sc.picks = new float[maxTaps][];
                 sc.weights = new float[maxTaps];
             }
-            float[][] picks = sc.picks, srcRows = new float[batch][], dstRows = new float[batch][], targets = new float[batch][];
+            float[][] picks = sc.picks, srcRows = new float[batch][], dstRows = new float[batch][], target = new float[1][];
             float[] wts = sc.weights;
             for (int i = 0; i < batch; i++) {
                 srcRows[i] = b[ringRows + i];
                 dstRows[i] = b[ringRows + batch + i];
             }
-            int produced = -1, outBatch = rowsFirst ? batch : 1;
-            for (int o0 = 0; o0 < oh; o0 += outBatch) {
-                int n = Math.min(outBatch, oh - o0), hi = -1;
+            int produced = -1;
+            for (int o0 = 0; o0 < oh; o0 += batch) {
+                int n = Math.min(batch, oh - o0), hi = -1;
                 for (int o = o0; o < o0 + n; o++)
                     for (Axis a : rows) if (a.cnt[o] > 0) hi = Math.max(hi, a.idx[o * a.taps + a.cnt[o] - 1]);
                 while (produced < hi) {
+                    int j = ++produced;
                     if (rowsFirst) {
-                        int j = ++produced;
                         in.getFloats(inAt + (long) j * w, b[j % ring], 0, w);
                         continue;
                     }
-                    int j0 = produced + 1, count = Math.min(batch, h - j0);
-                    for (int i = 0; i < count; i++) in.getFloats(inAt + (long) (j0 + i) * w, srcRows[i], 0, w);
+                    in.getFloats(inAt + (long) j * w, srcRows[0], 0, w);
                     for (int r = 0; r < terms; r++) {
-                        for (int i = 0; i < count; i++) targets[i] = b[r * ring + (j0 + i) % ring];
-                        horizontal(srcRows, count, targets, false, r, sc);
+                        target[0] = b[r * ring + j % ring];
+                        horizontal(srcRows, 1, target, false, r, sc);
                     }
-                    produced += count;
                 }
                 for (int r = 0; r < terms; r++) {
                     Axis a = rows[r];

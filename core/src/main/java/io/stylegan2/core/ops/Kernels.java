@@ -49,7 +49,7 @@ final class Kernels {
                     }
                     if (clamp >= 0)
                         for (int i = 0; i < n; i++) v[i] = Math.min(Math.max(v[i], -cf), cf);
-                    out.writeFloats(at, v, n);
+                    out.putFloats(at, v, 0, n);
                 } else {
                     double[] v = in.read(at, n, 0);
                     for (int i = 0; i < n; i++) {
@@ -97,7 +97,7 @@ final class Kernels {
                         gv[i] = gv[i] * (pos * gf + (1f - pos) * nf) * keep;
                     }
                     sum += sum(gv, n);
-                    out.writeFloats(at, gv, n);
+                    out.putFloats(at, gv, 0, n);
                 } else {
                     double[] yv = ym.read(at, n, 0), gv = gm.read(at, n, 1);
                     for (int i = 0; i < n; i++) {
@@ -199,18 +199,14 @@ final class Kernels {
         /** Scratch {@code slot} (0 or 1) of this thread filled with {@code n} floats from element {@code at}. */
         float[] readFloats(long at, int n, int slot) {
             float[] f = F.get()[slot];
-            fb.get((int) (off + at), f, 0, n);
+            getFloats(at, f, 0, n);
             return f;
-        }
-
-        void writeFloats(long at, float[] src, int n) {
-            fb.put((int) (off + at), src, 0, n);
         }
 
         /** As {@link #readFloats} for a DOUBLE array. */
         double[] read(long at, int n, int slot) {
             double[] d = D.get()[slot];
-            db.get((int) (off + at), d, 0, n);
+            get(at, d, n);
             return d;
         }
 

@@ -93,8 +93,9 @@ public final class Upfirdn2dOp extends Upsampling2d implements JavaKernels.Kerne
         }
         if (x.rank() != 4) throw new IllegalArgumentException("upfirdn2d: x must be [N, C, H, W], got shape " + Arrays.toString(x.shape()));
         long[] i = iArgs();
-        long oh = FirKernels.outSize(x.size(2), (int) i[0], (int) i[1], (int) i[4], (int) i[5], (int) i[6], "height");
-        long ow = FirKernels.outSize(x.size(3), (int) i[0], (int) i[1], (int) i[2], (int) i[3], (int) i[7], "width");
+        int[] p = padding();
+        long oh = FirKernels.outSize(x.size(2), (int) i[0], (int) i[1], p[2], p[3], (int) i[6], "height");
+        long ow = FirKernels.outSize(x.size(3), (int) i[0], (int) i[1], p[0], p[1], (int) i[7], "width");
         return List.of(LongShapeDescriptor.fromShape(new long[] {x.size(0), x.size(1), oh, ow}, x.dataType()));
     }
 

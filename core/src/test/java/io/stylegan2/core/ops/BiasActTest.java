@@ -1,5 +1,6 @@
 package io.stylegan2.core.ops;
 
+import io.stylegan2.core.testing.SystemProperties;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -99,9 +100,7 @@ class BiasActTest {
     }
 
     private static Map<String, INDArray> run(long[] shape, boolean permuted, BiFunction<SDVariable, SDVariable, SDVariable> op, String path) {
-        String old = System.getProperty(BiasAct.PATH_PROPERTY);
-        System.setProperty(BiasAct.PATH_PROPERTY, path);
-        try {
+        return SystemProperties.with(BiasAct.PATH_PROPERTY, path, () -> {
             SameDiff sd = SameDiff.create();
             long[] s = shape.clone();
             if (permuted) { long t = s[2]; s[2] = s[3]; s[3] = t; }
@@ -115,10 +114,7 @@ class BiasActTest {
             Map<String, INDArray> out = new HashMap<>(sd.calculateGradients(Map.of(), "x", "b"));
             out.put("y", y.eval());
             return out;
-        } finally {
-            if (old == null) System.clearProperty(BiasAct.PATH_PROPERTY);
-            else System.setProperty(BiasAct.PATH_PROPERTY, old);
-        }
+        });
     }
 
     /**
@@ -141,9 +137,7 @@ class BiasActTest {
     @Test
     void lreluBackwardSlopeIsTheGradientsSlope() {
         for (String path : new String[] {"auto", "reference"}) {
-            String old = System.getProperty(BiasAct.PATH_PROPERTY);
-            System.setProperty(BiasAct.PATH_PROPERTY, path);
-            try {
+            SystemProperties.with(BiasAct.PATH_PROPERTY, path, () -> {
                 SameDiff sd = SameDiff.create();
                 SDVariable x = sd.var("x", Nd4j.ones(DataType.DOUBLE, 1, 2, 2, 2).negi());
                 SDVariable b = sd.var("b", Nd4j.zeros(DataType.DOUBLE, 2));
@@ -153,10 +147,7 @@ class BiasActTest {
                 assertThat(slope).as(path).isEqualTo(path.equals("auto") ? 0.2 : (double) 0.2f);
                 assertThat(g.minNumber().doubleValue()).as(path).isEqualTo(slope);
                 assertThat(g.maxNumber().doubleValue()).as(path).isEqualTo(slope);
-            } finally {
-                if (old == null) System.clearProperty(BiasAct.PATH_PROPERTY);
-                else System.setProperty(BiasAct.PATH_PROPERTY, old);
-            }
+            });
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.stylegan2.core.ops;
 
 import io.stylegan2.core.SameDiffs;
+import io.stylegan2.core.testing.SystemProperties;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -100,15 +101,10 @@ class ConstantWeightConvTest {
     @Test
     @SuppressWarnings("unchecked")
     void stockSwitchKeepsTheStockBackward() {
-        String old = System.getProperty(ConstantWeightConv.PATH_PROPERTY);
-        System.setProperty(ConstantWeightConv.PATH_PROPERTY, "stock");
-        try {
+        SystemProperties.with(ConstantWeightConv.PATH_PROPERTY, "stock", () -> {
             assertThat((Set<String>) grads(CASES[0], true, false)[1]).contains("conv2d_bp");
             assertThat((Set<String>) grads(CASES[4], true, false)[1]).contains("deconv2d_bp");
-        } finally {
-            if (old == null) System.clearProperty(ConstantWeightConv.PATH_PROPERTY);
-            else System.setProperty(ConstantWeightConv.PATH_PROPERTY, old);
-        }
+        });
     }
 
     /** Central differences, independent of the stock op. */

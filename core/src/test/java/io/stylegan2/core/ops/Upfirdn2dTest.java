@@ -7,6 +7,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import io.stylegan2.core.testing.SystemProperties;
+
 import static io.stylegan2.core.testing.AllClose.assertAllClose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -19,14 +21,7 @@ class Upfirdn2dTest {
 
     /** Builds (and evaluates) with {@link Upfirdn2d#PATH_PROPERTY} set to {@code path}. */
     static <T> T withPath(Upfirdn2d.Path path, java.util.function.Supplier<T> body) {
-        String old = System.getProperty(Upfirdn2d.PATH_PROPERTY);
-        try {
-            System.setProperty(Upfirdn2d.PATH_PROPERTY, path.name().toLowerCase(java.util.Locale.ROOT));
-            return body.get();
-        } finally {
-            if (old == null) System.clearProperty(Upfirdn2d.PATH_PROPERTY);
-            else System.setProperty(Upfirdn2d.PATH_PROPERTY, old);
-        }
+        return SystemProperties.with(Upfirdn2d.PATH_PROPERTY, path.name().toLowerCase(java.util.Locale.ROOT), body);
     }
 
     private static final Upfirdn2d.Path[] ALL = Upfirdn2d.Path.values();
@@ -151,14 +146,8 @@ class Upfirdn2dTest {
         assertThat(opsOf(Upfirdn2d.Path.REFERENCE)).doesNotContain("deconv2d", "depthwise_conv2d", "upsampling2d").contains("conv2d");
         assertThat(opsOf(Upfirdn2d.Path.CONV)).doesNotContain("upsampling2d").contains("deconv2d");
         assertThat(opsOf(Upfirdn2d.Path.AUTO)).containsExactly("upsampling2d"); // the Java kernel, one op
-        String old = System.getProperty(Upfirdn2d.PATH_PROPERTY);
-        try {
-            System.setProperty(Upfirdn2d.PATH_PROPERTY, "fast");
-            assertThatThrownBy(Upfirdn2d::path).hasMessageContaining(Upfirdn2d.PATH_PROPERTY);
-        } finally {
-            if (old == null) System.clearProperty(Upfirdn2d.PATH_PROPERTY);
-            else System.setProperty(Upfirdn2d.PATH_PROPERTY, old);
-        }
+        SystemProperties.with(Upfirdn2d.PATH_PROPERTY, "fast",
+                () -> assertThatThrownBy(Upfirdn2d::path).hasMessageContaining(Upfirdn2d.PATH_PROPERTY));
     }
 
     @Test
