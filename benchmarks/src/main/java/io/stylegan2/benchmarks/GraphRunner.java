@@ -15,7 +15,8 @@ import java.util.Map;
  * backward (the gradients of {@code loss = sum(output)} w.r.t. chosen variables). The constructor
  * names the output {@value #OUT} and the loss {@value #LOSS} (before any gradient is built, as
  * SameDiff M2.1 needs) and runs each mode once, so the gradient function exists before timing
- * starts. Every call counts one {@link MemoryPolicy#step()}. Both modes recycle the run's
+ * starts. Every {@link #forward} and {@link #backward} call counts one {@link MemoryPolicy#step()}
+ * ({@link #forwardReused} does not: it has nothing to free). All modes recycle the run's
  * working arrays with {@link StepMemory}, as the library's loops and {@code Generator} do (the
  * returned output itself is a fresh array each call; {@code -Dstylegan2.stepMemory=false}, passed
  * with JMH's {@code -jvmArgsAppend}, measures plain SameDiff).
@@ -64,13 +65,23 @@ final class GraphRunner {
      * op's speed without a fresh output array per call (whose first touch, page by page, can cost
      * more than the op on some machines), as the op runs inside a network loop. Read the result
      * before the next call.
+     *
+     * <p>Unlike the other modes this one does not count a {@link MemoryPolicy#step()}: after the
+     * first calls it creates no array at all (every array, the output included, comes from the
+     * pool; {@code GraphRunnerTest}), so there is nothing for a collection to free, and a
+     * {@code System.gc()} every 50 calls (~25 ms each on the 2-vCPU VM) would add ~0.5 ms to every
+     * call of a one-op graph, a cost a network pays once per 50 whole steps, not per op.
      */
     INDArray forwardReused() {
         INDArray r = sd.output(feed, OUT).get(OUT);
         forwardMemory.stepDone();
         if (forwardMemory.memory() != null) forwardMemory.memory().setRecycleResults(true);
-        MemoryPolicy.step();
         return r;
+    }
+
+    /** The pool of the forward mode ({@code null} with {@code -Dstylegan2.stepMemory=false}). */
+    StepMemory forwardMemory() {
+        return forwardMemory.memory();
     }
 
     /** Forward + backward: the gradients of {@code sum(out)} w.r.t. the {@code wrt} variables. */
