@@ -7,7 +7,7 @@
 #
 # usage: benchmarks/run-all.sh [OUT_DIR]            (default: benchmarks/results/<date>-<time>)
 # environment:
-#   JMH_ARGS     JMH settings (default: -f 1 -wi 1 -w 2 -i 3 -r 2; estimated ~25 min for the 72 rows on 2 cores)
+#   JMH_ARGS     JMH settings (default: -f 1 -wi 1 -w 2 -i 3 -r 2; estimated ~30 min for the 85 rows on 2 cores)
 #   JMH_FILTER   benchmark regex (default: all benchmarks)
 #   SOAK_STEPS   RSS soak steps (default 1000; 0 skips the soak)
 #   PYTHON       python with torch (default: the first of python3, /usr/bin/python3 that imports torch)

@@ -22,7 +22,7 @@ LPIPS-Alex + MSE, as InversionStepBenchmark; ``--lpips vgg`` uses the VGG16 trun
 Usage:
   /usr/bin/python3 benchmarks/pytorch/side_by_side.py results.json [--threads 2] [--quick]
       [--only REGEX] [--json out.json]
-Rows without a PyTorch counterpart (Laplacian pyramid, SSIM) print "n/a".
+Rows without a PyTorch counterpart (Laplacian pyramid, SSIM, the upfirdn2d floor) print "n/a".
 """
 import argparse
 import json

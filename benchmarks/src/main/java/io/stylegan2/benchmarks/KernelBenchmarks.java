@@ -23,8 +23,11 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * The core ops one at a time, float32, random inputs, graphs built in the trial setup. Shapes are
@@ -90,6 +93,69 @@ public class KernelBenchmarks {
             SDVariable x = randomVar(sd, "x", 1, s.channels(), s.res(), s.res());
             int[] pad = {0, 0, 0, 0};
             run = new GraphRunner(direction.equals("up") ? Upfirdn2d.upsample2d(x, FIR, 2, pad) : Upfirdn2d.downsample2d(x, FIR, 2, pad), Map.of());
+        }
+    }
+
+    /**
+     * The memory side of {@link Upfirdn} without its arithmetic: the same input and output arrays
+     * streamed by rows between native memory and per-thread row arrays, planes split over the
+     * threads, as the Java kernel does ({@code FirKernels}), but each output row is only copied:
+     * up, every input row twice into each of its two output rows; down, the first half of every
+     * second input row (the other one is read too). The floor of any kernel built this way.
+     */
+    @State(Scope.Benchmark)
+    public static class Floor {
+        @Param({"32x256", "128x128", "512x64"})
+        public String shape;
+        @Param({"up", "down"})
+        public String direction;
+        private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[2][0]);
+        INDArray x, out;
+        private FloatBuffer in, o;
+        private int planes, r;
+        private boolean up;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            Shape s = Shape.parse(shape);
+            Nd4j.getRandom().setSeed(0);
+            up = direction.equals("up");
+            planes = s.channels();
+            r = s.res();
+            int or = up ? 2 * r : r / 2;
+            x = Nd4j.rand(DataType.FLOAT, 1, planes, r, r);
+            out = Nd4j.create(DataType.FLOAT, 1, planes, or, or);
+            in = x.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            o = out.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+
+        void run() {
+            IntStream.range(0, planes).parallel().forEach(this::plane);
+        }
+
+        private void plane(int p) {
+            float[][] t = ROWS.get();
+            if (t[0].length < r) {
+                t[0] = new float[r];
+                t[1] = new float[r];
+            }
+            float[] a = t[0], b = t[1];
+            long inAt = (long) p * r * r;
+            if (up) {
+                long outAt = (long) p * 4 * r * r;
+                for (int y = 0; y < r; y++) {
+                    in.get((int) (inAt + (long) y * r), a, 0, r);
+                    for (int k = 0; k < 4; k++) o.put((int) (outAt + (2L * y * 2 * r) + (long) k * r), a, 0, r);
+                }
+            } else {
+                int h = r / 2;
+                long outAt = (long) p * h * h;
+                for (int y = 0; y < h; y++) {
+                    in.get((int) (inAt + 2L * y * r), a, 0, r);
+                    in.get((int) (inAt + (2L * y + 1) * r), b, 0, r);
+                    o.put((int) (outAt + (long) y * h), a, 0, h);
+                }
+            }
         }
     }
 
@@ -173,6 +239,13 @@ public class KernelBenchmarks {
         return s.run.forwardReused();
     }
 
+    /** The row-streaming floor of {@link #upfirdn2dReused} ({@link Floor}): no SameDiff, no filter. */
+    @Benchmark
+    public INDArray upfirdn2dFloor(Floor s) {
+        s.run();
+        return s.out;
+    }
+
     @Benchmark
     public INDArray biasAct(Bias s) {
         return s.run.forward();
@@ -200,10 +273,13 @@ public class KernelBenchmarks {
         String dir = params.getOrDefault("direction", "");
         switch (method) {
             case "upfirdn2d":
-            case "upfirdn2dReused": {
+            case "upfirdn2dReused":
+            case "upfirdn2dFloor": {
                 boolean up = dir.equals("up");
                 long outRes = up ? 2 * r : r / 2;
-                return Work.memory(s + " b1 " + dir + (method.endsWith("Reused") ? " (output reused)" : ""), Flops.upfirdn2d(1, c, outRes), Work.f32(in) + Work.f32(c * outRes * outRes));
+                String how = method.endsWith("Reused") ? " (output reused)" : method.endsWith("Floor") ? " (rows copied, no filter)" : "";
+                long macs = method.endsWith("Floor") ? 0 : Flops.upfirdn2d(1, c, outRes);
+                return Work.memory(s + " b1 " + dir + how, macs, Work.f32(in) + Work.f32(c * outRes * outRes));
             }
             case "biasAct":
                 return Work.memory(s + " b1", 0, 2 * Work.f32(in) + Work.f32(c));
