@@ -277,9 +277,9 @@ public class KernelBenchmarks {
             case "upfirdn2dFloor": {
                 boolean up = dir.equals("up");
                 long outRes = up ? 2 * r : r / 2;
-                String how = method.endsWith("Reused") ? " (output reused)" : method.endsWith("Floor") ? " (rows copied, no filter)" : "";
-                long macs = method.endsWith("Floor") ? 0 : Flops.upfirdn2d(1, c, outRes);
-                return Work.memory(s + " b1 " + dir + how, macs, Work.f32(in) + Work.f32(c * outRes * outRes));
+                boolean floor = method.endsWith("Floor");
+                String how = method.endsWith("Reused") ? " (output reused)" : floor ? " (rows copied, no filter)" : "";
+                return Work.memory(s + " b1 " + dir + how, floor ? 0 : Flops.upfirdn2d(1, c, outRes), Work.f32(in) + Work.f32(c * outRes * outRes));
             }
             case "biasAct":
                 return Work.memory(s + " b1", 0, 2 * Work.f32(in) + Work.f32(c));
