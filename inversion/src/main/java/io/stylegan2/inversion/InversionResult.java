@@ -13,33 +13,45 @@ import java.util.Map;
  *
  * @param method         the method name ({@link Inverter#name()})
  * @param targetName     the {@link Target#name()}
- * @param space          the latent space that was optimised
- * @param ws             {@code [1, num_ws, w_dim]} float32 (for {@link LatentSpace#W} every row is the same w)
- * @param reconstruction {@code [1, C, R, R]} float32, raw generator output (not clamped)
- * @param extras         method additions by name, e.g. {@code noise/b8.conv0 [1,1,8,8]}; float32; may be empty
- * @param config         the method's configuration as JSON-compatible values (record component -> value)
- * @param history        one map per step: every loss term (unweighted) and {@code total}, plus e.g. {@code lr}
+ * @param reconstruction what redraws the image: latent, hook values, weight offsets, extras
+ * @param image          {@code [1, C, R, R]} float32, the reconstruction drawn by {@link ReconstructionRenderer}
+ *                       (raw generator output, not clamped)
+ * @param config         the method's settings as JSON-compatible values (its options record, and what it measured)
+ * @param history        one map per evaluation: every loss term (unweighted) and {@code total}, plus e.g. {@code lr}
  * @param metrics        final reconstruction metrics
  * @param timing         wall-clock timing
  * @param notes          human-readable remarks, e.g. a perceptual loss replaced by MSE
  */
-public record InversionResult(String method, String targetName, LatentSpace space, INDArray ws, INDArray reconstruction,
-                              Map<String, INDArray> extras, Map<String, Object> config, List<Map<String, Double>> history,
+public record InversionResult(String method, String targetName, Reconstruction reconstruction, INDArray image,
+                              Map<String, Object> config, List<Map<String, Double>> history,
                               ReconstructionMetrics metrics, Timing timing, List<String> notes) {
     public InversionResult {
-        if (ws == null || ws.rank() != 3 || ws.size(0) != 1)
-            throw new IllegalArgumentException("ws must be [1, num_ws, w_dim], got " + (ws == null ? null : Arrays.toString(ws.shape())));
-        if (reconstruction == null || reconstruction.rank() != 4 || reconstruction.size(0) != 1)
-            throw new IllegalArgumentException("reconstruction must be [1, C, R, R]");
-        extras = Collections.unmodifiableMap(new LinkedHashMap<>(extras == null ? Map.of() : extras));
+        if (reconstruction == null) throw new IllegalArgumentException("no reconstruction");
+        if (image == null || image.rank() != 4 || image.size(0) != 1)
+            throw new IllegalArgumentException("image must be [1, C, R, R], got " + (image == null ? null : Arrays.toString(image.shape())));
         config = Collections.unmodifiableMap(new LinkedHashMap<>(config == null ? Map.of() : config));
         history = List.copyOf(history == null ? List.of() : history.stream().map(m -> Collections.unmodifiableMap(new LinkedHashMap<>(m))).toList());
         notes = List.copyOf(notes == null ? List.of() : notes);
     }
 
+    /** The latent. */
+    public Latent latent() {
+        return reconstruction.latent();
+    }
+
+    /** The latent's W+ code {@code [1, num_ws, w_dim]}. */
+    public INDArray ws() {
+        return reconstruction.latent().ws();
+    }
+
+    /** The latent's space. */
+    public LatentSpace space() {
+        return reconstruction.latent().space();
+    }
+
     /** {@code [num_ws, w_dim]}: the rosinality-style layout of the latent. */
     public INDArray latentRows() {
-        return ws.reshape(ws.size(1), ws.size(2));
+        return reconstruction.latent().rows();
     }
 
     /** The value of a loss term at the last step, or NaN. */

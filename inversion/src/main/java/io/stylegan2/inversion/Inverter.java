@@ -1,5 +1,6 @@
 package io.stylegan2.inversion;
 
+import io.stylegan2.core.CancellationToken;
 import io.stylegan2.core.Progress;
 import org.slf4j.LoggerFactory;
 

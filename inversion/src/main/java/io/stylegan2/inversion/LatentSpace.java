@@ -1,23 +1,41 @@
 package io.stylegan2.inversion;
 
+import java.util.Locale;
+
 /**
- * The space an inversion optimised. The latent is always stored as W+ ({@code ws [1, num_ws, w_dim]});
- * for {@link #W} all rows are equal. What a method adds on top (noise maps, weight offsets, padding
- * maps, feature offsets...) lives in {@link InversionResult#extras()}.
+ * The space of a latent (the one enum of the project): W (one {@code w} for every row, as the
+ * official projector), W+ (one code per row, Image2StyleGAN) or W+ with additive feature offsets
+ * after some synthesis blocks (SAM's F spaces). Every latent is stored as W+
+ * ({@code ws [1, num_ws, w_dim]}); see {@link Latent}.
  */
 public enum LatentSpace {
-    /** One {@code w} broadcast to every row (the official projector). */
-    W,
-    /** One code per layer row (Image2StyleGAN). */
-    W_PLUS;
+    W("w", "W"),
+    W_PLUS("w_plus", "W+"),
+    W_PLUS_FEATURES("w_plus_features", "W+F");
 
-    /** Lower-case id used in files ({@code w}, {@code w_plus}). */
-    public String id() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+    private final String id, label;
+
+    LatentSpace(String id, String label) {
+        this.id = id;
+        this.label = label;
     }
 
+    /** Lower-case id used in files ({@code w}, {@code w_plus}, {@code w_plus_features}). */
+    public String id() {
+        return id;
+    }
+
+    /** {@code W}, {@code W+} or {@code W+F}. */
+    public String label() {
+        return label;
+    }
+
+    /** Parses an id, a label, or the enum name ({@code W}, {@code W+}, {@code wplus}, {@code w_plus}, ...), case-insensitive. */
     public static LatentSpace parse(String s) {
-        for (LatentSpace l : values()) if (l.id().equalsIgnoreCase(s) || l.name().equalsIgnoreCase(s)) return l;
-        throw new IllegalArgumentException("unknown latent space '" + s + "' (w or w_plus)");
+        String t = s == null ? "" : s.trim();
+        for (LatentSpace l : values())
+            if (l.id.equalsIgnoreCase(t) || l.label.equalsIgnoreCase(t) || l.name().equalsIgnoreCase(t)) return l;
+        if (t.equalsIgnoreCase("wplus")) return W_PLUS;
+        throw new IllegalArgumentException("unknown latent space '" + s + "' (W, W+ or W+F)");
     }
 }

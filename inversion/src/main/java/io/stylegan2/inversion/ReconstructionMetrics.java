@@ -1,8 +1,8 @@
 package io.stylegan2.inversion;
 
+import io.stylegan2.losses.PerceptualLoss;
 import io.stylegan2.metrics.ImageMetrics;
 import io.stylegan2.metrics.Mse;
-import io.stylegan2.metrics.PerceptualDistance;
 import io.stylegan2.metrics.PixelRange;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -28,7 +28,7 @@ public record ReconstructionMetrics(double mse, double psnr, double ssim, double
      * Metrics of a reconstruction against its target, both {@code [1, C, R, R]} in {@code [-1, 1]}
      * (the reconstruction is clamped to {@code [-1, 1]} first, as a PNG would be).
      */
-    public static ReconstructionMetrics compute(INDArray target, INDArray reconstruction, PerceptualDistance perceptual) {
+    public static ReconstructionMetrics compute(INDArray target, INDArray reconstruction, PerceptualLoss perceptual) {
         INDArray r = clamp(reconstruction);
         boolean rgb = target.size(1) == 3;
         ImageMetrics m = ImageMetrics.compute(target, r, List.of("image"), PixelRange.BYTE, rgb ? perceptual : null).get(0);

@@ -1,5 +1,6 @@
 package io.stylegan2.inversion;
 
+import io.stylegan2.stylegan.GeneratorConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
@@ -25,5 +26,21 @@ public record Target(String name, INDArray image) {
 
     public int resolution() {
         return (int) image.size(2);
+    }
+
+    /** Checks that this target fits the generator's channels and resolution; the error names the target. */
+    public Target requireFits(GeneratorConfig g) {
+        if (channels() != g.imgChannels() || resolution() != g.imgResolution())
+            throw new IllegalArgumentException("target '" + name + "' is " + channels() + "x" + resolution() + "x" + resolution()
+                    + " but the generator makes " + g.imgChannels() + "x" + g.imgResolution() + "x" + g.imgResolution()
+                    + " images (prepare it with ImagePreparation.load)");
+        return this;
+    }
+
+    /** Checks that {@code image} is {@code [1, C, R, R]} at the generator's size; the error names {@code what} and both shapes. */
+    public static void checkImage(GeneratorConfig g, INDArray image, String what) {
+        long[] want = {1, g.imgChannels(), g.imgResolution(), g.imgResolution()};
+        if (image == null || !Arrays.equals(image.shape(), want))
+            throw new IllegalArgumentException(what + ": shape " + (image == null ? null : Arrays.toString(image.shape())) + ", expected " + Arrays.toString(want));
     }
 }

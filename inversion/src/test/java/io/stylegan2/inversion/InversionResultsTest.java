@@ -1,8 +1,8 @@
 package io.stylegan2.inversion;
 
 import io.stylegan2.core.io.Npy;
-import io.stylegan2.inversion.projector.WPlusConfig;
-import io.stylegan2.inversion.projector.WPlusProjector;
+import io.stylegan2.inversion.wplus.WPlusConfig;
+import io.stylegan2.inversion.wplus.WPlusProjector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -2,8 +2,8 @@ package io.stylegan2.inversion;
 
 import io.stylegan2.inversion.projector.NvidiaConfig;
 import io.stylegan2.inversion.projector.NvidiaProjector;
-import io.stylegan2.inversion.projector.WPlusConfig;
-import io.stylegan2.inversion.projector.WPlusProjector;
+import io.stylegan2.inversion.wplus.WPlusConfig;
+import io.stylegan2.inversion.wplus.WPlusProjector;
 import io.stylegan2.metrics.Mse;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.NoiseMode;

@@ -1,7 +1,7 @@
 package io.stylegan2.inversion;
 
-import io.stylegan2.inversion.projector.WPlusConfig;
-import io.stylegan2.inversion.projector.WPlusProjector;
+import io.stylegan2.inversion.wplus.WPlusConfig;
+import io.stylegan2.inversion.wplus.WPlusProjector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -46,7 +46,7 @@ class SupportTest {
         assertThat(m.names()).containsExactly("w", "wplus", "pti", "encoder", "near-perfect");
         Inverter w = m.create("wplus", new Methods.Context(FixtureModel.generator(), null, 7, null));
         assertThat(w.name()).isEqualTo("wplus");
-        assertThat(((io.stylegan2.inversion.projector.WPlusProjector) w).config().steps()).isEqualTo(7);
+        assertThat(((io.stylegan2.inversion.wplus.WPlusProjector) w).config().steps()).isEqualTo(7);
         Methods more = m.with("mine", "test method", c -> m.create("w", c));
         assertThat(more.names()).containsExactly("w", "wplus", "pti", "encoder", "near-perfect", "mine");
         assertThat(m.names()).hasSize(5);

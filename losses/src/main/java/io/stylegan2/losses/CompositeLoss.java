@@ -1,5 +1,6 @@
 package io.stylegan2.losses;
 
+import io.stylegan2.core.optim.Objective;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -9,7 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A weighted sum of named scalar loss terms in one SameDiff graph:
+ * A weighted sum of named scalar loss terms in one SameDiff graph, the {@link Objective} of an
+ * {@link io.stylegan2.core.optim.OptimisationLoop}:
  * {@code total = sum_i weight_i * term_i}. Each term keeps its own graph variable
  * ({@code loss/<name>}), so a training step can report every term's value alongside the total.
  *
@@ -22,9 +24,9 @@ import java.util.Map;
  * Map<String, Double> values = loss.values(out);   // {"mse": ..., "lpips": ..., "total": ...}
  * }</pre>
  */
-public final class CompositeLoss {
+public final class CompositeLoss implements Objective {
     /** Name of the total in {@link #values}. */
-    public static final String TOTAL = "total";
+    public static final String TOTAL = Objective.TOTAL;
 
     private final SDVariable total;
     private final Map<String, SDVariable> terms;
@@ -56,6 +58,7 @@ public final class CompositeLoss {
     }
 
     /** Graph variable names of every term and of the total, for {@code sd.output(..., names)}. */
+    @Override
     public String[] outputNames() {
         String[] n = new String[terms.size() + 1];
         int i = 0;
@@ -65,6 +68,7 @@ public final class CompositeLoss {
     }
 
     /** Unweighted term values and the total ({@value #TOTAL}) from the outputs of a run. */
+    @Override
     public Map<String, Double> values(Map<String, INDArray> outputs) {
         Map<String, Double> m = new LinkedHashMap<>();
         terms.forEach((name, v) -> m.put(name, scalar(outputs, v.name())));

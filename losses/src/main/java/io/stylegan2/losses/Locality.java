@@ -5,6 +5,7 @@ import io.stylegan2.stylegan.NoiseMode;
 import io.stylegan2.stylegan.ParamBinding;
 import io.stylegan2.stylegan.SynthesisHooks;
 import io.stylegan2.stylegan.SynthesisNetwork;
+import io.stylegan2.stylegan.WPlus;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -13,7 +14,6 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
 import java.util.Random;
-import java.util.function.BiFunction;
 
 /**
  * PTI's locality regulariser ("space regulariser", off by default in PTI): keep the tuned
@@ -26,8 +26,8 @@ import java.util.function.BiFunction;
  * PTI: {@code l2Weight = perceptualWeight = 0.1}, one sample per step, {@code noise_mode='none'},
  * P = LPIPS-AlexNet, the result averaged over samples (the MSE over the batch is that average).
  * The perceptual distance is pluggable ({@code null} = L2 only); it receives
- * {@code (original, tuned)} images {@code [numSamples, C, R, R]} and returns a scalar or per-image
- * values (averaged here).
+ * {@code (original, tuned)} images {@code [numSamples, C, R, R]} and its per-image values are
+ * averaged here.
  *
  * <p>{@link #build} adds a placeholder {@value #WS} {@code [numSamples, num_ws, w_dim]}, the tuned
  * synthesis through the caller's binding (its deltas get the gradients) and the original
@@ -80,9 +80,9 @@ public final class Locality {
      *
      * @param g          the generator (its store holds the original weights)
      * @param tuned      the tuned generator's binding (with the {@code WeightOverride} being trained)
-     * @param perceptual perceptual distance {@code (original, tuned) -> scalar or [N]}, or null
+     * @param perceptual perceptual distance of {@code (original, tuned)}, or null for the L2 part only
      */
-    public static Locality build(Generator g, ParamBinding tuned, Config config, BiFunction<SDVariable, SDVariable, SDVariable> perceptual) {
+    public static Locality build(Generator g, ParamBinding tuned, Config config, PerceptualLoss perceptual) {
         SameDiff sd = tuned.sd();
         var cfg = g.config();
         SDVariable ws = sd.placeHolder(WS, tuned.store().dataType(), config.numSamples(), cfg.numWs(), cfg.wDim());
@@ -93,7 +93,8 @@ public final class Locality {
         SDVariable loss = l2.mul(config.l2Weight());
         SDVariable p = null;
         if (perceptual != null) {
-            p = perceptual.apply(oldImg, newImg).mean();
+            int r = cfg.imgResolution();
+            p = perceptual.distance(oldImg, newImg, r, r).mean();
             loss = loss.add(p.mul(config.perceptualWeight()));
         }
         return new Locality(config, ws, newImg, oldImg, l2, p, loss);
@@ -109,10 +110,7 @@ public final class Locality {
     public static INDArray latents(Generator g, INDArray pivot, Config config, long seed) {
         var cfg = g.config();
         int n = config.numSamples(), numWs = cfg.numWs(), wDim = cfg.wDim();
-        INDArray p = pivot.castTo(DataType.DOUBLE);
-        if (p.length() == wDim) p = p.reshape(1, 1, wDim).repeat(1, numWs);
-        else if (p.length() == (long) numWs * wDim) p = p.reshape(1, numWs, wDim);
-        else throw new IllegalArgumentException("locality: pivot has " + p.length() + " values, expected " + wDim + " or " + numWs + "x" + wDim);
+        INDArray p = WPlus.one(pivot, cfg, "locality: pivot").castTo(DataType.DOUBLE);
         Random rnd = new Random(seed);
         double[] z = new double[n * cfg.zDim()];
         for (int i = 0; i < z.length; i++) z[i] = rnd.nextGaussian();

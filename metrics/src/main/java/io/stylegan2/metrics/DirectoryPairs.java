@@ -1,5 +1,6 @@
 package io.stylegan2.metrics;
 
+import io.stylegan2.losses.PerceptualLoss;
 import io.stylegan2.core.io.Images;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -93,7 +94,7 @@ public record DirectoryPairs(List<Pair> pairs, List<String> onlyInA, List<String
      * {@link ImageMetrics} of every pair (read one pair at a time, so sizes may differ between pairs),
      * in {@code convention}; {@code perceptual} may be null.
      */
-    public List<ImageMetrics> metrics(int channels, PixelRange convention, PerceptualDistance perceptual) throws IOException {
+    public List<ImageMetrics> metrics(int channels, PixelRange convention, PerceptualLoss perceptual) throws IOException {
         List<ImageMetrics> out = new ArrayList<>(pairs.size());
         for (int i = 0; i < pairs.size(); i++) {
             INDArray[] xy = load(i, i + 1, channels);

@@ -1,6 +1,7 @@
 package io.stylegan2.metrics;
 
 import io.stylegan2.core.MemoryPolicy;
+import io.stylegan2.core.linalg.SymmetricEigen;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -105,8 +106,8 @@ public final class FrechetDistance {
         double[] lam = e.values();
         double[] r = new double[lam.length];
         for (int i = 0; i < lam.length; i++) r[i] = Math.sqrt(Math.max(lam[i], 0.0));
-        INDArray v = e.vectors();
-        INDArray sqrt1 = v.mulRowVector(Nd4j.createFromArray(r)).mmul(v.transpose());
+        INDArray vt = e.vectorRows();                                    // rows are eigenvectors
+        INDArray sqrt1 = vt.transpose().mulRowVector(Nd4j.createFromArray(r)).mmul(vt);
         INDArray mid = sqrt1.mmul(s2).mmul(sqrt1);
         double t = 0;
         for (double l : SymmetricEigen.decompose(mid, false).values()) t += Math.sqrt(Math.max(l, 0.0));

@@ -1,5 +1,6 @@
 package io.stylegan2.metrics;
 
+import io.stylegan2.losses.PerceptualLoss;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
@@ -15,7 +16,7 @@ import java.util.OptionalDouble;
  * @param mse        mean squared error in {@code convention}'s units
  * @param psnr       dB, +Infinity for identical images
  * @param ssim       SSIM ({@link Ssim}: 11x11 Gaussian, sigma 1.5, 'valid'), mean over channels
- * @param perceptualName the {@link PerceptualDistance#name()} or empty when none was given
+ * @param perceptualName the {@link PerceptualLoss#name()} or empty when none was given
  * @param perceptual the perceptual distance (e.g. LPIPS, on the [-1,1] images), empty when none
  */
 public record ImageMetrics(String name, PixelRange convention, double mse, double psnr, double ssim,
@@ -35,7 +36,7 @@ public record ImageMetrics(String name, PixelRange convention, double mse, doubl
      * @param names one name per pair, or null for "0", "1", ...
      */
     public static List<ImageMetrics> compute(INDArray a, INDArray b, List<String> names, PixelRange convention,
-                                             PerceptualDistance perceptual) {
+                                             PerceptualLoss perceptual) {
         Pixels.requireSameShape(a, b);
         INDArray x = Pixels.asBatch(a), y = Pixels.asBatch(b);
         int n = (int) x.size(0);

@@ -1,13 +1,9 @@
 package io.stylegan2.metrics;
 
+import io.stylegan2.losses.PerceptualLoss;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.NoiseMode;
-import io.stylegan2.stylegan.ParamBinding;
-import io.stylegan2.stylegan.SynthesisHooks;
-import io.stylegan2.stylegan.SynthesisNetwork;
-import io.stylegan2.stylegan.WeightOffsets;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
+import io.stylegan2.stylegan.PatchedGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -37,31 +33,27 @@ public final class ManifoldDrift {
 
     /**
      * @param g          the original generator (frozen weights)
-     * @param deltas     weight offsets by canonical parameter name, in graph layout (as trained through {@link WeightOffsets})
+     * @param deltas     weight offsets by canonical parameter name, in graph layout (as trained through
+     *                   {@code io.stylegan2.stylegan.WeightOffsets})
      * @param samples    number of latents (> 0)
      * @param seed       latent seed; the same seed gives the same latents
      * @param batch      images per forward pass
      * @param perceptual optional perceptual distance (null: MSE only)
      */
-    public static Result measure(Generator g, Map<String, INDArray> deltas, int samples, long seed, int batch, PerceptualDistance perceptual) {
+    public static Result measure(Generator g, Map<String, INDArray> deltas, int samples, long seed, int batch, PerceptualLoss perceptual) {
         if (samples <= 0 || batch <= 0) throw new IllegalArgumentException("samples and batch must be > 0, got " + samples + ", " + batch);
-        for (String k : deltas.keySet())
-            if (!g.params().has(k)) throw new IllegalArgumentException("weight offset for unknown parameter '" + k + "'");
-        SameDiff sd = SameDiff.create();
-        ParamBinding tuned = new ParamBinding(sd, g.params(), "", n -> false, new WeightOffsets(deltas::containsKey, deltas));
-        SDVariable ws = sd.placeHolder("ws", g.params().dataType(), -1, g.config().numWs(), g.config().wDim());
-        g.synthesisNetwork().build(tuned, ws, NoiseMode.CONST, SynthesisHooks.NONE, SynthesisNetwork.Start.FULL).image().rename("tuned");
-
         Nd4j.getRandom().setSeed(seed);
         INDArray z = Nd4j.randn(g.params().dataType(), samples, g.config().zDim());
         double mseSum = 0, pSum = 0;
-        for (int from = 0; from < samples; from += batch) {
-            int to = Math.min(samples, from + batch);
-            INDArray w = g.mapping(z.get(NDArrayIndex.interval(from, to)), 1.0, -1);
-            INDArray orig = g.synthesis(w, NoiseMode.CONST, 0);
-            INDArray tun = sd.output(Map.of("ws", w), "tuned").get("tuned");
-            for (double v : Mse.perImage(tun, orig)) mseSum += v;
-            if (perceptual != null) pSum += perceptual.distance(tun, orig).sumNumber().doubleValue();
+        try (PatchedGenerator tuned = new PatchedGenerator(g, deltas)) {
+            for (int from = 0; from < samples; from += batch) {
+                int to = Math.min(samples, from + batch);
+                INDArray w = g.mapping(z.get(NDArrayIndex.interval(from, to)), 1.0, -1);
+                INDArray orig = g.synthesis(w, NoiseMode.CONST, 0);
+                INDArray tun = tuned.synthesis(w, NoiseMode.CONST, 0);
+                for (double v : Mse.perImage(tun, orig)) mseSum += v;
+                if (perceptual != null) pSum += perceptual.distance(tun, orig).sumNumber().doubleValue();
+            }
         }
         return new Result(mseSum / samples, perceptual == null ? OptionalDouble.empty() : OptionalDouble.of(pSum / samples),
                 perceptual == null ? null : perceptual.name(), samples);

@@ -5,7 +5,7 @@
  * <ul>
  *   <li>Full-reference, per image pair: {@link io.stylegan2.metrics.Mse}, {@link io.stylegan2.metrics.Psnr},
  *   {@link io.stylegan2.metrics.Ssim}, {@link io.stylegan2.metrics.MsSsim}, collected in
- *   {@link io.stylegan2.metrics.ImageMetrics} (with an optional {@link io.stylegan2.metrics.PerceptualDistance}
+ *   {@link io.stylegan2.metrics.ImageMetrics} (with an optional {@link io.stylegan2.losses.PerceptualLoss}
  *   such as LPIPS); values are computed in a {@link io.stylegan2.metrics.PixelRange} convention that
  *   every result records. {@link io.stylegan2.metrics.DirectoryPairs} pairs two folders by file name.</li>
  *   <li>Distribution: {@link io.stylegan2.metrics.FrechetDistance} (FID with

@@ -1,5 +1,6 @@
 package io.stylegan2.inversion.editing;
 
+import io.stylegan2.inversion.LatentSpace;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -36,6 +37,7 @@ public record Direction(String name, LatentSpace space, INDArray vector, int sta
     public Direction {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("direction name must be non-empty");
         if (space == null) throw new IllegalArgumentException("direction " + name + ": latent space is null");
+        if (space == LatentSpace.W_PLUS_FEATURES) throw new IllegalArgumentException("direction " + name + ": directions live in W or W+, not " + space.label());
         if (vector == null) throw new IllegalArgumentException("direction " + name + ": vector is null");
         if (space == LatentSpace.W && vector.rank() != 1)
             throw new IllegalArgumentException("direction " + name + ": a W direction needs a [w_dim] vector, got " + Arrays.toString(vector.shape()));

@@ -1,5 +1,6 @@
 package io.stylegan2.inversion.editing;
 
+import io.stylegan2.inversion.LatentSpace;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stylegan2.core.io.Safetensors;

@@ -1,8 +1,8 @@
 package io.stylegan2.inversion.editing;
 
-import io.stylegan2.inversion.pti.TunedGenerator;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.NoiseMode;
+import io.stylegan2.stylegan.PatchedGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -40,7 +40,7 @@ public record EditConsistency(double meanCorrelation, double minCorrelation, dou
         INDArray edited = direction.apply(ws, strength);
         INDArray d0 = g.synthesis(edited, NoiseMode.CONST, 0).sub(g.synthesis(ws, NoiseMode.CONST, 0));
         INDArray dt;
-        try (TunedGenerator tg = new TunedGenerator(g, offsets)) {
+        try (PatchedGenerator tg = new PatchedGenerator(g, offsets)) {
             dt = tg.synthesis(edited, NoiseMode.CONST, 0).sub(tg.synthesis(ws, NoiseMode.CONST, 0));
         }
         double sumC = 0, minC = Double.POSITIVE_INFINITY, sumR = 0;

@@ -1,6 +1,8 @@
 package io.stylegan2.inversion.editing;
 
+import io.stylegan2.inversion.LatentSpace;
 import io.stylegan2.core.MemoryPolicy;
+import io.stylegan2.core.linalg.SymmetricEigen;
 import io.stylegan2.stylegan.Generator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,7 +17,7 @@ import java.util.Random;
 /**
  * GANSpace (Härkönen et al. 2020): PCA of W. {@code samples} latents {@code w = mapping(z)} with
  * {@code z ~ N(0, I)} drawn from {@code java.util.Random(seed)} and no truncation; the covariance
- * (float64, centred, divided by N-1) is eigen-decomposed by {@link SymmetricEigen}; the top
+ * (float64, centred, divided by N-1) is eigen-decomposed by {@link SymmetricEigen} (LAPACK); the top
  * {@code k} eigenvectors become unit W directions {@code pc0, pc1, ...} whose {@link Direction#scale()}
  * is the component's standard deviation {@code sqrt(eigenvalue)}, so an edit strength is in
  * sigmas (strength 2 moves 2 standard deviations along the component, as GANSpace's sliders).
@@ -57,7 +59,7 @@ public final class GanSpace {
         INDArray mean = x.mean(0);
         x.subiRowVector(mean);
         INDArray cov = x.transpose().mmul(x).divi(n - 1);
-        SymmetricEigen.Result eig = SymmetricEigen.decompose(cov.toDoubleMatrix());
+        SymmetricEigen.Result eig = SymmetricEigen.decompose(cov);
         double total = 0;
         for (double v : eig.values()) total += Math.max(v, 0);
         List<Direction> out = new ArrayList<>();

@@ -1,5 +1,7 @@
 package io.stylegan2.inversion.editing;
 
+import io.stylegan2.inversion.LatentSpace;
+import io.stylegan2.core.linalg.SymmetricEigen;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.SynthesisNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -63,7 +65,7 @@ public final class SeFa {
             a.diviColumnVector(norms);
             ata.addi(a.transpose().mmul(a));
         }
-        SymmetricEigen.Result eig = SymmetricEigen.decompose(ata.toDoubleMatrix());
+        SymmetricEigen.Result eig = SymmetricEigen.decompose(ata);
         List<Direction> out = new ArrayList<>();
         for (int i = 0; i < components; i++) {
             Map<String, Object> p = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import io.stylegan2.core.io.Safetensors;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.NativeModel;
 import io.stylegan2.stylegan.NoiseMode;
+import io.stylegan2.stylegan.WPlus;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -94,9 +95,9 @@ public final class Encoder {
         INDArray recon = averageImage(g, n);
         List<INDArray> wsList = new ArrayList<>(), imgs = new ArrayList<>();
         for (int t = 0; t < iterations; t++) {
-            Map<String, INDArray> out = eg.sd.output(eg.feed(target, recon, wcur), EncoderGraph.WS, EncoderGraph.IMG);
-            wcur = out.get(EncoderGraph.WS).dup();
-            recon = out.get(EncoderGraph.IMG).dup();
+            Map<String, INDArray> out = eg.sd.output(eg.feed(target, recon, wcur), eg.ws, eg.image);
+            wcur = out.get(eg.ws).dup();
+            recon = out.get(eg.image).dup();
             wsList.add(wcur);
             imgs.add(recon);
         }
@@ -113,8 +114,8 @@ public final class Encoder {
 
     /** {@code w_avg} broadcast to {@code [n, num_ws, w_dim]}. */
     static INDArray averageWs(Generator g, int n) {
-        INDArray wAvg = g.wAvg().castTo(DataType.FLOAT).reshape(1, 1, g.config().wDim());
-        return Nd4j.zeros(DataType.FLOAT, n, g.config().numWs(), g.config().wDim()).addi(wAvg);
+        INDArray w = Nd4j.zeros(DataType.FLOAT, n, g.config().wDim()).addiRowVector(g.wAvg().castTo(DataType.FLOAT));
+        return WPlus.broadcast(w, g.config().numWs());
     }
 
     /** {@code G(w_avg)} (const noise) repeated {@code n} times. */

@@ -1,14 +1,11 @@
 package io.stylegan2.inversion.encoder;
 
+import io.stylegan2.inversion.engine.MethodGraph;
 import io.stylegan2.losses.CompositeLoss;
 import io.stylegan2.losses.Pixelwise;
 import io.stylegan2.losses.Regularisers;
 import io.stylegan2.losses.lpips.Lpips;
 import io.stylegan2.stylegan.Generator;
-import io.stylegan2.stylegan.NoiseMode;
-import io.stylegan2.stylegan.ParamBinding;
-import io.stylegan2.stylegan.SynthesisHooks;
-import io.stylegan2.stylegan.SynthesisNetwork;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -22,26 +19,29 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One ReStyle iteration as a SameDiff graph: placeholders {@code target}, {@code recon} (the
- * previous reconstruction, fed as data, so it is detached) and {@code wcur}; outputs {@code ws =
- * wcur + E(concat(target, recon))} and {@code img = G.synthesis(ws)} (const noise, frozen G), and,
- * with losses, the {@link CompositeLoss} terms (placeholders {@code wtrue} and the scalar
- * {@code latentOn}, 0 for real images).
+ * One ReStyle iteration as a {@link MethodGraph}: placeholders {@code target}, {@code recon} (the
+ * previous reconstruction, fed as data, so it is detached) and {@code wcur}; the latent is the
+ * encoder's output {@code ws = wcur + E(concat(target, recon))}, drawn by the frozen generator
+ * (const noise) as {@code image}; with losses, the {@link CompositeLoss} terms (placeholders
+ * {@code wtrue} and the scalar {@code latentOn}, 0 for real images). The encoder's parameters are
+ * the graph's trainables.
  */
 final class EncoderGraph {
-    static final String TARGET = "target", RECON = "recon", WCUR = "wcur", WTRUE = "wtrue", LATENT_ON = "latentOn";
-    static final String WS = "ws", IMG = "img", PREFIX = "enc/";
+    static final String TARGET = "target", RECON = "recon", WCUR = "wcur", WTRUE = "wtrue", LATENT_ON = "latentOn", PREFIX = "enc/";
 
     final SameDiff sd;
     final EncoderConfig cfg;
     final CompositeLoss loss;          // null for inference
     final Map<String, INDArray> params = new LinkedHashMap<>();  // parameter name -> graph array (updated in place)
     final List<String> varNames = new ArrayList<>();
+    /** Names of the latent and image outputs. */
+    final String ws, image;
 
     EncoderGraph(EncoderConfig cfg, Map<String, INDArray> initial, Generator g, LossWeights lw, Lpips lpips) {
         cfg.requireCompatible(g.config());
         this.cfg = cfg;
-        sd = SameDiff.create();
+        MethodGraph.Builder b = MethodGraph.builder(g).paramPrefix("G/");
+        sd = b.sd();
         int r = cfg.resolution(), c = cfg.imgChannels();
         SDVariable target = sd.placeHolder(TARGET, DataType.FLOAT, -1, c, r, r);
         SDVariable recon = sd.placeHolder(RECON, DataType.FLOAT, -1, c, r, r);
@@ -59,25 +59,26 @@ final class EncoderGraph {
             if (v == null) throw new IllegalArgumentException("encoder parameters lack '" + n + "'");
             return v;
         });
-        SDVariable ws = wcur.add(delta).rename(WS);
-        ParamBinding p = ParamBinding.frozen(sd, g.params(), "G/");
-        SDVariable img = g.synthesisNetwork().build(p, ws, NoiseMode.CONST, SynthesisHooks.NONE, SynthesisNetwork.Start.FULL).image().rename(IMG);
+        SDVariable wsVar = wcur.add(delta).rename("ws");
+        MethodGraph mg = b.latent(wsVar).trainable(varNames).build();
+        SDVariable img = mg.image();
+        ws = wsVar.name();
+        image = img.name();
         if (lw == null) {
             loss = null;
             return;
         }
         SDVariable wtrue = sd.placeHolder(WTRUE, DataType.FLOAT, -1, cfg.numWs(), cfg.wDim());
         SDVariable latentOn = sd.placeHolder(LATENT_ON, DataType.FLOAT);
-        CompositeLoss.Builder b = CompositeLoss.builder(sd).add("l2", lw.l2(), Pixelwise.mse(img, target));
-        if (lpips != null && lw.lpips() != 0) b.add("lpips", lw.lpips(), lpips.distance(img, target, r, r, false).mean());
+        CompositeLoss.Builder lb = mg.loss().add("l2", lw.l2(), Pixelwise.mse(img, target));
+        if (lpips != null && lw.lpips() != 0) lb.add("lpips", lw.lpips(), lpips.distance(img, target, r, r).mean());
         if (lw.latent() != 0) {
-            SDVariable d = ws.sub(wtrue);
-            b.add("latent", lw.latent(), d.mul(d).mean().mul(latentOn));
+            SDVariable d = wsVar.sub(wtrue);
+            lb.add("latent", lw.latent(), d.mul(d).mean().mul(latentOn));
         }
-        if (lw.wNorm() != 0) b.add("wnorm", lw.wNorm(), Regularisers.wNorm(ws, g.wAvg(), Regularisers.Reduction.MEAN));
-        loss = b.build();
+        if (lw.wNorm() != 0) lb.add("wnorm", lw.wNorm(), Regularisers.wNorm(wsVar, g.wAvg(), Regularisers.Reduction.MEAN));
+        loss = lb.build();
     }
-
     /** The generator-free placeholders of one iteration. */
     Map<String, INDArray> feed(INDArray target, INDArray recon, INDArray wcur) {
         Map<String, INDArray> f = new HashMap<>();

@@ -1,14 +1,15 @@
 package io.stylegan2.inversion.encoder;
 
+import io.stylegan2.core.CancellationToken;
 import io.stylegan2.core.Progress;
-import io.stylegan2.inversion.CancellationToken;
 import io.stylegan2.inversion.InversionResult;
 import io.stylegan2.inversion.Inverter;
-import io.stylegan2.inversion.LatentSpace;
-import io.stylegan2.inversion.PerceptualLoss;
-import io.stylegan2.inversion.ReconstructionMetrics;
+import io.stylegan2.inversion.Latent;
+import io.stylegan2.inversion.MethodOptions;
+import io.stylegan2.inversion.Reconstruction;
 import io.stylegan2.inversion.Target;
-import io.stylegan2.inversion.Timing;
+import io.stylegan2.inversion.engine.Results;
+import io.stylegan2.losses.PerceptualLoss;
 import io.stylegan2.metrics.Mse;
 import io.stylegan2.stylegan.Generator;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -48,7 +49,8 @@ public final class EncoderInverter implements Inverter {
 
     @Override
     public InversionResult invertOne(Target target, Progress progress, CancellationToken cancel) throws Exception {
-        CancellationToken.orNone(cancel).throwIfCancelled();
+        CancellationToken.orNone(cancel).throwIfCancelled("encoder cancelled");
+        target.requireFits(g.config());
         Progress p = Progress.orNone(progress);
         p.start("encoder " + target.name(), iterations);
         long t0 = System.nanoTime();
@@ -61,11 +63,11 @@ public final class EncoderInverter implements Inverter {
             p.update(i + 1, h);
         }
         p.end();
-        double secs = (System.nanoTime() - t0) / 1e9;
+        double secs = Results.seconds(t0);
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("iterations", iterations);
-        cfg.put("encoder", encoder.config().toString());
-        return new InversionResult(NAME, target.name(), LatentSpace.W_PLUS, r.ws(), r.image(), Map.of(), cfg, history,
-                ReconstructionMetrics.compute(target.image(), r.image(), perceptual), new Timing(0, secs, iterations, secs * 1000 / iterations), List.of());
+        cfg.put("encoder", MethodOptions.asMap(encoder.config()));
+        return Results.finish(NAME, target, g, Reconstruction.of(Latent.wPlus(r.ws(), g.config())), perceptual, cfg, history,
+                0, iterations, secs * 1000 / iterations, List.of(), t0);
     }
 }

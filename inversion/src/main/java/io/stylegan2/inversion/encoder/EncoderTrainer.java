@@ -1,10 +1,13 @@
 package io.stylegan2.inversion.encoder;
 
+import io.stylegan2.core.CancellationToken;
 import io.stylegan2.core.MemoryPolicy;
 import io.stylegan2.core.Progress;
 import io.stylegan2.core.io.AtomicFiles;
 import io.stylegan2.core.io.Images;
 import io.stylegan2.core.io.Safetensors;
+import io.stylegan2.core.optim.OptimisationLoop;
+import io.stylegan2.core.optim.Schedule;
 import io.stylegan2.losses.CompositeLoss;
 import io.stylegan2.losses.lpips.Lpips;
 import io.stylegan2.stylegan.Generator;
@@ -18,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +32,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -41,6 +44,8 @@ import java.util.stream.Stream;
  * G(w_avg))}, each a separate forward/backward with the previous reconstruction and latent fed as
  * data (detached), sums the gradients, divides by the number of iterations and takes one Adam step.
  * The batch is a pure function of {@code (seed, step)}, so a resumed run equals a straight one.
+ * The graph is a {@link io.stylegan2.inversion.engine.MethodGraph} ({@link EncoderGraph}), the
+ * steps run in the shared {@link OptimisationLoop}.
  */
 public final class EncoderTrainer {
     private static final Logger log = LoggerFactory.getLogger(EncoderTrainer.class);
@@ -118,40 +123,65 @@ public final class EncoderTrainer {
      * Trains until {@link #step()} reaches {@code totalSteps}, writing a checkpoint into
      * {@code checkpointDir} every {@code checkpointEvery} steps (0 = never; {@code
      * checkpoint-<step>.safetensors}) and after the last step when {@code checkpointDir} is set.
+     * The steps run in the shared {@link OptimisationLoop}.
      *
      * @return the result of the last step (null if no step ran)
-     * @throws CancellationException when {@code cancel} returns true between steps (after saving a checkpoint if a folder is set)
+     * @throws CancellationException when {@code cancel} is cancelled between steps (after saving a checkpoint if a folder is set)
      */
-    public StepResult train(long totalSteps, Progress progress, BooleanSupplier cancel, int checkpointEvery, Path checkpointDir) throws IOException {
-        Progress p = Progress.orNone(progress);
-        StepResult last = null;
-        p.start("train-encoder", totalSteps);
+    public StepResult train(long totalSteps, Progress progress, CancellationToken cancel, int checkpointEvery, Path checkpointDir) throws IOException {
+        if (totalSteps > Integer.MAX_VALUE) throw new IllegalArgumentException("at most " + Integer.MAX_VALUE + " steps, got " + totalSteps);
+        OptimisationLoop.Builder loop = OptimisationLoop.custom((i, gradients) -> evaluate(), (grads, lr) -> update(grads, lr))
+                .task("train-encoder").startAt((int) Math.min(step, totalSteps)).steps((int) totalSteps).schedule(Schedule.constant(options.lr()))
+                .afterUpdate((i, e) -> {
+                    if (checkpointDir != null && checkpointEvery > 0 && step % checkpointEvery == 0) saveCheckpointUnchecked(checkpointDir);
+                    return null;
+                })
+                .onCancel(i -> {
+                    if (checkpointDir != null) saveCheckpointUnchecked(checkpointDir);
+                });
+        OptimisationLoop.Result run;
         try {
-            p.update(Math.min(step, totalSteps));
-            while (step < totalSteps) {
-                if (cancel != null && cancel.getAsBoolean()) {
-                    if (checkpointDir != null) saveCheckpoint(checkpointDir.resolve(checkpointName(step)));
-                    throw new CancellationException("encoder training cancelled at step " + step);
-                }
-                last = trainStep();
-                p.update(step, last.losses());
-                if (checkpointDir != null && checkpointEvery > 0 && step % checkpointEvery == 0)
-                    saveCheckpoint(checkpointDir.resolve(checkpointName(step)));
-            }
-            if (checkpointDir != null && last != null && (checkpointEvery <= 0 || step % checkpointEvery != 0))
-                saveCheckpoint(checkpointDir.resolve(checkpointName(step)));
-        } finally {
-            p.end();
+            run = loop.run(progress, cancel);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
-        return last;
+        if (run.history().isEmpty()) return null;
+        if (checkpointDir != null && (checkpointEvery <= 0 || step % checkpointEvery != 0)) saveCheckpoint(checkpointDir.resolve(checkpointName(step)));
+        return new StepResult(step, run.history().get(run.history().size() - 1));
+    }
+
+    private void saveCheckpointUnchecked(Path dir) {
+        try {
+            saveCheckpoint(dir.resolve(checkpointName(step)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static String checkpointName(long step) {
         return String.format(Locale.ROOT, "checkpoint-%06d.safetensors", step);
     }
 
-    /** One training step (see the class comment). */
+    /** One training step outside a loop (see the class comment): the evaluation, then the Adam update. */
     public StepResult trainStep() throws IOException {
+        OptimisationLoop.Evaluation e;
+        try {
+            e = evaluate();
+        } catch (UncheckedIOException ex) {
+            throw ex.getCause();
+        }
+        update(e.gradients(), options.lr());
+        MemoryPolicy.step();
+        return new StepResult(step, e.values());
+    }
+
+    /**
+     * The step's batch (a pure function of {@code (seed, step)}), then {@link Options#iterations()}
+     * ReStyle iterations from {@code (w_avg, G(w_avg))}, each a forward/backward with the previous
+     * reconstruction and latent fed as data; the gradients are summed and divided by the number of
+     * iterations, the losses averaged.
+     */
+    private OptimisationLoop.Evaluation evaluate() {
         SplittableRandom rnd = new SplittableRandom(mix(options.seed(), step));
         int n = options.batch();
         INDArray target, wtrue;
@@ -161,15 +191,19 @@ public final class EncoderTrainer {
             target = g.synthesis(wtrue, NoiseMode.CONST, 0).castTo(DataType.FLOAT);
         } else {
             wtrue = null;
-            target = realBatch(rnd, n);
+            try {
+                target = realBatch(rnd, n);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         INDArray wcur = Encoder.averageWs(g, n);
         INDArray recon = repeat(avgImage, n);
         Map<String, INDArray> sum = new HashMap<>();
         Map<String, Double> losses = new LinkedHashMap<>();
         List<String> outs = new ArrayList<>(List.of(graph.loss.outputNames()));
-        outs.add(EncoderGraph.WS);
-        outs.add(EncoderGraph.IMG);
+        outs.add(graph.ws);
+        outs.add(graph.image);
         int iters = options.iterations();
         for (int t = 0; t < iters; t++) {
             Map<String, INDArray> feed = graph.feed(target, recon, wcur);
@@ -182,15 +216,17 @@ public final class EncoderTrainer {
                 sum.merge(v.substring(EncoderGraph.PREFIX.length()), gv.dup(), INDArray::addi);
             }
             graph.loss.values(r.getOutputs()).forEach((k, v) -> losses.merge(k, v / iters, Double::sum));
-            wcur = r.getOutputs().get(EncoderGraph.WS).dup();
-            recon = r.getOutputs().get(EncoderGraph.IMG).dup();
+            wcur = r.getOutputs().get(graph.ws).dup();
+            recon = r.getOutputs().get(graph.image).dup();
         }
         if (iters > 1) sum.values().forEach(a -> a.divi(iters));
-        adam.step(graph.params, sum, options.lr());
+        return new OptimisationLoop.Evaluation(losses, Map.of(), sum);
+    }
+
+    private void update(Map<String, INDArray> grads, double lr) {
+        adam.step(graph.params, grads, lr);
         step++;
-        MemoryPolicy.step();
-        if (log.isDebugEnabled()) log.debug("encoder step {}: {}", step, losses);
-        return new StepResult(step, losses);
+        if (log.isDebugEnabled()) log.debug("encoder step {}", step);
     }
 
     // ------------------------------------------------------------------ checkpoints

@@ -105,47 +105,4 @@ public record NearPerfectConfig(int maxSteps, double learningRate, double beta1,
     public NearPerfectConfig withSeed(long s) {
         return new NearPerfectConfig(maxSteps, learningRate, beta1, beta2, pyramid, reconWeight, advWeight, globalWeight, globalSamples, truncationPsi, discriminator, dLearningRate, r1Gamma, r1Interval, targetMse, noiseMode, s);
     }
-
-    /** Option keys understood by {@link #withOptions} (the CLI's {@code --option KEY=VALUE}). */
-    public static final java.util.List<String> OPTION_KEYS = java.util.List.of("lr", "recon", "adv", "global", "samples", "psi",
-            "discriminator", "d-lr", "r1", "r1-interval", "target-mse", "pyramid-levels", "pyramid-norm", "seed");
-
-    /**
-     * This config with {@code key=value} settings applied: {@code lr}, {@code recon}, {@code adv} (lambda_adv),
-     * {@code global} (lambda_glob), {@code samples} (w_j per step), {@code psi}, {@code discriminator}
-     * ({@code frozen|alternating}), {@code d-lr}, {@code r1}, {@code r1-interval}, {@code target-mse}, {@code pyramid-levels},
-     * {@code pyramid-norm} ({@code l1|l2}), {@code seed}. Other keys are ignored (they belong to the caller).
-     *
-     * @param resolution the generator's resolution (for the pyramid)
-     */
-    public NearPerfectConfig withOptions(java.util.Map<String, String> options, int resolution) {
-        NearPerfectConfig c = this;
-        for (java.util.Map.Entry<String, String> e : options.entrySet()) {
-            String k = e.getKey(), v = e.getValue() == null ? "" : e.getValue().trim();
-            try {
-                switch (k) {
-                    case "lr" -> c = c.withLearningRate(Double.parseDouble(v));
-                    case "recon" -> c = c.withWeights(Double.parseDouble(v), c.advWeight, c.globalWeight);
-                    case "adv" -> c = c.withWeights(c.reconWeight, Double.parseDouble(v), c.globalWeight);
-                    case "global" -> c = c.withWeights(c.reconWeight, c.advWeight, Double.parseDouble(v));
-                    case "samples" -> c = c.withGlobalSamples(Integer.parseInt(v));
-                    case "psi" -> c = c.withTruncationPsi(Double.parseDouble(v));
-                    case "discriminator" -> c = c.withDiscriminator(DiscriminatorMode.parse(v));
-                    case "d-lr" -> c = c.withDiscriminator(c.discriminator, Double.parseDouble(v), c.r1Gamma);
-                    case "r1" -> c = c.withDiscriminator(c.discriminator, c.dLearningRate, Double.parseDouble(v));
-                    case "r1-interval" -> c = new NearPerfectConfig(c.maxSteps, c.learningRate, c.beta1, c.beta2, c.pyramid, c.reconWeight, c.advWeight, c.globalWeight,
-                            c.globalSamples, c.truncationPsi, c.discriminator, c.dLearningRate, c.r1Gamma, Integer.parseInt(v), c.targetMse, c.noiseMode, c.seed);
-                    case "target-mse" -> c = c.withTargetMse(Double.parseDouble(v));
-                    case "pyramid-levels" -> c = c.withPyramid(LaplacianPyramidConfig.of(Integer.parseInt(v), c.pyramidFor(resolution).norm()));
-                    case "pyramid-norm" -> c = c.withPyramid(LaplacianPyramidConfig.of(c.pyramidFor(resolution).levels(),
-                            LaplacianPyramidConfig.Norm.valueOf(v.toUpperCase(java.util.Locale.ROOT))));
-                    case "seed" -> c = c.withSeed(Long.parseLong(v));
-                    default -> { }
-                }
-            } catch (IllegalArgumentException ex) {
-                throw new IllegalArgumentException("near-perfect option " + k + "=" + v + ": " + ex.getMessage(), ex);
-            }
-        }
-        return c;
-    }
 }

@@ -1,10 +1,14 @@
 package io.stylegan2.inversion.nearperfect;
 
-import io.stylegan2.core.MemoryPolicy;
-import io.stylegan2.core.StepMemory;
+import io.stylegan2.core.CancellationToken;
 import io.stylegan2.core.Progress;
 import io.stylegan2.core.optim.Adam;
-import io.stylegan2.inversion.CancellationToken;
+import io.stylegan2.core.optim.OptimisationLoop;
+import io.stylegan2.core.optim.Schedule;
+import io.stylegan2.inversion.Target;
+import io.stylegan2.inversion.engine.MethodGraph;
+import io.stylegan2.inversion.engine.Results;
+import io.stylegan2.inversion.engine.TuningResult;
 import io.stylegan2.inversion.pti.PivotalTuning;
 import io.stylegan2.losses.Adversarial;
 import io.stylegan2.losses.CompositeLoss;
@@ -16,9 +20,7 @@ import io.stylegan2.stylegan.Discriminator;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.GeneratorConfig;
 import io.stylegan2.stylegan.ParamBinding;
-import io.stylegan2.stylegan.SynthesisHooks;
-import io.stylegan2.stylegan.SynthesisNetwork;
-import io.stylegan2.stylegan.WeightOffsets;
+import io.stylegan2.stylegan.WPlus;
 import io.stylegan2.stylegan.WeightOverride;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -29,7 +31,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -68,7 +69,10 @@ public final class NearPerfectTuning {
     public static final String RECON = "laplacian", MSE = "mse", ADV_LOCAL = "adv_local", GLOBAL = "global",
             D_LOSS = "d_loss", R1 = "r1";
 
-    private static final String WS = "np/ws", TARGET = "np/target", IMAGE = "np/image", D_PREFIX = "D/",
+    /** Prefix of the tuned discriminator's parameters in {@link TuningResult#extras()}. */
+    public static final String DISCRIMINATOR = "discriminator/";
+
+    private static final String D_PREFIX = "D/",
             FAKE_LOCAL = "npd/fake_local", FAKE_GLOBAL = "npd/fake_global", REAL_GLOBAL = "npd/real_global",
             D_TOTAL = "npd/loss", D_R1 = "npd/r1";
 
@@ -84,7 +88,7 @@ public final class NearPerfectTuning {
     }
 
     /** {@link #tune(Generator, Discriminator, INDArray, INDArray, Progress, CancellationToken)} without progress or cancellation. */
-    public NearPerfectResult tune(Generator g, Discriminator d, INDArray ws, INDArray target) {
+    public TuningResult tune(Generator g, Discriminator d, INDArray ws, INDArray target) {
         return tune(g, d, ws, target, Progress.NONE, CancellationToken.NONE);
     }
 
@@ -93,20 +97,18 @@ public final class NearPerfectTuning {
      *
      * @param g        the generator (left unchanged)
      * @param d        the checkpoint's discriminator (left unchanged); may be null only when both adversarial weights are 0
-     * @param ws       the latent: W+ {@code [1, num_ws, w_dim]} (or {@code [num_ws, w_dim]}; a single w is broadcast)
+     * @param ws       the latent: one latent ({@link WPlus#one}; a single w is broadcast)
      * @param target   {@code [1, C, R, R]} in [-1, 1] at the generator's resolution
      * @param progress {@code start("near-perfect", maxSteps)}, one update per evaluation, {@code end()}
      * @param cancel   checked between steps
+     * @return the offsets, the final image, the history and, with an alternating discriminator, its tuned
+     *         copy's parameters as extras {@code discriminator/<canonical name>} (graph layout)
      */
-    public NearPerfectResult tune(Generator g, Discriminator d, INDArray ws, INDArray target, Progress progress, CancellationToken cancel) {
-        Progress p = Progress.orNone(progress);
-        CancellationToken c = CancellationToken.orNone(cancel);
+    public TuningResult tune(Generator g, Discriminator d, INDArray ws, INDArray target, Progress progress, CancellationToken cancel) {
         GeneratorConfig cfg = g.config();
         DataType dt = g.params().dataType();
         int r = cfg.imgResolution();
-        long[] ts = target.shape();
-        if (!Arrays.equals(ts, new long[]{1, cfg.imgChannels(), r, r}))
-            throw new IllegalArgumentException("near-perfect target: shape " + Arrays.toString(ts) + ", expected [1, " + cfg.imgChannels() + ", " + r + ", " + r + "]");
+        Target.checkImage(cfg, target, "near-perfect target");
         boolean adversarial = config.advWeight() > 0 || config.globalWeight() > 0;
         if (adversarial && d == null)
             throw new IllegalArgumentException("near-perfect: the adversarial terms need the checkpoint's discriminator (the model file has none); set both adversarial weights to 0 to run without");
@@ -115,92 +117,62 @@ public final class NearPerfectTuning {
                     + " images, the generator makes " + cfg.imgChannels() + "x" + r);
         boolean alternating = adversarial && config.discriminator() == DiscriminatorMode.ALTERNATING;
         boolean global = config.globalWeight() > 0;
-        INDArray w = PivotalTuning.pivotWs(cfg, ws).castTo(dt);
+        INDArray w = WPlus.one(ws, cfg, "near-perfect latent").castTo(dt);
         INDArray x = target.castTo(dt).dup('c');
 
-        // generator graph
+        // generator graph; alternating: the discriminator's weights are variables (copies) that DiscriminatorStep overwrites; frozen: shared constants
         long t0 = System.nanoTime();
-        SameDiff sd = SameDiff.create();
-        WeightOffsets offsets = new WeightOffsets(PivotalTuning.TUNED);
-        ParamBinding gb = new ParamBinding(sd, g.params(), "", n -> false, offsets);
-        // alternating: the discriminator's weights are variables (copies) that DiscriminatorStep overwrites; frozen: shared constants
-        ParamBinding db = d == null ? null : new ParamBinding(sd, d.params(), D_PREFIX, n -> alternating, WeightOverride.NONE);
-        SDVariable wsVar = sd.placeHolder(WS, dt, 1, cfg.numWs(), cfg.wDim());
-        SDVariable img = g.synthesisNetwork().build(gb, wsVar, config.noiseMode(), SynthesisHooks.NONE, SynthesisNetwork.Start.FULL).image().rename(IMAGE);
-        SDVariable tgt = sd.constant(TARGET, x);
-        CompositeLoss.Builder lb = CompositeLoss.builder(sd)
+        MethodGraph mg = MethodGraph.builder(g).scope("np/").latentPlaceholder(1).noiseMode(config.noiseMode()).tuneWeights(PivotalTuning.TUNED)
+                .target(x).build();
+        ParamBinding db = d == null ? null : mg.bind(d, D_PREFIX, alternating);
+        SDVariable img = mg.image(), tgt = mg.target();
+        CompositeLoss.Builder lb = mg.loss()
                 .add(RECON, config.reconWeight(), LaplacianPyramidLoss.loss(img, tgt, config.pyramidFor(r), cfg.imgChannels()))
                 .add(MSE, 0.0, Pixelwise.mse(img, tgt));
         if (config.advWeight() > 0) lb.add(ADV_LOCAL, config.advWeight(), Adversarial.generatorLoss(Adversarial.logits(d, db, img, 1)));
         GlobalCohesion cohesion = null;
         if (global) {
-            cohesion = GlobalCohesion.build(g, gb, d, db, new GlobalCohesion.Config(config.globalSamples(), config.globalWeight(), config.truncationPsi(), config.noiseMode()));
+            cohesion = GlobalCohesion.build(g, mg.binding(), d, db, new GlobalCohesion.Config(config.globalSamples(), config.globalWeight(), config.truncationPsi(), config.noiseMode()));
             lb.add(GLOBAL, config.globalWeight(), cohesion.loss());
         }
         CompositeLoss loss = lb.build();
-        Map<String, SDVariable> deltas = offsets.deltas();
-        if (deltas.isEmpty()) throw new IllegalStateException("near-perfect: no synthesis parameter was bound");
-        List<String> deltaNames = new ArrayList<>();
-        deltas.values().forEach(v -> deltaNames.add(v.name()));
-        Adam adam = new Adam(sd, deltaNames, config.beta1(), config.beta2(), 1e-8);
-        List<String> outputs = new ArrayList<>(Arrays.asList(loss.outputNames()));
-        outputs.add(IMAGE);
-        if (alternating && global) outputs.add(cohesion.image().name());
         DiscriminatorStep dStep = alternating ? new DiscriminatorStep(g, d, x, cohesion) : null;
-        long buildMs = (System.nanoTime() - t0) / 1_000_000;
-        log.debug("near-perfect graph built in {} ms: {} offset tensors, discriminator {}", buildMs, deltas.size(), alternating ? "alternating" : "frozen");
+        double setup = Results.seconds(t0);
+        log.debug("near-perfect graph built in {} s: {} offset tensors, discriminator {}", setup, mg.offsets().size(), alternating ? "alternating" : "frozen");
 
-        List<Map<String, Double>> history = new ArrayList<>();
-        boolean stoppedEarly = false;
-        int steps = 0;
-        INDArray recon;
-        long t1 = System.nanoTime();
-        StepMemory.Loop memory = new StepMemory.Loop(sd);
-        p.start("near-perfect", config.maxSteps());
-        try {
-            while (true) {
-                c.throwIfCancelled();
-                Map<String, INDArray> feed = new HashMap<>();
-                feed.put(WS, w);
-                if (global) feed.putAll(cohesion.placeholders(g, config.seed() + steps));
-                boolean last = steps >= config.maxSteps();
-                OutAndGrad og = last ? null : sd.calculateGradientsAndOutputs(feed, outputs, deltaNames);
-                Map<String, INDArray> outs = last ? sd.output(feed, outputs) : og.getOutputs();
-                Map<String, Double> values = new LinkedHashMap<>(loss.values(outs));
-                checkFinite(values, steps);
-                recon = outs.get(IMAGE).dup();  // the image at the weights of this evaluation: the result when it is the last
-                stoppedEarly = !last && config.targetMse() > 0 && values.get(MSE) <= config.targetMse();
-                if (!last && !stoppedEarly) {
-                    adam.step(og.getGradients(), config.learningRate());
-                    if (dStep != null) {
-                        values.putAll(dStep.step(recon, global ? outs.get(cohesion.image().name()) : null, config.seed() + 1_000_003L + steps));
-                        checkFinite(values, steps);
-                        dStep.copyInto(sd);
-                    }
-                }
-                history.add(values);
-                p.update(steps, values);
-                if (last || stoppedEarly) break;
-                steps++;
-                memory.stepDone();
-                MemoryPolicy.step();
-            }
-        } finally {
-            p.end();
+        GlobalCohesion coh = cohesion;
+        OptimisationLoop.Builder loop = mg.loop(loss, mg.adam(config.beta1(), config.beta2(), 1e-8))
+                .task("near-perfect").steps(config.maxSteps()).schedule(Schedule.constant(config.learningRate()))
+                .stopWhen(OptimisationLoop.StopRule.atMost(MSE, config.targetMse())).finalEvaluation(true)
+                .outputs(img.name())
+                .feed(step -> {
+                    Map<String, INDArray> feed = new HashMap<>(mg.feedLatent(w));
+                    if (coh != null) feed.putAll(coh.placeholders(g, config.seed() + step));
+                    return feed;
+                });
+        if (dStep != null) {
+            if (global) loop.outputs(cohesion.image().name());
+            loop.afterUpdate((step, e) -> {
+                Map<String, Double> v = dStep.step(e.outputs().get(img.name()).dup(), coh != null ? e.outputs().get(coh.image().name()).dup() : null,
+                        config.seed() + 1_000_003L + step);
+                dStep.copyInto(mg.sd());
+                return v;
+            });
         }
-        long tuneMs = (System.nanoTime() - t1) / 1_000_000;
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        deltas.forEach((name, v) -> out.put(name, v.getArr().dup()));
-        log.debug("near-perfect: {} steps, stopped early {}, {} -> {}", steps, stoppedEarly, history.get(0), history.get(history.size() - 1));
-        return new NearPerfectResult(Collections.unmodifiableMap(out), recon, List.copyOf(history), steps, stoppedEarly,
-                dStep == null ? Map.of() : dStep.parameters(),
-                new NearPerfectResult.Timing(buildMs, tuneMs, (double) tuneMs / history.size()));
+        OptimisationLoop.Result run = loop.run(progress, cancel);
+        log.debug("near-perfect: {} steps, stopped early {}, {} -> {}", run.steps(), run.stoppedEarly(), run.history().get(0), run.history().get(run.history().size() - 1));
+        Map<String, INDArray> extras = new LinkedHashMap<>();
+        if (dStep != null) dStep.parameters().forEach((n, a) -> extras.put(DISCRIMINATOR + n, a));
+        return new TuningResult(mg.offsetValues(), run.last().outputs().get(img.name()), run, extras, setup);
     }
 
-    private static void checkFinite(Map<String, Double> values, int step) {
-        for (Map.Entry<String, Double> e : values.entrySet())
-            if (!Double.isFinite(e.getValue()))
-                throw new ArithmeticException("near-perfect: " + e.getKey() + " is " + e.getValue() + " at step " + step + " (lower the learning rates?)");
+    /** The tuned discriminator copy's parameters from a result's extras, by canonical name (graph layout); empty when D was frozen. */
+    public static Map<String, INDArray> discriminator(TuningResult r) {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        r.extras().forEach((k, v) -> {
+            if (k.startsWith(DISCRIMINATOR)) m.put(k.substring(DISCRIMINATOR.length()), v);
+        });
+        return m;
     }
 
     /**

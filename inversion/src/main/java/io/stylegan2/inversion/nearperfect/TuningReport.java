@@ -1,13 +1,13 @@
 package io.stylegan2.inversion.nearperfect;
 
-import io.stylegan2.inversion.pti.TunedGenerator;
+import io.stylegan2.losses.PerceptualLoss;
 import io.stylegan2.metrics.DiscriminatorFeatures;
 import io.stylegan2.metrics.FrechetDistance;
 import io.stylegan2.metrics.ManifoldDrift;
-import io.stylegan2.metrics.PerceptualDistance;
 import io.stylegan2.stylegan.Discriminator;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.NoiseMode;
+import io.stylegan2.stylegan.PatchedGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -51,7 +51,7 @@ public record TuningReport(Map<String, Double> values) {
      * @param seed       latent seed
      */
     public static TuningReport measure(Generator g, Discriminator d, Map<String, INDArray> offsets, INDArray recon, INDArray target,
-                                       PerceptualDistance perceptual, int samples, long seed) {
+                                       PerceptualLoss perceptual, int samples, long seed) {
         if (samples < 2) throw new IllegalArgumentException("the report needs >= 2 samples, got " + samples);
         Map<String, Double> v = new LinkedHashMap<>();
         ManifoldDrift.Result drift = ManifoldDrift.measure(g, offsets, samples, seed, 16, perceptual);
@@ -64,7 +64,7 @@ public record TuningReport(Map<String, Double> values) {
             INDArray ws = g.mapping(z, 1.0, -1);
             INDArray original = Nd4j.create(g.params().dataType(), samples, g.config().imgChannels(), g.config().imgResolution(), g.config().imgResolution());
             INDArray tuned = original.like();
-            try (TunedGenerator tg = new TunedGenerator(g, offsets)) {
+            try (PatchedGenerator tg = new PatchedGenerator(g, offsets)) {
                 for (int from = 0; from < samples; from += 16) {
                     int to = Math.min(samples, from + 16);
                     INDArray w = ws.get(NDArrayIndex.interval(from, to));

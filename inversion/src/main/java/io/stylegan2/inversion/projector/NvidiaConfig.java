@@ -1,7 +1,10 @@
 package io.stylegan2.inversion.projector;
 
+import io.stylegan2.core.optim.Schedule;
+
 /**
- * The official StyleGAN2-ADA projector's settings (METHODS 6.1; {@code projector.py} defaults).
+ * The official StyleGAN2-ADA projector's settings (METHODS 6.1; {@code projector.py} defaults),
+ * also the {@code w} method's options record ({@code --option initial-learning-rate=0.05}, ...).
  *
  * @param steps                 optimisation steps (1000)
  * @param initialLearningRate   peak Adam learning rate (0.1)
@@ -48,13 +51,14 @@ public record NvidiaConfig(int steps, double initialLearningRate, double beta1, 
                 noiseRampLength, noiseRegularizeWeight, n, wStatsSeed, seed, perceptualResolution, mseFallbackWeight);
     }
 
-    /** Learning rate of {@code step}: peak times linear ramp-up times cosine ramp-down. */
+    /** The learning-rate schedule: peak times linear ramp-up times cosine ramp-down. */
+    public Schedule schedule() {
+        return new Schedule.NvidiaRamp(initialLearningRate, lrRampUp, lrRampDown, steps);
+    }
+
+    /** Learning rate of {@code step} ({@link #schedule()}). */
     public double learningRate(int step) {
-        double t = (double) step / steps;
-        double down = Math.min(1.0, (1.0 - t) / lrRampDown);
-        double ramp = 0.5 - 0.5 * Math.cos(down * Math.PI);
-        ramp *= Math.min(1.0, t / lrRampUp);
-        return initialLearningRate * ramp;
+        return schedule().at(step);
     }
 
     /** Std of the latent noise at {@code step}, in units of {@code w_std}. */

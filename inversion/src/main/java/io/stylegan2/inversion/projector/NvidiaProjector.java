@@ -1,26 +1,22 @@
 package io.stylegan2.inversion.projector;
 
+import io.stylegan2.core.CancellationToken;
 import io.stylegan2.core.Progress;
-import io.stylegan2.core.optim.Adam;
-import io.stylegan2.inversion.CancellationToken;
+import io.stylegan2.core.optim.OptimisationLoop;
 import io.stylegan2.inversion.InversionResult;
 import io.stylegan2.inversion.Inverter;
-import io.stylegan2.inversion.LatentSpace;
-import io.stylegan2.inversion.OptimisationLoop;
-import io.stylegan2.inversion.PerceptualLoss;
-import io.stylegan2.inversion.ReconstructionMetrics;
+import io.stylegan2.inversion.MethodOptions;
+import io.stylegan2.inversion.Reconstruction;
 import io.stylegan2.inversion.Target;
-import io.stylegan2.inversion.Timing;
+import io.stylegan2.inversion.engine.MethodGraph;
+import io.stylegan2.inversion.engine.Results;
 import io.stylegan2.losses.CompositeLoss;
+import io.stylegan2.losses.PerceptualLoss;
 import io.stylegan2.losses.Pixelwise;
 import io.stylegan2.losses.Regularisers;
 import io.stylegan2.stylegan.Generator;
-import io.stylegan2.stylegan.NoiseMode;
-import io.stylegan2.stylegan.ParamBinding;
-import io.stylegan2.stylegan.SynthesisHooks;
 import io.stylegan2.stylegan.SynthesisNetwork;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -39,11 +35,11 @@ import java.util.Random;
  * distance + 1e5 * multi-scale noise regulariser; the noise maps are re-standardised after each step.
  *
  * <p>Adaptations: the perceptual distance is pluggable (NVIDIA uses its TorchScript VGG-16 LPIPS on
- * 256-px images in [0,255]; {@code PerceptualLoss.lpips(Lpips vgg)} on [-1,1] images is the same
- * distance); images larger than {@code perceptualResolution} are area-downsampled to it, smaller
- * ones are used at native size; without a perceptual distance (or for grayscale models) the pixel
- * MSE replaces it and the result's notes say so. The output is the final {@code w} (not the
- * per-step trajectory) and the optimised noise maps as extras {@code noise/<layer>}.
+ * 256-px images in [0,255]; LPIPS-VGG on [-1,1] images is the same distance); images larger than
+ * {@code perceptualResolution} are area-downsampled to it, smaller ones are used at native size;
+ * without a perceptual distance (or for grayscale models) the pixel MSE replaces it and the result's
+ * notes say so. The result's latent is the final {@code w} (not the per-step trajectory); the
+ * optimised noise maps are its hook values (they draw the reconstruction).
  * History terms: {@code perceptual} or {@code mse}, {@code noise_reg}, {@code total}, {@code lr},
  * {@code latent_noise} (std of the added noise).
  */
@@ -81,37 +77,23 @@ public final class NvidiaProjector implements Inverter {
     @Override
     public InversionResult invertOne(Target target, Progress progress, CancellationToken cancel) {
         long t0 = System.nanoTime();
-        Projection.checkTarget(g, target);
+        target.requireFits(g.config());
         WStatistics st = statistics();
-        int numWs = g.config().numWs(), wDim = g.config().wDim(), res = target.resolution();
+        int wDim = g.config().wDim(), res = target.resolution();
         DataType dt = g.params().dataType();
         List<String> notes = new ArrayList<>();
         Random rnd = new Random(config.seed());
 
-        SameDiff sd = SameDiff.create();
-        ParamBinding params = ParamBinding.frozen(sd, g.params(), "G/");
-        SDVariable w = sd.var("w", st.wAvg().castTo(dt).reshape(1, 1, wDim));
-        SDVariable wNoise = sd.placeHolder("w_noise", dt, 1, 1, wDim);
-        SDVariable wn = w.add(wNoise);
-        SDVariable[] rows = new SDVariable[numWs];
-        java.util.Arrays.fill(rows, wn);
-        SDVariable ws = sd.concat(1, rows);
-
-        Map<String, SDVariable> noise = new LinkedHashMap<>();
-        SynthesisHooks.Builder hb = SynthesisHooks.builder();
+        Map<String, INDArray> noiseInit = new LinkedHashMap<>();
         for (String l : g.synthesisNetwork().convLayers()) {
             int r = SynthesisNetwork.resolutionOf(l);
             double[] v = new double[r * r];
             for (int i = 0; i < v.length; i++) v[i] = rnd.nextGaussian();
-            SDVariable n = sd.var("noise/" + l, Nd4j.create(v, new long[]{1, 1, r, r}, dt));
-            noise.put(l, n);
-            hb.noise(l, n);
+            noiseInit.put(l, Nd4j.create(v, new long[]{1, 1, r, r}, dt));
         }
-        SDVariable img = g.synthesisNetwork().build(params, ws, NoiseMode.CONST, hb.build(), SynthesisNetwork.Start.FULL).image();
-        SDVariable recon = sd.identity("reconstruction", img);
-        SDVariable tgt = sd.constant("target", target.image().castTo(dt));
-
-        CompositeLoss.Builder lb = CompositeLoss.builder(sd);
+        MethodGraph mg = MethodGraph.builder(g).paramPrefix("G/").latentW(st.wAvg(), true).trainableNoise(noiseInit).target(target.image()).build();
+        SDVariable img = mg.image(), tgt = mg.target();
+        CompositeLoss.Builder lb = mg.loss();
         if (perceptual != null && target.channels() == 3) {
             int f = res > config.perceptualResolution() ? res / config.perceptualResolution() : 1;
             if (f > 1 && res % config.perceptualResolution() != 0)
@@ -124,42 +106,31 @@ public final class NvidiaProjector implements Inverter {
             notes.add(perceptual == null ? "no perceptual distance (LPIPS weights) supplied: pixel MSE used instead of LPIPS"
                     : "grayscale target: pixel MSE used instead of " + perceptual.name());
         }
-        lb.add("noise_reg", config.noiseRegularizeWeight(), Regularisers.noise(noise));
+        lb.add("noise_reg", config.noiseRegularizeWeight(), Regularisers.noise(mg.noise()));
         CompositeLoss loss = lb.build();
-
-        List<String> names = new ArrayList<>();
-        names.add("w");
-        noise.values().forEach(n -> names.add(n.name()));
-        Adam adam = new Adam(sd, names, config.beta1(), config.beta2(), config.epsilon());
-        double setup = Projection.seconds(t0);
+        double setup = Results.seconds(t0);
 
         double[] noiseStd = new double[config.steps()];
-        long l0 = System.nanoTime();
-        List<Map<String, Double>> history = OptimisationLoop.run(sd, loss, adam, config.steps(), i -> {
-            noiseStd[i] = st.wStd() * config.latentNoiseFactor(i);
-            double[] v = new double[wDim];
-            for (int k = 0; k < wDim; k++) v[k] = rnd.nextGaussian() * noiseStd[i];
-            return Map.of("w_noise", Nd4j.create(v, new long[]{1, 1, wDim}, dt));
-        }, config::learningRate, i -> noise.values().forEach(n -> Regularisers.normaliseNoise(n.getArr())),
-                NAME + " " + target.name(), progress, cancel);
-        double loopSeconds = Projection.seconds(l0);
-        List<Map<String, Double>> hist = new ArrayList<>(history.size());
-        for (int i = 0; i < history.size(); i++) {
-            Map<String, Double> m = new LinkedHashMap<>(history.get(i));
-            m.put("latent_noise", noiseStd[i]);
-            hist.add(m);
-        }
+        String wNoise = mg.latentNoisePlaceholder();
+        OptimisationLoop.Result run = mg.loop(loss, mg.adam(config.beta1(), config.beta2(), config.epsilon()))
+                .task(NAME + " " + target.name()).steps(config.steps()).schedule(config.schedule())
+                .feed(i -> {
+                    noiseStd[i] = st.wStd() * config.latentNoiseFactor(i);
+                    double[] v = new double[wDim];
+                    for (int k = 0; k < wDim; k++) v[k] = rnd.nextGaussian() * noiseStd[i];
+                    return Map.of(wNoise, Nd4j.create(v, new long[]{1, 1, wDim}, dt));
+                })
+                .afterUpdate((i, e) -> {
+                    mg.noise().values().forEach(n -> Regularisers.normaliseNoise(n.getArr()));
+                    return Map.of("latent_noise", noiseStd[i]);
+                })
+                .run(progress, cancel);
 
-        INDArray wOut = w.getArr().castTo(DataType.FLOAT).reshape(wDim).dup();
-        INDArray wsOut = Projection.broadcast(wOut, numWs);
-        INDArray reconstruction = sd.output(Map.of("w_noise", Nd4j.zeros(dt, 1, 1, wDim)), recon.name()).get(recon.name()).castTo(DataType.FLOAT).dup();
-        Map<String, INDArray> extras = new LinkedHashMap<>();
-        noise.forEach((l, n) -> extras.put("noise/" + l, n.getArr().castTo(DataType.FLOAT).dup()));
-        ReconstructionMetrics metrics = ReconstructionMetrics.compute(target.image(), reconstruction, perceptual);
-        Timing timing = new Timing(setup, Projection.seconds(t0), config.steps(), 1000 * loopSeconds / config.steps());
-        Map<String, Object> cfg = new LinkedHashMap<>(Projection.configMap(config));
+        Reconstruction r = new Reconstruction(mg.latent(), mg.hookState(), Map.of(), Map.of());
+        Map<String, Object> cfg = new LinkedHashMap<>(MethodOptions.asMap(config));
         cfg.put("w_std", st.wStd());
-        return new InversionResult(NAME, target.name(), LatentSpace.W, wsOut, reconstruction, extras, cfg, hist, metrics, timing, notes);
+        return Results.finish(NAME, target, g, r, perceptual, cfg, run.history(), setup, run.steps(),
+                1000 * run.seconds() / config.steps(), notes, t0);
     }
 
     /** Area (box) downsampling by an integer factor: mean over f x f cells. */

@@ -4,6 +4,7 @@ import io.stylegan2.core.MemoryPolicy;
 import io.stylegan2.core.io.AtomicFiles;
 import io.stylegan2.core.io.Safetensors;
 import io.stylegan2.core.ops.Conv2dResample;
+import io.stylegan2.losses.PerceptualLoss;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.enums.PadMode;
@@ -52,7 +53,7 @@ import java.util.TreeSet;
  *
  * <p>Thread safety: the graph builders are pure; the {@code INDArray} conveniences are synchronized.
  */
-public final class Lpips implements AutoCloseable {
+public final class Lpips implements PerceptualLoss, AutoCloseable {
     /** Value of the {@code format} metadata entry of a native LPIPS file. */
     public static final String FORMAT = "lpips-jvm/1";
     /** Metadata keys of a native file. */
@@ -141,6 +142,18 @@ public final class Lpips implements AutoCloseable {
         AtomicFiles.write(file, out -> Safetensors.write(out, tensors, meta));
     }
 
+    /** {@code lpips-<net>}, e.g. {@code lpips-alex}. */
+    @Override
+    public String name() {
+        return "lpips-" + net.id();
+    }
+
+    /** LPIPS v0.1 of images in [-1, 1] (no re-normalisation), {@code [N]}. */
+    @Override
+    public SDVariable distance(SDVariable x, SDVariable y, int height, int width) {
+        return distance(x, y, height, width, false);
+    }
+
     public LpipsNet net() {
         return net;
     }
@@ -226,6 +239,7 @@ public final class Lpips implements AutoCloseable {
     // INDArray conveniences (cached graphs)
 
     /** [N] distances of inputs in [-1, 1]. */
+    @Override
     public INDArray distance(INDArray x, INDArray y) {
         return distance(x, y, false);
     }

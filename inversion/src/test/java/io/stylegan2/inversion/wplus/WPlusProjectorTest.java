@@ -1,4 +1,4 @@
-package io.stylegan2.inversion.projector;
+package io.stylegan2.inversion.wplus;
 
 import io.stylegan2.core.Progress;
 import io.stylegan2.inversion.CancellationToken;

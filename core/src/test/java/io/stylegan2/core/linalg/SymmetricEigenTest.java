@@ -1,4 +1,4 @@
-package io.stylegan2.inversion.editing;
+package io.stylegan2.core.linalg;
 
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +18,18 @@ class SymmetricEigenTest {
         assertThat(r.vectors()[0][1]).isCloseTo(s, within(1e-14));
         assertThat(Math.abs(r.vectors()[1][0])).isCloseTo(s, within(1e-14));
         assertThat(r.vectors()[1][0] + r.vectors()[1][1]).isCloseTo(0, within(1e-14));
+        // deterministic sign: the largest-magnitude entry of every vector is positive
+        assertThat(r.vectors()[1][0]).isPositive();
+        // values only
+        assertThat(SymmetricEigen.decompose(org.nd4j.linalg.factory.Nd4j.createFromArray(new double[][]{{2, 1}, {1, 2}}), false).vectors()).isNull();
+    }
+
+    @Test
+    void clearErrors() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SymmetricEigen.decompose(new double[][]{{1, 2}, {3}}))
+                .hasMessageContaining("not square");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SymmetricEigen.decompose(new double[][]{{1, Double.NaN}, {0, 1}}))
+                .hasMessageContaining("non-finite");
     }
 
     /** A = Q diag(lambda) Q^T with a random orthonormal Q: values and vectors come back. */

@@ -1,10 +1,11 @@
-package io.stylegan2.inversion;
+package io.stylegan2.core;
 
 import java.util.concurrent.CancellationException;
 
 /**
- * Cooperative cancellation: inverters check it between optimisation steps and stop with a
- * {@link CancellationException}. Thread-safe; once cancelled it stays cancelled.
+ * Cooperative cancellation, the one shape long work takes it in: optimisation loops, inverters and
+ * trainers check it between steps and stop with a {@link CancellationException}. Thread-safe; once
+ * cancelled it stays cancelled.
  */
 public final class CancellationToken {
     /** A token that is never cancelled. */
@@ -32,7 +33,12 @@ public final class CancellationToken {
 
     /** Throws {@link CancellationException} if cancelled. */
     public void throwIfCancelled() {
-        if (cancelled) throw new CancellationException("inversion cancelled");
+        throwIfCancelled("cancelled");
+    }
+
+    /** Throws {@link CancellationException} with {@code message} if cancelled. */
+    public void throwIfCancelled(String message) {
+        if (cancelled) throw new CancellationException(message);
     }
 
     /** {@code t} or {@link #NONE} if {@code t} is {@code null}. */

@@ -1,4 +1,4 @@
-package io.stylegan2.inversion.projector;
+package io.stylegan2.inversion.wplus;
 
 /**
  * Image2StyleGAN-style W+ optimisation (Abdal, Qin, Wonka, ICCV 2019; METHODS 6.2).

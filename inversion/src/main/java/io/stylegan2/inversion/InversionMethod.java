@@ -1,0 +1,32 @@
+package io.stylegan2.inversion;
+
+/**
+ * An inversion method as a plug-in: a provider found by {@link java.util.ServiceLoader} (listed in
+ * {@code META-INF/services/io.stylegan2.inversion.InversionMethod}), a typed options record parsed
+ * by shared code ({@link MethodOptions}: {@code key=value} pairs, keys are the record components in
+ * kebab case, unknown keys fail listing the known ones), and a factory. Adding a method is one
+ * package with its provider, plus its line in the services file.
+ *
+ * <p>Results draw through the shared {@link ReconstructionRenderer}: whatever a method optimises
+ * must be expressed as a {@link Reconstruction} (latent, hook values, weight offsets).
+ *
+ * @param <O> the options record
+ */
+public interface InversionMethod<O extends Record> {
+    /** Registry name, lower case ({@code [a-z0-9][a-z0-9_-]*}), e.g. {@code wplus}. */
+    String name();
+
+    /** One line for listings. */
+    String description();
+
+    /** The options with their defaults. */
+    O defaults();
+
+    /**
+     * Makes an inverter.
+     *
+     * @param context the generator, perceptual distance, step override, discriminator source and registry
+     * @param options the parsed options ({@link #defaults()} with the given keys applied)
+     */
+    Inverter create(MethodContext context, O options) throws Exception;
+}

@@ -1,0 +1,30 @@
+package io.stylegan2.inversion.encoder;
+
+import io.stylegan2.inversion.InversionMethod;
+import io.stylegan2.inversion.Inverter;
+import io.stylegan2.inversion.MethodContext;
+
+/** The {@code encoder} method: a trained ReStyle encoder, no optimisation; options {@link EncoderOptions}. */
+public final class EncoderMethod implements InversionMethod<EncoderOptions> {
+    @Override
+    public String name() {
+        return EncoderInverter.NAME;
+    }
+
+    @Override
+    public String description() {
+        return "trained ReStyle encoder (option encoder=FILE from train-encoder; iterations=3)";
+    }
+
+    @Override
+    public EncoderOptions defaults() {
+        return new EncoderOptions(null, 3);
+    }
+
+    @Override
+    public Inverter create(MethodContext c, EncoderOptions o) throws Exception {
+        if (o.encoder() == null)
+            throw new IllegalArgumentException("method encoder needs --option encoder=FILE (an encoder.safetensors from train-encoder)");
+        return new EncoderInverter(c.generator(), Encoder.load(o.encoder()), o.iterations(), c.perceptual());
+    }
+}

@@ -1,0 +1,39 @@
+package io.stylegan2.inversion.nearperfect;
+
+import io.stylegan2.inversion.InversionMethod;
+import io.stylegan2.inversion.Inverter;
+import io.stylegan2.inversion.MethodContext;
+import io.stylegan2.inversion.engine.InitialLatent;
+import io.stylegan2.stylegan.Discriminator;
+
+/** The {@code near-perfect} method: an initial latent, then generator tuning; options {@link NearPerfectOptions}. */
+public final class NearPerfectMethod implements InversionMethod<NearPerfectOptions> {
+    @Override
+    public String name() {
+        return NearPerfectInverter.NAME;
+    }
+
+    @Override
+    public String description() {
+        return "near-perfect inversion: initial latent (encoder=FILE, init=FILE|DIR, else W+ for init-steps=200), then tune all synthesis "
+                + "weights with Laplacian pyramid + local adversarial + global cohesion (300 steps; needs the model's discriminator)";
+    }
+
+    @Override
+    public NearPerfectOptions defaults() {
+        return NearPerfectOptions.defaults();
+    }
+
+    @Override
+    public Inverter create(MethodContext c, NearPerfectOptions o) throws Exception {
+        NearPerfectConfig cfg;
+        try {
+            cfg = o.config(c.generator().config().imgResolution(), c.steps() == null ? NearPerfectConfig.defaults().maxSteps() : c.steps());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name() + ": " + e.getMessage(), e);
+        }
+        Inverter init = InitialLatent.inverter(name(), c, o.encoder(), o.iterations(), o.init(), "wplus", o.initSteps());
+        Discriminator d = c.discriminator().load();  // also measures the report when the adversarial terms are off
+        return new NearPerfectInverter(c.generator(), d, init, c.perceptual(), cfg, o.reportSamples());
+    }
+}
