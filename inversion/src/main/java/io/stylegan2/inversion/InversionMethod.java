@@ -1,5 +1,7 @@
 package io.stylegan2.inversion;
 
+import io.stylegan2.stylegan.Generator;
+
 /**
  * An inversion method as a plug-in: a provider found by {@link java.util.ServiceLoader} (listed in
  * {@code META-INF/services/io.stylegan2.inversion.InversionMethod}), a typed options record parsed
@@ -7,8 +9,9 @@ package io.stylegan2.inversion;
  * kebab case, unknown keys fail listing the known ones), and a factory. Adding a method is one
  * package with its provider, plus its line in the services file.
  *
- * <p>Results draw through the shared {@link ReconstructionRenderer}: whatever a method optimises
- * must be expressed as a {@link Reconstruction} (latent, hook values, weight offsets).
+ * <p>Results draw through the method's {@link #renderer}: by default the shared
+ * {@link ReconstructionRenderer}, so whatever a method optimises is expressed as a
+ * {@link Reconstruction} (latent, hook values, weight offsets) and {@code edit} works on it.
  *
  * @param <O> the options record
  */
@@ -29,4 +32,9 @@ public interface InversionMethod<O extends Record> {
      * @param options the parsed options ({@link #defaults()} with the given keys applied)
      */
     Inverter create(MethodContext context, O options) throws Exception;
+
+    /** The renderer of this method's reconstructions: the shared {@link ReconstructionRenderer} unless a method needs its own. */
+    default Renderer renderer(Generator g, Reconstruction r) {
+        return new ReconstructionRenderer(g, r);
+    }
 }

@@ -63,6 +63,15 @@ public final class Methods {
         return MethodOptions.describe(get(name).defaults());
     }
 
+    /**
+     * The renderer of a result of the named method ({@link InversionMethod#renderer}); the shared
+     * {@link ReconstructionRenderer} for a method not in this registry (e.g. one saved by another program).
+     */
+    public Renderer renderer(String method, io.stylegan2.stylegan.Generator g, Reconstruction r) {
+        InversionMethod<?> m = methods.get(method);
+        return m == null ? new ReconstructionRenderer(g, r) : m.renderer(g, r);
+    }
+
     /** Creates the named method's inverter: the context's options parsed into the method's record. */
     public Inverter create(String name, MethodContext context) throws Exception {
         return create(get(name), context);

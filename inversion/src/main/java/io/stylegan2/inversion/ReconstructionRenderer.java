@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * draw their final image through it, so {@code edit} at strength 0 reproduces a saved reconstruction
  * exactly. Build once per reconstruction and reuse (the graph is built on first use); thread-safe.
  */
-public final class ReconstructionRenderer implements AutoCloseable {
+public final class ReconstructionRenderer implements Renderer {
     private final Reconstruction reconstruction;
     private final Generator g;
     private final PatchedGenerator patched;
@@ -36,6 +36,7 @@ public final class ReconstructionRenderer implements AutoCloseable {
     }
 
     /** The reconstruction's own image {@code [1, C, R, R]} float32 (raw generator range). */
+    @Override
     public INDArray render() {
         return render(reconstruction.latent().ws());
     }
@@ -44,6 +45,7 @@ public final class ReconstructionRenderer implements AutoCloseable {
      * Another W+ code (e.g. an edit of the latent) with the reconstruction's hooks, noise and weight
      * offsets: {@code [N, num_ws, w_dim]} or {@code [N, w_dim]} to {@code [N, C, R, R]}.
      */
+    @Override
     public INDArray render(INDArray ws) {
         return patched.synthesis(ws).castTo(DataType.FLOAT);
     }
@@ -52,6 +54,7 @@ public final class ReconstructionRenderer implements AutoCloseable {
      * As {@link #render(INDArray)} with another noise choice for every layer (the reconstruction's
      * own noise maps are then not used); {@code RANDOM} draws seeded maps.
      */
+    @Override
     public INDArray render(INDArray ws, NoiseMode noise, long noiseSeed) {
         return patched.synthesis(ws, noise, noiseSeed).castTo(DataType.FLOAT);
     }

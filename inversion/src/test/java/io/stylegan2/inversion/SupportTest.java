@@ -17,7 +17,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Image preparation, the method registry and the loss-curve chart. */
+/** Image preparation and the loss-curve chart. */
 class SupportTest {
     @TempDir Path dir;
 
@@ -38,19 +38,6 @@ class SupportTest {
         assertThat(t.getDouble(0, 0, 5, 15)).isCloseTo(1, org.assertj.core.api.Assertions.within(0.01));
         assertThat(ImagePreparation.load(png, 8, 1).shape()).containsExactly(1, 1, 8, 8);
         assertThatThrownBy(() -> ImagePreparation.load(dir.resolve("missing.png"), 8, 3)).hasMessageContaining("missing.png");
-    }
-
-    @Test
-    void registryIsExtensible() throws Exception {
-        Methods m = Methods.builtIn();
-        assertThat(m.names()).containsExactly("w", "wplus", "pti", "encoder", "near-perfect");
-        Inverter w = m.create("wplus", new Methods.Context(FixtureModel.generator(), null, 7, null));
-        assertThat(w.name()).isEqualTo("wplus");
-        assertThat(((io.stylegan2.inversion.wplus.WPlusProjector) w).config().steps()).isEqualTo(7);
-        Methods more = m.with("mine", "test method", c -> m.create("w", c));
-        assertThat(more.names()).containsExactly("w", "wplus", "pti", "encoder", "near-perfect", "mine");
-        assertThat(m.names()).hasSize(5);
-        assertThatThrownBy(() -> m.get("nope")).hasMessageContaining("unknown inversion method 'nope'").hasMessageContaining("w, wplus, pti, encoder, near-perfect");
     }
 
     @Test

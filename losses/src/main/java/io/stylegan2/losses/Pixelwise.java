@@ -10,7 +10,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <ul>
  *   <li>{@link #mse}: {@code mean((x - y)^2)} over every element (torch {@code MSELoss(reduction='mean')}, as PTI's L2);</li>
  *   <li>{@link #l1}: {@code mean(|x - y|)} over every element;</li>
- *   <li>{@link #msePerImage} / {@link #l1PerImage}: the same means per sample, {@code [N]}.</li>
+ *   <li>{@link #msePerImage} / {@link #l1PerImage}: the same means per sample, {@code [N]};</li>
+ *   <li>{@link #l1Distance()}: the per-image L1 as a {@link PerceptualLoss}, a stand-in where no learned
+ *       distance is at hand (tests, grayscale models).</li>
  * </ul>
  */
 public final class Pixelwise {
@@ -48,5 +50,26 @@ public final class Pixelwise {
         SameDiff sd = x.getSameDiff();
         SDVariable n = sd.stridedSlice(sd.shape(x), new long[] {0}, new long[] {1}, new long[] {1});
         return sd.reshape(x, sd.concat(0, n, sd.constant(Nd4j.createFromArray(-1L))));
+    }
+
+    /** The per-image mean absolute difference as a {@link PerceptualLoss} named {@code l1} (not a learned distance). */
+    public static PerceptualLoss l1Distance() {
+        return new PerceptualLoss() {
+            @Override
+            public String name() {
+                return "l1";
+            }
+
+            @Override
+            public org.nd4j.linalg.api.ndarray.INDArray distance(org.nd4j.linalg.api.ndarray.INDArray x, org.nd4j.linalg.api.ndarray.INDArray y) {
+                long n = x.size(0);
+                return org.nd4j.linalg.ops.transforms.Transforms.abs(x.sub(y)).reshape(n, -1).mean(1);
+            }
+
+            @Override
+            public SDVariable distance(SDVariable x, SDVariable y, int height, int width) {
+                return l1PerImage(x, y);
+            }
+        };
     }
 }

@@ -133,7 +133,7 @@ class GeneratorTermsTest {
         INDArray wr = Locality.latents(g, pivot, cfg, 5);
 
         SameDiff s0 = SameDiff.create();
-        Locality l0 = Locality.build(g, new ParamBinding(s0, g.params(), "G/", n -> false, WeightOffsets.synthesis()), cfg, Pixelwise::l1PerImage);
+        Locality l0 = Locality.build(g, new ParamBinding(s0, g.params(), "G/", n -> false, WeightOffsets.synthesis()), cfg, Pixelwise.l1Distance());
         l0.loss().rename("loc");
         Map<String, INDArray> out0 = s0.output(Map.of(Locality.WS, wr), "loc", l0.originalImage().name());
         assertThat(out0.get("loc").getDouble(0)).isEqualTo(0.0);
@@ -142,7 +142,7 @@ class GeneratorTermsTest {
         INDArray delta = randn(9, g.params().get(W).shape()).muli(0.05);
         SameDiff sd = SameDiff.create();
         WeightOffsets offsets = new WeightOffsets(n -> n.equals(W), Map.of(W, delta));
-        Locality l = Locality.build(g, new ParamBinding(sd, g.params(), "G/", n -> false, offsets), cfg, Pixelwise::l1PerImage);
+        Locality l = Locality.build(g, new ParamBinding(sd, g.params(), "G/", n -> false, offsets), cfg, Pixelwise.l1Distance());
         l.loss().rename("loc");
         Map<String, INDArray> ph = new HashMap<>(Map.of(Locality.WS, wr));
         Map<String, INDArray> out = sd.output(ph, "loc", l.tunedImage().name(), l.originalImage().name());

@@ -16,9 +16,12 @@ class ImageMetricsTest {
         INDArray a = Nd4j.rand(DataType.FLOAT, 3, 3, 16, 16).muli(2).subi(1);
         INDArray b = a.dup();
         b.slice(1).addi(0.1);
-        PerceptualDistance fake = new PerceptualDistance() {
+        io.stylegan2.losses.PerceptualLoss fake = new io.stylegan2.losses.PerceptualLoss() {
             public String name() { return "fake"; }
             public INDArray distance(INDArray x, INDArray y) { return Nd4j.createFromArray(Mse.perImage(x, y)); }
+            public org.nd4j.autodiff.samediff.SDVariable distance(org.nd4j.autodiff.samediff.SDVariable x, org.nd4j.autodiff.samediff.SDVariable y, int h, int w) {
+                throw new UnsupportedOperationException();
+            }
         };
         List<ImageMetrics> m = ImageMetrics.compute(a, b, List.of("p0", "p1", "p2"), PixelRange.BYTE, fake);
         assertEquals(Double.POSITIVE_INFINITY, m.get(0).psnr());

@@ -25,10 +25,7 @@ class ManifoldDriftTest {
             assertThat(none.perceptual()).isEmpty();
             Nd4j.getRandom().setSeed(2);
             INDArray d = Nd4j.randn(DataType.FLOAT, shape);
-            PerceptualDistance l1 = new PerceptualDistance() {
-                public String name() { return "l1"; }
-                public INDArray distance(INDArray x, INDArray y) { return org.nd4j.linalg.ops.transforms.Transforms.abs(x.sub(y)).reshape(x.size(0), -1).mean(1); }
-            };
+            io.stylegan2.losses.PerceptualLoss l1 = io.stylegan2.losses.Pixelwise.l1Distance();
             ManifoldDrift.Result small = ManifoldDrift.measure(g, Map.of(name, d.mul(0.01)), 6, 1, 4, l1);
             ManifoldDrift.Result large = ManifoldDrift.measure(g, Map.of(name, d.mul(0.5)), 6, 1, 4, l1);
             assertThat(small.mse()).isGreaterThan(0);

@@ -23,7 +23,8 @@ import java.util.Map;
  * @param featureOffsets additive offsets by block ({@code b16}), {@code [1, C, r, r]}, applied after the
  *                       block's ToRGB ({@link FeatureHook})
  * @param featureMasks   optional masks of those offsets by block, {@code [1, 1, r, r]} or {@code [1, C, r, r]}
- *                       ({@code x + offset * mask}); a block with an offset and no mask gets {@code x + offset}
+ *                       ({@code x + offset * mask}); a block with an offset and no mask gets {@code x + offset};
+ *                       a mask needs an offset when rendered (a reconstruction keeps masks here and the offsets in its latent)
  * @param constInput     replaces the learned {@code b4.const} ({@code [C, 4, 4]} or {@code [1, C, 4, 4]}), or null
  */
 public record HookState(NoiseMode noiseMode, Map<String, INDArray> noise, Map<String, INDArray> padding,
@@ -38,8 +39,6 @@ public record HookState(NoiseMode noiseMode, Map<String, INDArray> noise, Map<St
         padding = copy(padding);
         featureOffsets = copy(featureOffsets);
         featureMasks = copy(featureMasks);
-        for (String b : featureMasks.keySet())
-            if (!featureOffsets.containsKey(b)) throw new IllegalArgumentException("feature mask for block " + b + " without a feature offset");
     }
 
     private static Map<String, INDArray> copy(Map<String, INDArray> m) {
@@ -95,9 +94,12 @@ public record HookState(NoiseMode noiseMode, Map<String, INDArray> noise, Map<St
             if (b.contains(".") || r < 4 || r > cfg.imgResolution() || Integer.bitCount(r) != 1) throw new IllegalArgumentException("feature offset for '" + b + "': not a block of this generator");
             expect("feature offset " + b, a, 1, cfg.channelsAt(r), r, r);
             INDArray m = featureMasks.get(b);
-            if (m != null && !(Arrays.equals(m.shape(), new long[]{1, 1, r, r}) || Arrays.equals(m.shape(), a.shape())))
+            if (m == null) return;
+            if (!(Arrays.equals(m.shape(), new long[]{1, 1, r, r}) || Arrays.equals(m.shape(), a.shape())))
                 throw new IllegalArgumentException("feature mask " + b + ": shape " + Arrays.toString(m.shape()) + ", expected [1, 1, " + r + ", " + r + "] or " + Arrays.toString(a.shape()));
         });
+        for (String b : featureMasks.keySet())
+            if (!featureOffsets.containsKey(b)) throw new IllegalArgumentException("feature mask for block " + b + " without a feature offset");
         if (constInput != null && constInput.length() != (long) cfg.channelsAt(4) * 16)
             throw new IllegalArgumentException("const input: shape " + Arrays.toString(constInput.shape()) + ", expected [" + cfg.channelsAt(4) + ", 4, 4]");
     }

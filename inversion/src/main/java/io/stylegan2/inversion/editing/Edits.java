@@ -1,9 +1,12 @@
 package io.stylegan2.inversion.editing;
 
 import io.stylegan2.core.MemoryPolicy;
+import io.stylegan2.inversion.InversionResult;
 import io.stylegan2.inversion.Latent;
+import io.stylegan2.inversion.Methods;
 import io.stylegan2.inversion.Reconstruction;
 import io.stylegan2.inversion.ReconstructionRenderer;
+import io.stylegan2.inversion.Renderer;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.NoiseMode;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -39,15 +42,29 @@ public final class Edits {
      * @return images {@code [S, C, H, W]} in the generator's raw range, in the order of {@code strengths}
      */
     public static INDArray strip(Generator g, Reconstruction r, Direction d, double[] strengths, NoiseMode noise, long noiseSeed) {
+        try (Renderer renderer = new ReconstructionRenderer(g, r)) {
+            return strip(renderer, r.latent().ws(), d, strengths, noise, noiseSeed);
+        }
+    }
+
+    /**
+     * An inversion result's edits with its method's renderer ({@link Methods#renderer}): what {@code edit} draws.
+     *
+     * @param noise null for the result's own noise; otherwise this mode for every layer
+     */
+    public static INDArray strip(Generator g, InversionResult result, Direction d, double[] strengths, NoiseMode noise, long noiseSeed) {
+        try (Renderer renderer = Methods.builtIn().renderer(result.method(), g, result.reconstruction())) {
+            return strip(renderer, result.ws(), d, strengths, noise, noiseSeed);
+        }
+    }
+
+    private static INDArray strip(Renderer renderer, INDArray ws, Direction d, double[] strengths, NoiseMode noise, long noiseSeed) {
         if (strengths.length == 0) throw new IllegalArgumentException("no strengths");
-        INDArray ws = r.latent().ws();
         INDArray[] imgs = new INDArray[strengths.length];
-        try (ReconstructionRenderer renderer = new ReconstructionRenderer(g, r)) {
-            for (int i = 0; i < strengths.length; i++) {
-                INDArray edited = d.apply(ws, strengths[i]);
-                imgs[i] = noise == null ? renderer.render(edited) : renderer.render(edited, noise, noiseSeed);
-                MemoryPolicy.step();
-            }
+        for (int i = 0; i < strengths.length; i++) {
+            INDArray edited = d.apply(ws, strengths[i]);
+            imgs[i] = noise == null ? renderer.render(edited) : renderer.render(edited, noise, noiseSeed);
+            MemoryPolicy.step();
         }
         return Nd4j.concat(0, imgs);
     }

@@ -3,7 +3,8 @@ package io.stylegan2.inversion.engine;
 import io.stylegan2.inversion.InversionResult;
 import io.stylegan2.inversion.Reconstruction;
 import io.stylegan2.inversion.ReconstructionMetrics;
-import io.stylegan2.inversion.ReconstructionRenderer;
+import io.stylegan2.inversion.Methods;
+import io.stylegan2.inversion.Renderer;
 import io.stylegan2.inversion.Target;
 import io.stylegan2.inversion.Timing;
 import io.stylegan2.losses.PerceptualLoss;
@@ -14,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How every method ends: its {@link Reconstruction} is drawn by the shared
- * {@link ReconstructionRenderer} (so the saved image is exactly what {@code edit} redraws at
+ * How every method ends: its {@link Reconstruction} is drawn by the method's renderer (the shared
+ * {@code ReconstructionRenderer} unless the method brings its own; so the saved image is exactly what {@code edit} redraws at
  * strength 0), measured against the target, and packed into an {@link InversionResult}.
  */
 public final class Results {
@@ -27,7 +28,10 @@ public final class Results {
     public static InversionResult finish(String method, Target target, Generator g, Reconstruction r, PerceptualLoss perceptual,
                                          Map<String, Object> config, List<Map<String, Double>> history,
                                          double setupSeconds, int steps, double msPerStep, List<String> notes, long t0) {
-        INDArray image = ReconstructionRenderer.render(g, r);
+        INDArray image;
+        try (Renderer renderer = Methods.builtIn().renderer(method, g, r)) {
+            image = renderer.render();
+        }
         ReconstructionMetrics metrics = ReconstructionMetrics.compute(target.image(), image, perceptual);
         Timing timing = new Timing(setupSeconds, seconds(t0), steps, msPerStep);
         return new InversionResult(method, target.name(), r, image, config, history, metrics, timing, notes);

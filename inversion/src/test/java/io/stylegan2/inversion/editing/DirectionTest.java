@@ -1,5 +1,6 @@
 package io.stylegan2.inversion.editing;
 
+import io.stylegan2.inversion.LatentSpace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;

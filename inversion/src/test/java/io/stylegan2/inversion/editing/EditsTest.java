@@ -1,8 +1,12 @@
 package io.stylegan2.inversion.editing;
 
-import io.stylegan2.core.io.Safetensors;
+import io.stylegan2.inversion.InversionResult;
+import io.stylegan2.inversion.InversionResults;
+import io.stylegan2.inversion.Latent;
+import io.stylegan2.inversion.Reconstruction;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.GeneratorConfig;
+import io.stylegan2.stylegan.HookState;
 import io.stylegan2.stylegan.NoiseMode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +54,7 @@ class EditsTest {
         INDArray ws = ws();
         Direction d = SeFa.compute(g, 1, LayerRange.all(CFG.numWs())).get(0);
         for (NoiseMode mode : new NoiseMode[]{NoiseMode.CONST, NoiseMode.RANDOM}) {
-            INDArray strip = Edits.strip(g, ws, d, new double[]{-3, 0, 3}, mode, 5, Map.of());
+            INDArray strip = Edits.strip(g, ws, d, new double[]{-3, 0, 3}, mode, 5);
             assertThat(strip.shape()).containsExactly(3, 3, 16, 16);
             INDArray plain = mode == NoiseMode.RANDOM ? g.synthesis(ws, mode, g.randomNoise(1, 5)) : g.synthesis(ws, mode, 0);
             assertThat(img(strip, 1)).as(mode.name()).isEqualTo(plain);
@@ -72,36 +76,49 @@ class EditsTest {
         assertThat(img(strip, 0)).isEqualTo(g.synthesis(ws, NoiseMode.NONE, 0));
     }
 
-    /** Weight offsets (PTI): zero offsets render like the plain generator, others change the image; canonical conv layout is converted. */
+    /**
+     * A reconstruction's weight offsets (PTI) and hook values (noise maps) reach the rendering: zero offsets render like
+     * the plain generator, others change the image; a saved and loaded result edits the same way; bad offsets fail.
+     */
     @Test
-    void weightOffsetsFromAResultFile() throws Exception {
+    void reconstructionsKeepTheirOffsetsAndHooks() throws Exception {
         INDArray ws = ws();
         Direction d = SeFa.compute(g, 1, LayerRange.all(CFG.numWs())).get(0);
+        Latent latent = Latent.of(ws, CFG);
         Map<String, INDArray> zero = new LinkedHashMap<>();
         zero.put("synthesis.b8.conv0.weight", Nd4j.zeros(DataType.FLOAT, 16, 16, 3, 3));   // canonical [out, in, kH, kW]
-        INDArray z0 = Edits.strip(g, ws, d, new double[]{0, 2}, NoiseMode.CONST, 0, zero);
+        INDArray z0 = Edits.strip(g, new Reconstruction(latent, HookState.CONST, zero, Map.of()), d, new double[]{0, 2}, null, 0);
         INDArray p0 = Edits.strip(g, ws, d, new double[]{0, 2}, NoiseMode.CONST);
         assertThat(z0).as("zero offsets render exactly like the plain generator").isEqualTo(p0);
 
-        Map<String, INDArray> tensors = new LinkedHashMap<>();
-        tensors.put("ws", ws);
         Nd4j.getRandom().setSeed(8);
-        tensors.put("delta/synthesis.b8.conv0.weight", Nd4j.randn(DataType.FLOAT, 16, 16, 3, 3).muli(0.5));
-        tensors.put("delta/synthesis.b16.torgb.bias", Nd4j.ones(DataType.FLOAT, 3).muli(0.1));
+        Map<String, INDArray> deltas = new LinkedHashMap<>();
+        deltas.put("synthesis.b8.conv0.weight", Nd4j.randn(DataType.FLOAT, 16, 16, 3, 3).muli(0.5));
+        deltas.put("synthesis.b16.torgb.bias", Nd4j.ones(DataType.FLOAT, 3).muli(0.1));
+        deltas.put("synthesis.b8.conv1.noise_strength", Nd4j.scalar(DataType.FLOAT, 1f));   // random init has noise strength 0: make noise count
+        Map<String, INDArray> noise = Map.of("b8.conv1", Nd4j.randn(DataType.FLOAT, 1, 1, 8, 8));
+        Reconstruction tuned = new Reconstruction(latent, HookState.CONST.withNoise(noise), deltas, Map.of());
+        INDArray t0 = Edits.strip(g, tuned, d, new double[]{0}, null, 0);
+        assertThat(t0.sub(img(p0, 0)).amaxNumber().doubleValue()).isGreaterThan(1e-3);
+        assertThat(t0).as("strength 0 is the renderer's image").isEqualTo(io.stylegan2.inversion.ReconstructionRenderer.render(g, tuned));
+        // an explicit noise mode replaces the reconstruction's noise maps (the offsets stay)
+        INDArray tConst = Edits.strip(g, tuned, d, new double[]{0}, NoiseMode.CONST, 0);
+        assertThat(tConst.sub(t0).amaxNumber().doubleValue()).isGreaterThan(1e-4);
+        INDArray offsetsOnly = Edits.strip(g, new Reconstruction(latent, HookState.CONST, deltas, Map.of()), d, new double[]{0}, null, 0);
+        assertThat(tConst).isEqualTo(offsetsOnly);
+
+        // saved and loaded: the same edit
+        InversionResult r = new InversionResult("test", "t", tuned, t0, null, null, null, null, null);
         Path f = dir.resolve("result.safetensors");
-        Safetensors.write(f, tensors, Map.of("format", "test"));
-        ResultLatents r = ResultLatents.read(f);
-        assertThat(r.ws()).isEqualTo(ws);
-        assertThat(r.deltas().keySet()).containsExactly("synthesis.b8.conv0.weight", "synthesis.b16.torgb.bias");
-        INDArray tuned = Edits.strip(g, r.ws(), d, new double[]{0}, NoiseMode.CONST, 0, r.deltas());
-        assertThat(tuned.sub(img(p0, 0)).amaxNumber().doubleValue()).isGreaterThan(1e-3);
-        // graph-layout deltas give the same image
-        Map<String, INDArray> graph = ResultLatents.toGraphLayout(r.deltas(), g.params());
-        assertThat(graph.get("synthesis.b8.conv0.weight").shape()).containsExactly(3, 3, 16, 16);
-        INDArray tuned2 = Edits.strip(g, r.ws(), d, new double[]{0}, NoiseMode.CONST, 0, graph);
-        assertThat(tuned2).isEqualTo(tuned);
-        assertThatThrownBy(() -> Edits.strip(g, ws, d, new double[]{0}, NoiseMode.CONST, 0, Map.of("synthesis.nope", Nd4j.zeros(1))))
-                .hasMessageContaining("synthesis.nope");
+        InversionResults.save(r, f);
+        InversionResult back = InversionResults.load(f);
+        assertThat(Edits.strip(g, back.reconstruction(), d, new double[]{0, 2}, null, 0)).isEqualTo(Edits.strip(g, tuned, d, new double[]{0, 2}, null, 0));
+
+        Reconstruction bad = new Reconstruction(latent, HookState.CONST, Map.of("synthesis.nope", Nd4j.zeros(1)), Map.of());
+        assertThatThrownBy(() -> Edits.strip(g, bad, d, new double[]{0}, null, 0)).hasMessageContaining("synthesis.nope");
+        Reconstruction badShape = new Reconstruction(latent, HookState.CONST, Map.of("synthesis.b8.conv0.weight", Nd4j.zeros(DataType.FLOAT, 3, 3, 16, 16)), Map.of());
+        assertThatThrownBy(() -> Edits.strip(g, badShape, d, new double[]{0}, null, 0)).hasMessageContaining("synthesis.b8.conv0.weight")
+                .hasMessageContaining("[16, 16, 3, 3]");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.stylegan2.inversion.editing;
 
+import io.stylegan2.inversion.LatentSpace;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.GeneratorConfig;
 import org.junit.jupiter.api.AfterAll;

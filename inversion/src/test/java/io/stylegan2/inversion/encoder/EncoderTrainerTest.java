@@ -52,8 +52,14 @@ class EncoderTrainerTest {
         Generator g = EncoderTestSupport.fixtureGenerator();
         EncoderConfig c = EncoderConfig.forGenerator(g.config()).tiny();
         EncoderTrainer t = new EncoderTrainer(g, c, tinyOptions().withIterations(1), null);
-        int[] calls = {0};
-        assertThatThrownBy(() -> t.train(10, null, () -> ++calls[0] > 1, 0, dir)).isInstanceOf(CancellationException.class);
+        io.stylegan2.core.CancellationToken cancel = new io.stylegan2.core.CancellationToken();
+        io.stylegan2.core.Progress cancelAfterOneStep = new io.stylegan2.core.Progress() {
+            @Override public void start(String task, long total) {}
+            @Override public void update(long done, java.util.Map<String, Double> values) { if (done >= 1) cancel.cancel(); }
+            @Override public void end() {}
+        };
+        assertThatThrownBy(() -> t.train(10, cancelAfterOneStep, cancel, 0, dir)).isInstanceOf(CancellationException.class)
+                .hasMessageContaining("cancelled after 1 steps");
         assertThat(t.step()).isEqualTo(1);
         assertThat(dir.resolve(EncoderTrainer.checkpointName(1))).exists();
         assertThatThrownBy(() -> EncoderTrainer.resume(g, dir.resolve("missing.safetensors"), null)).isInstanceOf(java.io.IOException.class);

@@ -3,25 +3,27 @@ package io.stylegan2.inversion.nearperfect;
 import io.stylegan2.inversion.FixtureModel;
 import io.stylegan2.inversion.InversionResult;
 import io.stylegan2.inversion.InversionResults;
+import io.stylegan2.inversion.MethodContext;
 import io.stylegan2.inversion.Methods;
-import io.stylegan2.inversion.PerceptualLoss;
 import io.stylegan2.inversion.Target;
 import io.stylegan2.inversion.editing.Direction;
 import io.stylegan2.inversion.editing.EditConsistency;
 import io.stylegan2.inversion.editing.LayerRange;
-import io.stylegan2.inversion.editing.ResultLatents;
 import io.stylegan2.inversion.editing.SeFa;
-import io.stylegan2.inversion.wplus.WPlusConfig;
-import io.stylegan2.inversion.wplus.WPlusProjector;
+import io.stylegan2.inversion.engine.TuningResult;
 import io.stylegan2.inversion.pti.PivotalTuning;
 import io.stylegan2.inversion.pti.PtiConfig;
-import io.stylegan2.inversion.pti.PtiResult;
+import io.stylegan2.inversion.wplus.WPlusConfig;
+import io.stylegan2.inversion.wplus.WPlusProjector;
+import io.stylegan2.losses.PerceptualLoss;
 import io.stylegan2.losses.lpips.Lpips;
 import io.stylegan2.metrics.Mse;
 import io.stylegan2.stylegan.Discriminator;
 import io.stylegan2.stylegan.Generator;
+import io.stylegan2.stylegan.PatchedGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -43,24 +45,24 @@ class NearPerfectInverterTest {
         Generator g = FixtureModel.generator();
         Discriminator d = FixtureModel.discriminator();
         try (Lpips alex = FixtureModel.lpipsAlex()) {
-            PerceptualLoss perceptual = PerceptualLoss.lpips(alex);
+            PerceptualLoss perceptual = alex;
             Target t = new Target("photo0", FixtureModel.photo(0, 32));
             InversionResult init = new WPlusProjector(g, perceptual, WPlusConfig.defaults().withSteps(INIT)).invert(t);
             Path saved = dir.resolve("init.safetensors");
             InversionResults.save(init, saved);
 
             // near-perfect through the registry, starting from the saved result
-            Methods.Context ctx = new Methods.Context(g, perceptual, STEPS, Map.of("init", saved.toString(), "report-samples", "16"), () -> d);
+            MethodContext ctx = new MethodContext(g, perceptual, STEPS, Map.of("init", saved.toString(), "report-samples", "16"), () -> d, null);
             InversionResult np = Methods.builtIn().create("near-perfect", ctx).invertOne(t, null, null);
-            double npMse = Mse.image(t.image(), np.reconstruction());
+            double npMse = Mse.image(t.image(), np.image());
 
             // W+ alone with the whole budget (initial steps + tuning steps)
             InversionResult wplus = new WPlusProjector(g, perceptual, WPlusConfig.defaults().withSteps(INIT + STEPS)).invert(t);
-            double wMse = Mse.image(t.image(), wplus.reconstruction());
+            double wMse = Mse.image(t.image(), wplus.image());
             // PTI from the same latent with the same number of tuning steps (no early stop)
-            PtiResult pti = new PivotalTuning(PtiConfig.defaults().withMaxSteps(STEPS).withPerceptualThreshold(0), PivotalTuning.lpips(alex, 32))
+            TuningResult pti = new PivotalTuning(PtiConfig.defaults().withMaxSteps(STEPS).withPerceptualThreshold(0), alex)
                     .tune(g, init.ws(), t.image());
-            double ptiMse = Mse.image(t.image(), pti.reconstruction());
+            double ptiMse = Mse.image(t.image(), pti.image());
 
             assertThat(npMse).as("near-perfect %s vs W+ %s", npMse, wMse).isLessThan(wMse / 5);
             assertThat(npMse).as("near-perfect %s vs PTI %s", npMse, ptiMse).isLessThan(ptiMse);
@@ -68,10 +70,11 @@ class NearPerfectInverterTest {
             assertThat(np.config()).containsKeys("report_drift_mse", "report_fd_discriminator", "report_d_logit_reconstruction");
 
             // editing still works: a SeFa direction changes random samples the same way before and after tuning
-            ResultLatents latents = ResultLatents.read(writeAndRead(np, dir.resolve("np.safetensors")));
+            InversionResult saved2 = InversionResults.load(writeAndRead(np, dir.resolve("np.safetensors")));
+            Map<String, INDArray> offsets = PatchedGenerator.fromCanonical(saved2.reconstruction().weightOffsets(), g.params());
             // (the yardstick: the untuned change of another SeFa direction is nearly uncorrelated with this one's)
             java.util.List<Direction> sefa = SeFa.compute(g, 2, LayerRange.all(g.config().numWs()));
-            EditConsistency ec = EditConsistency.measure(g, ResultLatents.toGraphLayout(latents.deltas(), g.params()), sefa.get(0), 3.0, 16, 0.7, 5);
+            EditConsistency ec = EditConsistency.measure(g, offsets, sefa.get(0), 3.0, 16, 0.7, 5);
             assertThat(ec.meanCorrelation()).as("%s", ec).isGreaterThan(0.7);
             assertThat(ec.meanNormRatio()).as("%s", ec).isBetween(0.7, 1.4);
             double unrelated = EditConsistency.crossCorrelation(g, sefa.get(0), sefa.get(1), 3.0, 16, 0.7, 5);
@@ -92,15 +95,15 @@ class NearPerfectInverterTest {
         io.stylegan2.inversion.encoder.Encoder.random(io.stylegan2.inversion.encoder.EncoderConfig.forGenerator(g.config()).tiny(), 1).save(enc);
         Target t = new Target("photo2", FixtureModel.photo(2, 32));
         Map<String, String> opts = Map.of("encoder", enc.toString(), "iterations", "2", "samples", "2", "report-samples", "0");
-        InversionResult r = Methods.builtIn().create("near-perfect", new Methods.Context(g, null, 2, opts, () -> d)).invertOne(t, null, null);
+        InversionResult r = Methods.builtIn().create("near-perfect", new MethodContext(g, null, 2, opts, () -> d, null)).invertOne(t, null, null);
         assertThat(r.config().get("initial_method")).isEqualTo("encoder");
         assertThat(r.timing().steps()).isEqualTo(2);
         assertThat(r.notes()).anyMatch(n -> n.startsWith("initial latent (encoder)"));
         assertThat(r.config()).doesNotContainKey("report_drift_mse");
 
-        assertThatThrownBy(() -> Methods.builtIn().create("near-perfect", new Methods.Context(g, null, 2, Map.of())))
+        assertThatThrownBy(() -> Methods.builtIn().create("near-perfect", new MethodContext(g, null, 2, Map.of())))
                 .hasMessageContaining("discriminator");
-        assertThatThrownBy(() -> Methods.builtIn().create("near-perfect", new Methods.Context(g, null, 2, Map.of("encoder", "a", "init", "b"), () -> d)))
+        assertThatThrownBy(() -> Methods.builtIn().create("near-perfect", new MethodContext(g, null, 2, Map.of("encoder", "a", "init", "b"), () -> d, null)))
                 .hasMessageContaining("not both");
     }
 }

@@ -1,6 +1,8 @@
 package io.stylegan2.inversion.nearperfect;
 
 import io.stylegan2.inversion.FixtureModel;
+import io.stylegan2.inversion.MethodOptions;
+import io.stylegan2.inversion.engine.TuningResult;
 import io.stylegan2.metrics.Mse;
 import io.stylegan2.stylegan.Discriminator;
 import io.stylegan2.stylegan.Generator;
@@ -45,11 +47,11 @@ class NearPerfectTuningTest {
         INDArray ws = FixtureModel.ws(5, 0.7);
         INDArray target = FixtureModel.target("t", 11, 0.7).image();
         NearPerfectConfig cfg = NearPerfectConfig.defaults().withMaxSteps(0).withDiscriminator(DiscriminatorMode.FROZEN).withGlobalSamples(2).withSeed(42);
-        NearPerfectResult r = new NearPerfectTuning(cfg).tune(g, d, ws, target);
+        TuningResult r = new NearPerfectTuning(cfg).tune(g, d, ws, target);
 
         INDArray original = g.synthesis(ws, NoiseMode.CONST, 0);
         // same weights; the tuning graph may take the fused modulated-conv path (ModConvPathTest), so float32 rounding differs
-        assertThat(Transforms.abs(r.reconstruction().sub(original)).maxNumber().doubleValue()).isLessThan(1e-5 * (1 + original.amaxNumber().doubleValue()));
+        assertThat(Transforms.abs(r.image().sub(original)).maxNumber().doubleValue()).isLessThan(1e-5 * (1 + original.amaxNumber().doubleValue()));
         assertThat(r.steps()).isZero();
         assertThat(r.first(NearPerfectTuning.MSE)).isCloseTo(Mse.image(target, original), within(1e-6));
         assertThat(r.first(NearPerfectTuning.ADV_LOCAL)).isCloseTo(meanSoftplusNeg(d.logits(original)), within(1e-5));
@@ -67,14 +69,15 @@ class NearPerfectTuningTest {
         INDArray target = FixtureModel.photo(1, 32);
         NearPerfectConfig cfg = NearPerfectConfig.defaults().withMaxSteps(3).withGlobalSamples(2).withWeights(1, 0.1, 0.1)
                 .withDiscriminator(DiscriminatorMode.ALTERNATING, 1e-2, 1.0);
-        NearPerfectResult r = new NearPerfectTuning(cfg).tune(g, d, FixtureModel.ws(3, 0.7), target);
+        TuningResult r = new NearPerfectTuning(cfg).tune(g, d, FixtureModel.ws(3, 0.7), target);
 
         // the checkpoint's discriminator is untouched
         for (String n : d.params().names()) assertThat(d.params().get(n)).as(n).isEqualTo(before.get(n));
         // its copy moved, and every step reported the D loss and R1
-        assertThat(r.discriminator().keySet()).containsExactlyInAnyOrderElementsOf(before.keySet());
+        Map<String, INDArray> tunedD = NearPerfectTuning.discriminator(r);
+        assertThat(tunedD.keySet()).containsExactlyInAnyOrderElementsOf(before.keySet());
         double moved = 0;
-        for (String n : before.keySet()) moved = Math.max(moved, Transforms.abs(r.discriminator().get(n).sub(before.get(n))).maxNumber().doubleValue());
+        for (String n : before.keySet()) moved = Math.max(moved, Transforms.abs(tunedD.get(n).sub(before.get(n))).maxNumber().doubleValue());
         assertThat(moved).isGreaterThan(1e-3);
         assertThat(r.history()).hasSize(4);
         for (int i = 0; i < 3; i++) assertThat(r.history().get(i)).containsKey(NearPerfectTuning.D_LOSS);
@@ -82,10 +85,10 @@ class NearPerfectTuningTest {
         assertThat(r.history().get(1)).doesNotContainKey(NearPerfectTuning.R1);
         // the last evaluation's local adversarial term is the tuned copy's logit of the final reconstruction
         Map<String, INDArray> canonical = new LinkedHashMap<>();
-        r.discriminator().forEach((n, x) -> canonical.put(n, ParameterStore.canonicalLayout(n, x)));
+        tunedD.forEach((n, x) -> canonical.put(n, ParameterStore.canonicalLayout(n, x)));
         try (Discriminator tuned = Discriminator.create(d.config(), canonical)) {
-            assertThat(r.last(NearPerfectTuning.ADV_LOCAL)).isCloseTo(meanSoftplusNeg(tuned.logits(r.reconstruction())), within(1e-5));
-            assertThat(r.last(NearPerfectTuning.ADV_LOCAL)).isNotCloseTo(meanSoftplusNeg(d.logits(r.reconstruction())), within(1e-4));
+            assertThat(r.last(NearPerfectTuning.ADV_LOCAL)).isCloseTo(meanSoftplusNeg(tuned.logits(r.image())), within(1e-5));
+            assertThat(r.last(NearPerfectTuning.ADV_LOCAL)).isNotCloseTo(meanSoftplusNeg(d.logits(r.image())), within(1e-4));
         }
         assertThat(r.last(NearPerfectTuning.MSE)).isLessThan(r.first(NearPerfectTuning.MSE));
     }
@@ -97,11 +100,11 @@ class NearPerfectTuningTest {
         INDArray target = FixtureModel.photo(0, 32);
         double mse0 = Mse.image(target, g.synthesis(ws, NoiseMode.CONST, 0));
         NearPerfectConfig cfg = NearPerfectConfig.defaults().withMaxSteps(50).withWeights(1, 0, 0).withTargetMse(mse0 * 1.01);
-        NearPerfectResult r = new NearPerfectTuning(cfg).tune(g, null, ws, target);
+        TuningResult r = new NearPerfectTuning(cfg).tune(g, null, ws, target);
         assertThat(r.stoppedEarly()).isTrue();
         assertThat(r.steps()).isZero();
         assertThat(r.history()).hasSize(1);
-        assertThat(r.reconstruction()).isEqualTo(g.synthesis(ws, NoiseMode.CONST, 0));
+        assertThat(r.image()).isEqualTo(g.synthesis(ws, NoiseMode.CONST, 0));
     }
 
     @Test
@@ -113,7 +116,7 @@ class NearPerfectTuningTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("discriminator");
         assertThatThrownBy(() -> t.tune(g, FixtureModel.discriminator(), ws, FixtureModel.photo(0, 16)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("target").hasMessageContaining("[1, 3, 32, 32]");
-        assertThatThrownBy(() -> NearPerfectConfig.defaults().withOptions(Map.of("discriminator", "sometimes"), 32))
+        assertThatThrownBy(() -> MethodOptions.parse("near-perfect", Map.of("discriminator", "sometimes"), NearPerfectOptions.defaults()))
                 .hasMessageContaining("discriminator=sometimes");
         assertThatThrownBy(() -> NearPerfectConfig.defaults().withWeights(0, 0, 0)).hasMessageContaining("at least one");
     }

@@ -4,8 +4,10 @@ import io.stylegan2.converter.LpipsConverter;
 import io.stylegan2.core.testing.Fixtures;
 import io.stylegan2.inversion.FixtureModel;
 import io.stylegan2.inversion.InversionResult;
-import io.stylegan2.inversion.PerceptualLoss;
 import io.stylegan2.inversion.Target;
+import io.stylegan2.inversion.wplus.WPlusConfig;
+import io.stylegan2.inversion.wplus.WPlusProjector;
+import io.stylegan2.losses.PerceptualLoss;
 import io.stylegan2.losses.lpips.Lpips;
 import io.stylegan2.losses.lpips.LpipsNet;
 import org.junit.jupiter.api.Test;
@@ -25,13 +27,13 @@ class PerceptualProjectionTest {
     void projectorsUseThePerceptualDistance() throws Exception {
         Target t = FixtureModel.target("seed2", 2, 0.7);
         try (Lpips alex = LpipsConverter.read(LpipsNet.ALEX, Fixtures.path("lpips/backbone_alexnet_features.pt"), Fixtures.path("lpips/alex.pth"))) {
-            PerceptualLoss p = PerceptualLoss.lpips(alex);
+            PerceptualLoss p = alex;
             InversionResult wp = new WPlusProjector(FixtureModel.generator(), p, WPlusConfig.defaults().withSteps(2)).invert(t);
             assertThat(wp.history().get(0)).containsKeys("mse", "perceptual", "total");
             Map0 h = new Map0(wp);
             assertThat(h.total).isCloseTo(h.mse + h.perceptual, within(1e-5));
             assertThat(wp.metrics().perceptualName()).isEqualTo("lpips-alex");
-            double direct = alex.distance(t.image(), io.stylegan2.inversion.ReconstructionMetrics.clamp(wp.reconstruction())).getDouble(0);
+            double direct = alex.distance(t.image(), io.stylegan2.inversion.ReconstructionMetrics.clamp(wp.image())).getDouble(0);
             assertThat(wp.metrics().perceptual()).isCloseTo(direct, within(1e-6));
 
             InversionResult w = new NvidiaProjector(FixtureModel.generator(), p, NvidiaConfig.defaults().withSteps(2).withWAvgSamples(200)).invert(t);

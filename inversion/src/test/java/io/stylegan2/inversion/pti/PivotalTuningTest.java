@@ -1,17 +1,18 @@
 package io.stylegan2.inversion.pti;
 
+import io.stylegan2.core.CancellationToken;
 import io.stylegan2.core.Progress;
-import io.stylegan2.core.SameDiffs;
+import io.stylegan2.inversion.engine.TuningResult;
 import io.stylegan2.losses.Locality;
+import io.stylegan2.losses.PerceptualLoss;
 import io.stylegan2.losses.lpips.Lpips;
-import io.stylegan2.metrics.LpipsDistance;
 import io.stylegan2.metrics.ManifoldDrift;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.NoiseMode;
+import io.stylegan2.stylegan.PatchedGenerator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -20,8 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -30,15 +29,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PivotalTuningTest {
     static Generator g;
     static Lpips alex;
-    static BiFunction<SDVariable, SDVariable, SDVariable> lpips;
+    static PerceptualLoss lpips;
     static INDArray target;
 
     @BeforeAll
     static void setUp() throws Exception {
-        SameDiffs.quiet();
         g = PtiFixtures.generator();
         alex = PtiFixtures.lpipsAlex();
-        lpips = PivotalTuning.lpips(alex, 32);
+        lpips = alex;
         target = PtiFixtures.photo(0, 32);
     }
 
@@ -68,16 +66,16 @@ class PivotalTuningTest {
         for (String n : g.params().names()) if (PivotalTuning.TUNED.test(n)) zeros.put(n, PtiFixtures.zerosLike(g.params().get(n)));
         Nd4j.getRandom().setSeed(3);
         INDArray ws = g.mapping(Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, g.config().zDim()), 0.7, -1);
-        try (TunedGenerator t = new TunedGenerator(g, zeros)) {
+        try (PatchedGenerator t = new PatchedGenerator(g, zeros)) {
             for (NoiseMode m : NoiseMode.values()) {
                 INDArray a = g.synthesis(ws, m, 5), b = t.synthesis(ws, m, 5);
                 assertThat(b.sub(a).amaxNumber().doubleValue()).as("noise %s", m).isEqualTo(0.0);
             }
-            ManifoldDrift.Result d = t.drift(4, 1, 4, null);
+            ManifoldDrift.Result d = ManifoldDrift.measure(g, zeros, 4, 1, 4, null);
             assertThat(d.mse()).isEqualTo(0.0);
         }
         // PTI with no step: zero offsets, the reconstruction is the base image of the pivot
-        PtiResult r = new PivotalTuning(PtiConfig.defaults().withMaxSteps(0), lpips).tune(g, ws.slice(0).reshape(1, g.config().numWs(), g.config().wDim()), target);
+        TuningResult r = new PivotalTuning(PtiConfig.defaults().withMaxSteps(0), lpips).tune(g, ws.slice(0).reshape(1, g.config().numWs(), g.config().wDim()), target);
         assertThat(r.steps()).isZero();
         assertThat(r.history()).hasSize(1);
         assertThat(r.weightOffsets()).isNotEmpty().allSatisfy((k, v) -> assertThat(v.amaxNumber().doubleValue()).as(k).isEqualTo(0.0));
@@ -85,7 +83,7 @@ class PivotalTuningTest {
         INDArray base = g.synthesis(ws.slice(0).reshape(1, g.config().numWs(), g.config().wDim()), NoiseMode.CONST, 0);
         // the tuning graph has a static batch of 1, so its modulated convs may take the fused path
         // (ModulatedConv2d.preferFused): same arithmetic as g.synthesis, different float rounding
-        assertThat(r.reconstruction().sub(base).amaxNumber().doubleValue()).isLessThan(1e-5);
+        assertThat(r.image().sub(base).amaxNumber().doubleValue()).isLessThan(1e-5);
     }
 
     @Test
@@ -102,25 +100,25 @@ class PivotalTuningTest {
         };
         int steps = 20;
         t0 = System.nanoTime();
-        PtiResult r = new PivotalTuning(PtiConfig.defaults().withMaxSteps(steps).withLearningRate(1e-3).withPerceptualThreshold(0), lpips).tune(g, pivot, target, progress, () -> false);
-        double mse = PtiFixtures.mse(r.reconstruction(), target);
-        System.out.printf("pti: %d ms (build %d ms)%n", (System.nanoTime() - t0) / 1_000_000, r.timing().buildMillis());
+        TuningResult r = new PivotalTuning(PtiConfig.defaults().withMaxSteps(steps).withLearningRate(1e-3).withPerceptualThreshold(0), lpips).tune(g, pivot, target, progress, null);
+        double mse = PtiFixtures.mse(r.image(), target);
+        System.out.printf("pti: %d ms (build %.0f ms)%n", (System.nanoTime() - t0) / 1_000_000, 1000 * r.setupSeconds());
         t0 = System.nanoTime();
         System.out.printf("PTI %d steps: pivot MSE %.5f -> %.5f; loss %s -> %s; %.1f ms/step%n", r.steps(), pivotMse, mse,
-                r.first().values(), r.last().values(), r.timing().msPerStep());
+                r.history().get(0), r.history().get(r.history().size() - 1), r.msPerStep());
         assertThat(r.steps()).isEqualTo(steps);
         assertThat(r.stoppedEarly()).isFalse();
         assertThat(r.history()).hasSize(steps + 1);
         assertThat(seen).hasSize(steps + 1);
-        assertThat(r.first().value(PivotalTuning.L2)).isCloseTo(pivotMse, org.assertj.core.data.Offset.offset(1e-4));
-        assertThat(r.last().value("total")).isLessThan(0.7 * r.first().value("total"));
-        assertThat(r.last().value(PivotalTuning.PERCEPTUAL)).isLessThan(r.first().value(PivotalTuning.PERCEPTUAL));
+        assertThat(r.first(PivotalTuning.L2)).isCloseTo(pivotMse, org.assertj.core.data.Offset.offset(1e-4));
+        assertThat(r.last("total")).isLessThan(0.7 * r.first("total"));
+        assertThat(r.last(PivotalTuning.PERCEPTUAL)).isLessThan(r.first(PivotalTuning.PERCEPTUAL));
         assertThat(mse).isLessThan(0.5 * pivotMse);
-        assertThat(r.last().value(PivotalTuning.L2)).isCloseTo(mse, org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(r.last(PivotalTuning.L2)).isCloseTo(mse, org.assertj.core.data.Offset.offset(1e-5));
 
-        try (TunedGenerator t = new TunedGenerator(g, r.weightOffsets()); LpipsDistance ld = new LpipsDistance(alex)) {
-            assertThat(t.synthesis(pivot, NoiseMode.CONST, 0).sub(r.reconstruction()).amaxNumber().doubleValue()).isLessThan(1e-5);
-            ManifoldDrift.Result d = t.drift(8, 7, 4, ld);
+        try (PatchedGenerator t = new PatchedGenerator(g, r.weightOffsets())) {
+            assertThat(t.synthesis(pivot, NoiseMode.CONST, 0).sub(r.image()).amaxNumber().doubleValue()).isLessThan(1e-5);
+            ManifoldDrift.Result d = ManifoldDrift.measure(g, r.weightOffsets(), 8, 7, 4, alex);
             System.out.printf("manifold drift: mse %.5f, %s %.5f%n", d.mse(), d.perceptualName(), d.perceptual().getAsDouble());
             System.out.printf("drift: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
             assertThat(d.mse()).isPositive().isFinite();
@@ -133,23 +131,28 @@ class PivotalTuningTest {
     @Test
     void stopsEarlyAtThePerceptualThresholdAndCancels() {
         INDArray pivot = PtiFixtures.wAvgPlus(g);
-        PtiResult r = new PivotalTuning(PtiConfig.defaults().withPerceptualThreshold(1e6), lpips).tune(g, pivot, target);
+        TuningResult r = new PivotalTuning(PtiConfig.defaults().withPerceptualThreshold(1e6), lpips).tune(g, pivot, target);
         assertThat(r.stoppedEarly()).isTrue();
         assertThat(r.steps()).isZero();
-        AtomicInteger polls = new AtomicInteger();
-        assertThatThrownBy(() -> new PivotalTuning(PtiConfig.defaults().withMaxSteps(10), lpips)
-                .tune(g, pivot, target, Progress.NONE, () -> polls.incrementAndGet() > 2))
+        CancellationToken cancel = new CancellationToken();
+        Progress cancelAfterTwo = new Progress() {
+            public void start(String task, long total) {}
+            public void update(long done, Map<String, Double> values) { if (done >= 2) cancel.cancel(); }
+            public void end() {}
+        };
+        assertThatThrownBy(() -> new PivotalTuning(PtiConfig.defaults().withMaxSteps(10).withPerceptualThreshold(0), lpips)
+                .tune(g, pivot, target, cancelAfterTwo, cancel))
                 .isInstanceOf(CancellationException.class).hasMessageContaining("after 2 steps");
     }
 
     @Test
     void localityRegulariserIsReportedAndZeroAtTheStart() {
-        BiFunction<SDVariable, SDVariable, SDVariable> l1 = (x, y) -> io.stylegan2.losses.Pixelwise.l1(x, y);   // a cheap perceptual stand-in
+        PerceptualLoss l1 = io.stylegan2.losses.Pixelwise.l1Distance();   // a cheap perceptual stand-in
         PtiConfig c = PtiConfig.defaults().withMaxSteps(2).withLocality(Locality.Config.pti()).withSeed(4);
-        PtiResult r = new PivotalTuning(c, l1).tune(g, PtiFixtures.wAvgPlus(g), target);
+        TuningResult r = new PivotalTuning(c, l1).tune(g, PtiFixtures.wAvgPlus(g), target);
         assertThat(r.history()).hasSize(3);
-        assertThat(r.first().value(PivotalTuning.LOCALITY)).isEqualTo(0.0);
-        assertThat(r.history().get(1).value(PivotalTuning.LOCALITY)).isPositive().isFinite();
+        assertThat(r.first(PivotalTuning.LOCALITY)).isEqualTo(0.0);
+        assertThat(r.history().get(1).get(PivotalTuning.LOCALITY)).isPositive().isFinite();
         assertThatThrownBy(() -> new PivotalTuning(c, l1).tune(g, PtiFixtures.wAvgPlus(g), PtiFixtures.photo(0, 16)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("target");
     }
