@@ -162,7 +162,8 @@ public final class Engine {
 
     /**
      * Runs {@code body} with the settings {@code change} makes of {@link #current()}, on the calling
-     * thread only (graphs built and loops started there), and restores the previous settings after,
+     * thread only (graphs built and loops started there; graphs built before, e.g. those a
+     * {@code Generator} caches, keep their formulation), and restores the previous settings after,
      * also when {@code body} throws. Nests. E.g.
      * {@code Engine.with(o -> o.withUpfirdn2d(Upfirdn2dPath.REFERENCE), () -> build(...))}.
      *
