@@ -1,7 +1,7 @@
 package io.stylegan2.benchmarks;
 
 import io.stylegan2.core.MemoryPolicy;
-import io.stylegan2.core.SameDiffs;
+import io.stylegan2.core.engine.Engine;
 import io.stylegan2.core.StepMemory;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -37,7 +37,7 @@ final class GraphRunner {
      * @param wrt  variables to differentiate {@code sum(out)} w.r.t.; empty = forward only
      */
     GraphRunner(SDVariable out, Map<String, INDArray> feed, String... wrt) {
-        SameDiffs.quiet();
+        Engine.get();
         this.sd = out.getSameDiff();
         this.feed = feed;
         this.wrt = wrt.clone();

@@ -1,5 +1,7 @@
 package io.stylegan2.core;
 
+import io.stylegan2.core.engine.Engine;
+import io.stylegan2.core.engine.EngineOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,46 +17,31 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>ND4J releases the native buffer of an {@code INDArray} only when the Java object is garbage
  * collected; a loop that allocates large arrays but little heap can grow its resident size without
  * bound. Loops call {@link #step()} once per iteration; every {@link #gcEvery()} calls this runs
- * {@link System#gc()}. The period comes from the system property {@code stylegan2.gcEvery}
- * (default {@value #DEFAULT_GC_EVERY}; {@code 0} disables) and can be changed with
- * {@link #setGcEvery(int)}.
+ * {@link System#gc()}. The period is the engine setting {@code gcEvery}
+ * ({@link EngineOptions#gcEvery()}: default {@value #DEFAULT_GC_EVERY}, {@code 0} disables;
+ * {@code -Dstylegan2.gcEvery=N} or {@code STYLEGAN2_ENGINE=gcEvery=N}), read at every step, so
+ * {@link Engine#with} changes it for the calling thread and {@link #setGcEvery(int)} process-wide.
  */
 public final class MemoryPolicy {
     private static final Logger log = LoggerFactory.getLogger(MemoryPolicy.class);
 
     /** Default period of {@link #step()}, in steps. */
-    public static final int DEFAULT_GC_EVERY = 50;
-    /** System property that sets the period. */
-    public static final String GC_EVERY_PROPERTY = "stylegan2.gcEvery";
+    public static final int DEFAULT_GC_EVERY = EngineOptions.DEFAULT_GC_EVERY;
 
     private static final Path PROC_STATUS = Path.of("/proc/self/status");
     private static final AtomicLong steps = new AtomicLong();
-    private static volatile int gcEvery = readGcEvery();
 
     private MemoryPolicy() {}
 
-    private static int readGcEvery() {
-        String v = System.getProperty(GC_EVERY_PROPERTY);
-        if (v == null || v.isBlank()) return DEFAULT_GC_EVERY;
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n < 0) throw new NumberFormatException("negative");
-            return n;
-        } catch (NumberFormatException e) {
-            log.warn("ignoring system property {}={} (not a non-negative integer); using {}", GC_EVERY_PROPERTY, v, DEFAULT_GC_EVERY);
-            return DEFAULT_GC_EVERY;
-        }
-    }
-
-    /** Current period in steps; {@code 0} means {@link #step()} never collects. */
+    /** Current period in steps on this thread ({@link Engine#current()}); {@code 0} means {@link #step()} never collects. */
     public static int gcEvery() {
-        return gcEvery;
+        return Engine.current().gcEvery();
     }
 
-    /** Sets the period in steps ({@code 0} disables). */
+    /** Sets the process-wide period in steps ({@code 0} disables), through {@link Engine#update}. */
     public static void setGcEvery(int every) {
         if (every < 0) throw new IllegalArgumentException("gcEvery must be >= 0, got " + every);
-        gcEvery = every;
+        Engine.update(o -> o.withGcEvery(every));
     }
 
     /**
@@ -64,7 +51,7 @@ public final class MemoryPolicy {
      */
     public static boolean step() {
         long n = steps.incrementAndGet();
-        int every = gcEvery;
+        int every = gcEvery();
         if (every > 0 && n % every == 0) {
             System.gc();
             if (log.isDebugEnabled()) log.debug("gc after {} steps, rss {} MiB", n, rssBytes() >> 20);

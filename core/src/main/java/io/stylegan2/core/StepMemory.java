@@ -1,5 +1,7 @@
 package io.stylegan2.core;
 
+import io.stylegan2.core.engine.Engine;
+import io.stylegan2.core.engine.EngineOptions;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.autodiff.samediff.internal.memory.AbstractMemoryMgr;
@@ -44,12 +46,13 @@ public final class StepMemory extends AbstractMemoryMgr {
     private long pooledBytes, liveBytes, created;
     private boolean recycleResults;
 
-    /** System property: {@code false} turns off recycling in the library's loops ({@link Loop}); default true. */
-    public static final String ENABLED_PROPERTY = "stylegan2.stepMemory";
-
-    /** Whether {@link Loop} recycles (system property {@link #ENABLED_PROPERTY}, read when a loop starts). */
+    /**
+     * Whether a {@link Loop} started now (on this thread) recycles: the engine setting
+     * {@code stepMemory} ({@link EngineOptions#stepMemory()}, default true;
+     * {@code -Dstylegan2.stepMemory=false} turns it off).
+     */
     public static boolean enabled() {
-        return !"false".equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY, "true").trim());
+        return Engine.current().stepMemory();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.stylegan2.losses;
 
+import io.stylegan2.core.engine.Engine;
 import io.stylegan2.stylegan.Discriminator;
 import io.stylegan2.stylegan.ParamBinding;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -16,12 +17,11 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * Logits come from {@code Discriminator.build(ParamBinding, img)} (which needs a static batch
  * size). {@link #softplus} is the numerically stable form {@code max(x, 0) + log1p(exp(-|x|))},
  * finite for any finite logit (the naive {@code log(1 + exp(x))} overflows above ~88 in float).
+ *
+ * <p>Building a term installs the {@link Engine} on first use, as every op of the library does
+ * (its stdout filter keeps SameDiff's "Added differentiated op" lines off {@code System.out}).
  */
 public final class Adversarial {
-    static {
-        io.stylegan2.core.SameDiffs.quiet();
-    }
-
     private Adversarial() {}
 
     /**
@@ -50,6 +50,7 @@ public final class Adversarial {
      * of 0.5, irrelevant in practice).
      */
     public static SDVariable softplus(SDVariable x) {
+        Engine.get();
         SameDiff sd = x.getSameDiff();
         return sd.nn().relu(x, 0).add(sd.math().log1p(sd.math().exp(sd.math().abs(x).neg())));
     }

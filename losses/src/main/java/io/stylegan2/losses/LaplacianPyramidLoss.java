@@ -31,11 +31,6 @@ public final class LaplacianPyramidLoss {
     /** The 5-tap binomial filter {@code [1, 4, 6, 4, 1] / 16} (separable, as a 1-D array). */
     public static final double[] TAPS = {1, 4, 6, 4, 1};
 
-    static {
-        // SameDiff M2.1 prints "Added differentiated op" to stdout when gradients are built
-        io.stylegan2.core.SameDiffs.quiet();
-    }
-
     private LaplacianPyramidLoss() {}
 
     /** The normalised 1-D filter {@code [5]} (Upfirdn2d applies it separably). */

@@ -1,5 +1,6 @@
 package io.stylegan2.losses;
 
+import io.stylegan2.core.engine.Engine;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.factory.Nd4j;
@@ -14,34 +15,36 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>{@link #l1Distance()}: the per-image L1 as a {@link PerceptualLoss}, a stand-in where no learned
  *       distance is at hand (tests, grayscale models).</li>
  * </ul>
+ *
+ * <p>Building a term installs the {@link Engine} on first use, as every op of the library does
+ * (its stdout filter keeps SameDiff's "Added differentiated op" lines off {@code System.out}).
  */
 public final class Pixelwise {
-    static {
-        // SameDiff M2.1 prints "Added differentiated op" to stdout when gradients are built
-        io.stylegan2.core.SameDiffs.quiet();
-    }
-
     private Pixelwise() {}
 
     /** {@code mean((x - y)^2)}, a scalar. */
     public static SDVariable mse(SDVariable x, SDVariable y) {
+        Engine.get();
         SDVariable d = x.sub(y);
         return d.mul(d).mean();
     }
 
     /** {@code mean(|x - y|)}, a scalar. The gradient at {@code x == y} is 0 (sign(0)). */
     public static SDVariable l1(SDVariable x, SDVariable y) {
+        Engine.get();
         return x.getSameDiff().math().abs(x.sub(y)).mean();
     }
 
     /** {@code mean_{c,h,w}((x - y)^2)} per sample: {@code [N]}. */
     public static SDVariable msePerImage(SDVariable x, SDVariable y) {
+        Engine.get();
         SDVariable d = flatten(x.sub(y));
         return d.mul(d).mean(1);
     }
 
     /** {@code mean_{c,h,w}(|x - y|)} per sample: {@code [N]}. */
     public static SDVariable l1PerImage(SDVariable x, SDVariable y) {
+        Engine.get();
         return x.getSameDiff().math().abs(flatten(x.sub(y))).mean(1);
     }
 

@@ -1,5 +1,6 @@
 package io.stylegan2.losses;
 
+import io.stylegan2.core.engine.Engine;
 import io.stylegan2.core.ops.Upfirdn2d;
 import io.stylegan2.stylegan.SynthesisNetwork;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -18,15 +19,13 @@ import java.util.Map;
  *   <li>{@link #featureOffset}: SAM's F-regulariser {@code mean(delta^2)}.</li>
  * </ul>
  * SAM's Gaussian prior is {@link GaussianPrior}; PTI's locality regulariser is {@link Locality}.
+ *
+ * <p>Building a term installs the {@link Engine} on first use, as every op of the library does
+ * (its stdout filter keeps SameDiff's "Added differentiated op" lines off {@code System.out}).
  */
 public final class Regularisers {
     /** How per-row values are combined. */
     public enum Reduction { MEAN, SUM }
-
-    static {
-        // SameDiff M2.1 prints "Added differentiated op" to stdout when gradients are built
-        io.stylegan2.core.SameDiffs.quiet();
-    }
 
     private Regularisers() {}
 
@@ -84,6 +83,7 @@ public final class Regularisers {
      * concat (so gradients are exact).
      */
     public static SDVariable roll(SDVariable x, int shift, int axis, long size) {
+        Engine.get();
         if (axis < 0 || axis > 3) throw new IllegalArgumentException("roll: axis must be 0..3 of a rank-4 tensor, got " + axis);
         long s = Math.floorMod(shift, size);
         if (s == 0) return x;
@@ -126,6 +126,7 @@ public final class Regularisers {
      * @param wAvg {@code [w_dim]} (cast to the type of {@code ws})
      */
     public static SDVariable wNorm(SDVariable ws, INDArray wAvg, Reduction reduction) {
+        Engine.get();
         SDVariable d = ws.sub(ws.getSameDiff().constant(wAvg.castTo(ws.dataType()).reshape(wAvg.length())));
         SDVariable rows = d.mul(d).sum(-1);
         return reduction == Reduction.SUM ? rows.sum() : rows.mean();
@@ -156,6 +157,7 @@ public final class Regularisers {
 
     /** {@code ||w_{n,i} - w_{n,0}||^2} as {@code [N, num_ws]} (row 0 is 0). */
     private static SDVariable rowSquares(SDVariable ws) {
+        Engine.get();
         SDVariable w0 = ws.getSameDiff().stridedSlice(ws, new long[] {0, 0, 0}, new long[] {0, 1, 0}, new long[] {1, 1, 1}, 5, 5, 0, 0, 0);
         SDVariable d = ws.sub(w0);
         return d.mul(d).sum(2);
@@ -165,6 +167,7 @@ public final class Regularisers {
 
     /** SAM's F-regulariser {@code mean(delta^2)} (MSE to the zero initialisation), a scalar. */
     public static SDVariable featureOffset(SDVariable delta) {
+        Engine.get();
         return delta.mul(delta).mean();
     }
 }

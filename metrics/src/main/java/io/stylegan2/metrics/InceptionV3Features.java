@@ -1,6 +1,6 @@
 package io.stylegan2.metrics;
 
-import io.stylegan2.core.SameDiffs;
+import io.stylegan2.core.engine.Engine;
 import io.stylegan2.core.io.Safetensors;
 import io.stylegan2.core.ops.Conv2dResample;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -93,7 +93,7 @@ public final class InceptionV3Features implements FeatureExtractor {
 
     /** Builds the network from torchvision-named tensors in PyTorch layouts (extra tensors are ignored). */
     public static InceptionV3Features fromStateDict(Map<String, INDArray> tensors, Variant variant) {
-        SameDiffs.quiet();
+        Engine.get();
         SameDiff sd = SameDiff.create();
         Net net = new Net(sd, tensors, variant);
         SDVariable x = sd.placeHolder("img", DataType.FLOAT, -1, 3, RESOLUTION, RESOLUTION);

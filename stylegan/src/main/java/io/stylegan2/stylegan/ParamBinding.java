@@ -11,16 +11,8 @@ import java.util.function.Predicate;
  * Binds a {@link ParameterStore} into one SameDiff graph: each parameter becomes a constant
  * (frozen) or a variable (trainable, chosen by the caller's predicate), then passes through the
  * {@link WeightOverride}. Each parameter is created once per graph.
- *
- * <p>Loading this class installs {@link io.stylegan2.core.SameDiffs#quiet()}, which drops SameDiff's
- * hard-coded "Added differentiated op" stdout lines.
  */
 public final class ParamBinding {
-    static {
-        // SameDiff M2.1 prints "Added differentiated op" to stdout when gradients are built; library use must stay silent
-        io.stylegan2.core.SameDiffs.quiet();
-    }
-
     private final SameDiff sd;
     private final ParameterStore store;
     private final Predicate<String> trainable;

@@ -1,7 +1,7 @@
 package io.stylegan2.stylegan;
 
 import io.stylegan2.core.StepMemory;
-import io.stylegan2.core.testing.SystemProperties;
+import io.stylegan2.core.engine.Engine;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GeneratorRecyclingTest {
 
     private static INDArray[] run(boolean recycle) {
-        return SystemProperties.with(StepMemory.ENABLED_PROPERTY, Boolean.toString(recycle), () -> {
+        return Engine.with(o -> o.withStepMemory(recycle), () -> {
             Map<String, INDArray> p = Generator.randomParams(HooksTest.CFG, 7);
             Generator g = Generator.create(HooksTest.CFG, p);
             try {

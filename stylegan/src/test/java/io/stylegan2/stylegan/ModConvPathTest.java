@@ -1,8 +1,8 @@
 package io.stylegan2.stylegan;
 
-import io.stylegan2.core.SameDiffs;
+import io.stylegan2.core.engine.Engine;
+import io.stylegan2.core.engine.EngineOptions.ModConvPath;
 import io.stylegan2.core.ops.ModulatedConv2d;
-import io.stylegan2.core.testing.SystemProperties;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -16,15 +16,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The synthesis network gives the same image and W+ gradient (float64) whichever modulated-conv
- * path {@link ModulatedConv2d#PATH_PROPERTY} selects; AUTO mixes both in this config (fused for the
+ * path the engine setting {@code modconv} selects; AUTO mixes both in this config (fused for the
  * 16 px layers and every ToRGB, reference for the 4 and 8 px 3x3 convs).
  */
 class ModConvPathTest {
     static final GeneratorConfig CFG = new GeneratorConfig(8, 8, 2, 0.01, 16, 3, Map.of(4, 8, 8, 6, 16, 4), null, null, "skip");
 
-    static Map<String, INDArray> imageAndGradient(Generator g, INDArray ws, String path) {
-        return SystemProperties.with(ModulatedConv2d.PATH_PROPERTY, path, () -> {
-            SameDiffs.quiet();
+    static Map<String, INDArray> imageAndGradient(Generator g, INDArray ws, ModConvPath path) {
+        return Engine.with(o -> o.withModconv(path), () -> {
             SameDiff sd = SameDiff.create();
             SDVariable w = sd.var("ws", ws.dup());
             SDVariable img = g.synthesisNetwork().build(ParamBinding.frozen(sd, g.params(), ""), w, NoiseMode.CONST,
@@ -44,14 +43,14 @@ class ModConvPathTest {
             Nd4j.getRandom().setSeed(5);
             INDArray ws = Nd4j.randn(DataType.DOUBLE, 1, CFG.numWs(), CFG.wDim());
             Nd4j.getRandom().setSeed(9);
-            Map<String, INDArray> ref = imageAndGradient(g, ws, "reference");
-            for (String path : new String[] {"auto", "fused"}) {
+            Map<String, INDArray> ref = imageAndGradient(g, ws, ModConvPath.REFERENCE);
+            for (ModConvPath path : new ModConvPath[] {ModConvPath.AUTO, ModConvPath.FUSED}) {
                 Nd4j.getRandom().setSeed(9);
                 Map<String, INDArray> other = imageAndGradient(g, ws, path);
                 for (String k : new String[] {"img", "grad"}) {
                     double scale = ref.get(k).amaxNumber().doubleValue();
                     double diff = other.get(k).sub(ref.get(k)).amaxNumber().doubleValue();
-                    assertThat(diff).as(path + " " + k).isLessThanOrEqualTo(1e-12 * Math.max(1, scale));
+                    assertThat(diff).as(path.name() + " " + k).isLessThanOrEqualTo(1e-12 * Math.max(1, scale));
                 }
             }
         }

@@ -2,7 +2,7 @@ package io.stylegan2.converter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.stylegan2.core.SameDiffs;
+import io.stylegan2.core.engine.Engine;
 import io.stylegan2.core.io.Npy;
 import io.stylegan2.core.testing.Fixtures;
 import io.stylegan2.losses.lpips.Lpips;
@@ -35,7 +35,7 @@ class LpipsParityTest {
 
     @BeforeAll
     static void setUp() throws IOException {
-        SameDiffs.quiet();
+        Engine.get();
         img0 = Npy.read(Fixtures.path("lpips/lpips_img0.npy"));
         img1 = Npy.read(Fixtures.path("lpips/lpips_img1.npy"));
         ref = new ObjectMapper().readTree(Fixtures.path("lpips/lpips_distances.json").toFile());

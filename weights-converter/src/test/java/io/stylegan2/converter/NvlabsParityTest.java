@@ -1,6 +1,6 @@
 package io.stylegan2.converter;
 
-import io.stylegan2.core.SameDiffs;
+import io.stylegan2.core.engine.Engine;
 import io.stylegan2.core.io.Npy;
 import io.stylegan2.core.testing.Fixtures;
 import io.stylegan2.stylegan.Discriminator;
@@ -138,7 +138,7 @@ class NvlabsParityTest {
 
     @Test
     void wPlusAndNoiseGradients() throws Exception {
-        SameDiffs.quiet();
+        Engine.get();
         SameDiff sd = SameDiff.create();
         SDVariable ws = sd.var("ws", npy("grad_ws_in.npy"));
         SynthesisHooks.Builder hooks = SynthesisHooks.builder();

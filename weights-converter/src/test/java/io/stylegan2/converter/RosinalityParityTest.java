@@ -1,6 +1,6 @@
 package io.stylegan2.converter;
 
-import io.stylegan2.core.SameDiffs;
+import io.stylegan2.core.engine.Engine;
 import io.stylegan2.core.io.Npy;
 import io.stylegan2.core.testing.Fixtures;
 import io.stylegan2.stylegan.Discriminator;
@@ -128,7 +128,7 @@ class RosinalityParityTest {
     @ParameterizedTest
     @ValueSource(strings = {"ros_s32_c64", "ros_s16_c48"})
     void wPlusAndNoiseGradients(String dir, @TempDir Path tmp) throws Exception {
-        SameDiffs.quiet();
+        Engine.get();
         NativeModel m = convert(dir, tmp);
         try (Generator g = Generator.create(m.generatorConfig(), m.generator())) {
             SameDiff sd = SameDiff.create();

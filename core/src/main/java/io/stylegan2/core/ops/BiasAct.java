@@ -1,5 +1,7 @@
 package io.stylegan2.core.ops;
 
+import io.stylegan2.core.engine.Engine;
+import io.stylegan2.core.engine.EngineOptions.BiasActPath;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
@@ -16,29 +18,14 @@ import java.util.Arrays;
  *
  * <p>Two formulations, tested equal (values and gradients): the reference one of stock SameDiff ops
  * (bias add, leaky ReLU, scale, clip: three or four native ops and as many fresh arrays each way),
- * and, where {@link JavaKernels} is active and there is a bias, one fused Java kernel each way
- * ({@link FusedBiasAct}); {@link #PATH_PROPERTY} chooses, at graph build time.
+ * and, where Java kernels are active and there is a bias, one fused Java kernel each way
+ * ({@link FusedBiasAct}); the engine setting {@code biasAct}
+ * ({@link io.stylegan2.core.engine.EngineOptions#biasAct()}) chooses, at graph build time.
  */
 public final class BiasAct {
     private static final String OP = "biasAct";
 
     private BiasAct() {}
-
-    /** Which formulation {@link #biasAct} builds; see {@link #path()}. */
-    public enum Path {
-        /** The fused Java kernel where {@link JavaKernels} is active and there is a bias, else the reference. */
-        AUTO,
-        /** Always the stock-op formulation. */
-        REFERENCE
-    }
-
-    /** System property selecting the {@link Path} ({@code auto}, {@code reference}); default auto. */
-    public static final String PATH_PROPERTY = "stylegan2.biasAct";
-
-    /** The {@link Path} from {@link #PATH_PROPERTY}, read at graph build time. */
-    public static Path path() {
-        return Switches.read(PATH_PROPERTY, Path.class, Path.AUTO);
-    }
 
     /**
      * The slope for negative inputs that the backward of {@link #biasAct} (with a bias, built now)
@@ -51,9 +38,9 @@ public final class BiasAct {
         return fused() ? alpha : (double) (float) alpha;
     }
 
-    /** Whether ops built now take the fused kernel (for a layer with a bias). */
+    /** Whether ops built now (on this thread) take the fused kernel (for a layer with a bias). */
     private static boolean fused() {
-        return path() == Path.AUTO && FusedBiasAct.ACTIVE;
+        return Engine.current().biasAct() == BiasActPath.AUTO && Engine.get().patches().fusedBiasAct();
     }
 
     /** With the activation's default alpha and gain and no clamp. */

@@ -1,5 +1,6 @@
 package io.stylegan2.core.ops;
 
+import io.stylegan2.core.engine.Engine;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
@@ -31,20 +32,19 @@ import java.util.Map;
  * <p>How: the ops are subclasses of ND4J's {@code MulOp} / {@code AddOp} that carry the reduction
  * dimensions as op properties and override {@code doDiff}. SameDiff copies every op through its
  * FlatBuffers form when it builds the gradient function, re-creating it from a registry keyed by
- * the native op's hash; this class registers its subclasses there for {@code multiply} and
- * {@code add} (once, by reflection; {@link OpRegistry}). Re-created ops without the properties, i.e. every ordinary
+ * the native op's hash; the {@link Engine} registers these subclasses there for {@code multiply}
+ * and {@code add} (once, by reflection, at install). Re-created ops without the properties, i.e. every ordinary
  * multiply and add, behave exactly as the stock ops. Should the registry ever be unreachable (a
  * different ND4J), {@link #mul} and {@link #add} fall back to the stock ops with a warning.
  */
 public final class Broadcast {
     private static final String KEEP = "stylegan2BroadcastKeepDims";
-    private static final boolean ACTIVE = register();
 
     private Broadcast() {}
 
     /** Whether the cheap backward is in use (false only if ND4J's op registry could not be reached). */
     public static boolean active() {
-        return ACTIVE;
+        return Engine.get().patches().broadcastBackward();
     }
 
     /** {@code x * y} with the cheap backward; see the class comment. */
@@ -65,11 +65,7 @@ public final class Broadcast {
      * mistakes for a no-op and fails on; the stock backward of such small tensors is cheap anyway.
      */
     private static boolean cheap(long[] yShape) {
-        return ACTIVE && yShape.length >= 3;
-    }
-
-    private static boolean register() {
-        return OpRegistry.replace(MulOp.OP_NAME, MulOp.class, Mul.class) & OpRegistry.replace(AddOp.OP_NAME, AddOp.class, Add.class);
+        return yShape.length >= 3 && active();
     }
 
     /** The dims of x along which y has size 1 (y's gradient is summed over them, keeping them). */
@@ -89,12 +85,12 @@ public final class Broadcast {
     }
 
     private static Map<String, Object> withDims(Map<String, Object> props, int[] dims) {
-        return OpRegistry.withProperty(props, KEEP, dims == null ? null : dims.clone());
+        return OpProperties.withProperty(props, KEEP, dims == null ? null : dims.clone());
     }
 
     /** The properties the stock op knows (ND4J warns about, and tries to set, every other key). */
     private static Map<String, Object> withoutDims(Map<String, Object> props) {
-        return OpRegistry.withoutProperty(props, KEEP);
+        return OpProperties.withoutProperty(props, KEEP);
     }
 
     private static int[] dimsOf(Map<String, Object> props) {

@@ -1,5 +1,7 @@
 package io.stylegan2.core.ops;
 
+import io.stylegan2.core.engine.Engine;
+import io.stylegan2.core.engine.EngineOptions.ConvBackward;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
@@ -30,43 +32,31 @@ import java.util.Map;
  * </ul>
  * Anything else (a trainable or computed weight, a bias input, stride &gt; 1 for {@link Conv},
  * dilation, SAME mode, NHWC) keeps the stock backward. The ops are built by {@link #conv2d} and
- * {@link #deconv2d}, marked with an op property and registered with {@link OpRegistry} so they
+ * {@link #deconv2d}, marked with an op property and registered by the {@link Engine} so they
  * survive SameDiff's op copies; convolutions made elsewhere behave exactly as the stock ops.
- * {@link #PATH_PROPERTY} {@code =stock} builds the stock ops instead.
+ * The engine setting {@code convBackward=stock} ({@link io.stylegan2.core.engine.EngineOptions#convBackward()})
+ * builds the stock ops instead.
  * Tested equal to the stock backward (float64 gradients, every case above).
  */
 public final class ConstantWeightConv {
     private static final String MARK = "stylegan2InputGradOnly";
-    private static final boolean ACTIVE = OpRegistry.replace("conv2d", Conv2D.class, Conv.class)
-            && OpRegistry.replace("deconv2d", DeConv2D.class, Deconv.class);
 
     private ConstantWeightConv() {}
 
-    /** Which backward the convolutions built here get; see {@link #path()}. */
-    public enum Path {
-        /** The input-only backward where the weight is a constant (else the stock one). */
-        AUTO,
-        /** Always the stock {@code conv2d_bp} / {@code deconv2d_bp}. */
-        STOCK
-    }
-
-    /** System property selecting the {@link Path} ({@code auto}, {@code stock}); default auto. */
-    public static final String PATH_PROPERTY = "stylegan2.convBackward";
-
-    /** The {@link Path} from {@link #PATH_PROPERTY}, read at graph build time. */
-    public static Path path() {
-        return Switches.read(PATH_PROPERTY, Path.class, Path.AUTO);
+    /** Whether convolutions built now (on this thread) get the input-only backward. */
+    private static boolean active() {
+        return Engine.current().convBackward() == ConvBackward.AUTO && Engine.get().patches().constantWeightConv();
     }
 
     /** A {@code conv2d} of {@code x} and {@code w} (no bias) with the constant-weight backward. */
     static SDVariable conv2d(SDVariable x, SDVariable w, Conv2DConfig cfg) {
-        if (!ACTIVE || path() == Path.STOCK) return x.getSameDiff().cnn().conv2d(x, w, cfg);
+        if (!active()) return x.getSameDiff().cnn().conv2d(x, w, cfg);
         return new Conv(x.getSameDiff(), x, w, cfg).outputVariable();
     }
 
     /** A {@code deconv2d} of {@code x} and {@code w} (no bias) with the constant-weight backward. */
     static SDVariable deconv2d(SDVariable x, SDVariable w, DeConv2DConfig cfg) {
-        if (!ACTIVE || path() == Path.STOCK) return x.getSameDiff().cnn().deconv2d(x, w, cfg);
+        if (!active()) return x.getSameDiff().cnn().deconv2d(x, w, cfg);
         return new Deconv(x.getSameDiff(), x, w, cfg).outputVariable();
     }
 
@@ -83,7 +73,7 @@ public final class ConstantWeightConv {
     }
 
     private static Map<String, Object> mark(Map<String, Object> properties, boolean marked) {
-        return OpRegistry.withProperty(properties, MARK, marked ? 1L : null);
+        return OpProperties.withProperty(properties, MARK, marked ? 1L : null);
     }
 
     private static boolean isMarked(Map<String, Object> properties) {
@@ -110,7 +100,7 @@ public final class ConstantWeightConv {
         @Override
         public void setPropertiesForFunction(Map<String, Object> properties) {
             marked |= isMarked(properties);
-            super.setPropertiesForFunction(OpRegistry.withoutProperty(properties, MARK));
+            super.setPropertiesForFunction(OpProperties.withoutProperty(properties, MARK));
         }
 
         @Override
@@ -120,7 +110,7 @@ public final class ConstantWeightConv {
             DeConv2DConfig back = DeConv2DConfig.builder().kH(i[0]).kW(i[1]).sH(1).sW(1).pH(i[4]).pW(i[5]).dH(1).dW(1)
                     .isSameMode(false).dataFormat("NCHW").build();
             SDVariable w = arg(1);
-            return Arrays.asList(sameDiff.cnn().deconv2d(grads.get(0), w, back), OpRegistry.constantsGradient(sameDiff, w));
+            return Arrays.asList(sameDiff.cnn().deconv2d(grads.get(0), w, back), OpProperties.constantsGradient(sameDiff, w));
         }
     }
 
@@ -168,7 +158,7 @@ public final class ConstantWeightConv {
             Conv2DConfig back = Conv2DConfig.builder().kH(i[0]).kW(i[1]).sH(i[2]).sW(i[3]).pH(i[4]).pW(i[5]).dH(1).dW(1)
                     .paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
             SDVariable w = arg(1);
-            return Arrays.asList(sameDiff.cnn().conv2d(grads.get(0), w, back), OpRegistry.constantsGradient(sameDiff, w));
+            return Arrays.asList(sameDiff.cnn().conv2d(grads.get(0), w, back), OpProperties.constantsGradient(sameDiff, w));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.stylegan2.core.ops;
 
+import io.stylegan2.core.engine.Engine;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.DepthwiseConv2D;
@@ -16,13 +17,12 @@ import java.util.Map;
  * convolution of the output gradient with the flipped kernel (padding {@code k - 1 - p}). The stock
  * {@code depthwise_conv2d_bp} also computes the kernel's gradient, which nothing needs (the kernel
  * is a constant), at about half its cost. The kernel's gradient is a scalar zero constant
- * ({@link OpRegistry#constantsGradient}). Stride &gt; 1 keeps the stock backward. Registered with {@link OpRegistry} so it survives SameDiff's op copies;
+ * ({@link OpProperties#constantsGradient}). Stride &gt; 1 keeps the stock backward. Registered by the {@link Engine} so it survives SameDiff's op copies;
  * depthwise convolutions not made by {@link #of} behave exactly as the stock op. Tested through
  * {@code Upfirdn2dTest} (gradient checks and the naive loops).
  */
 public final class FirDepthwiseConv extends DepthwiseConv2D {
     private static final String FIR = "stylegan2FirKernel";
-    private static final boolean ACTIVE = OpRegistry.replace("depthwise_conv2d", DepthwiseConv2D.class, FirDepthwiseConv.class);
     private boolean fir;
 
     /** For SameDiff's re-creation of ops (the property restores the flag, if set). */
@@ -35,13 +35,13 @@ public final class FirDepthwiseConv extends DepthwiseConv2D {
 
     /** Depthwise correlation of {@code x [N, C, H, W]} with the constant {@code kernel [kH, kW, C, 1]}. */
     static SDVariable of(SDVariable x, SDVariable kernel, Conv2DConfig cfg) {
-        if (!ACTIVE) return x.getSameDiff().cnn().depthWiseConv2d(x, kernel, cfg);
+        if (!Engine.get().patches().firDepthwiseConv()) return x.getSameDiff().cnn().depthWiseConv2d(x, kernel, cfg);
         return new FirDepthwiseConv(x.getSameDiff(), x, kernel, cfg).outputVariable();
     }
 
     @Override
     public Map<String, Object> propertiesForFunction() {
-        return OpRegistry.withProperty(super.propertiesForFunction(), FIR, fir ? 1L : null);
+        return OpProperties.withProperty(super.propertiesForFunction(), FIR, fir ? 1L : null);
     }
 
     /**
@@ -75,6 +75,6 @@ public final class FirDepthwiseConv extends DepthwiseConv2D {
         // its output alive (resident size crept by ~60 KB per inversion step)
         SDVariable flipped = Fold.ifConstant(kernel, v -> v.getSameDiff().reverse(v, 0, 1));
         SDVariable dx = sd.cnn().depthWiseConv2d(grads.get(0), flipped, back);
-        return Arrays.asList(dx, OpRegistry.constantsGradient(sd, kernel));
+        return Arrays.asList(dx, OpProperties.constantsGradient(sd, kernel));
     }
 }

@@ -1,5 +1,7 @@
 package io.stylegan2.core.ops;
 
+import io.stylegan2.core.engine.Engine;
+import io.stylegan2.core.engine.JavaKernel;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -10,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@link BiasAct} as one Java kernel ({@link JavaKernels}): {@code y = clamp(lrelu(x + b, alpha) *
+ * {@link BiasAct} as one Java kernel ({@link JavaKernel}): {@code y = clamp(lrelu(x + b, alpha) *
  * gain, -clamp, clamp)} in a single pass over {@code x}, and a backward that is one more pass
  * ({@code dx = dy * gain * (y > 0 ? 1 : alpha)}, zero where {@code |y| >= clamp}; {@code db} its
  * sum per channel), where the stock formulation runs three or four libnd4j ops each way with a
@@ -21,16 +23,12 @@ import java.util.Map;
  *
  * <p>The ops are subclasses of ND4J's {@code biasadd} / {@code biasadd_bp} (whose shape functions
  * give the output shapes) carrying {@code [alpha, gain, clamp]} (clamp &lt; 0: none) as
- * floating-point arguments; registered with {@link OpRegistry} so they survive SameDiff's op copies.
+ * floating-point arguments; registered by the {@link Engine} (where Java kernels are active) so
+ * they survive SameDiff's op copies.
  * Re-created ops without those arguments (every ordinary bias add) run the stock native op.
  * Tested equal to the stock formulation (values and gradients, float32 and float64).
  */
-public final class FusedBiasAct extends BiasAdd implements JavaKernels.Kernel {
-    /** Whether {@link #of} builds the fused op (else {@link BiasAct} uses its stock formulation). */
-    static final boolean ACTIVE = JavaKernels.active()
-            && OpRegistry.replace("biasadd", BiasAdd.class, FusedBiasAct.class)
-            && OpRegistry.replace("biasadd_bp", BiasAddGrad.class, Grad.class);
-
+public final class FusedBiasAct extends BiasAdd implements JavaKernel {
     /** For SameDiff's re-creation of ops (the floating-point arguments say whether it is ours). */
     public FusedBiasAct() {}
 
@@ -44,6 +42,7 @@ public final class FusedBiasAct extends BiasAdd implements JavaKernels.Kernel {
      * {@code alpha} in [0, 1] (1 = linear), {@code clamp} null for none.
      */
     static SDVariable of(SDVariable x, SDVariable b, double alpha, double gain, Double clamp) {
+        Engine.get(); // the op table must know this class before a gradient copies the op
         if (!(alpha >= 0 && alpha <= 1)) throw new IllegalArgumentException("biasAct: the fused kernel needs alpha in [0, 1], got " + alpha);
         return new FusedBiasAct(x.getSameDiff(), x, b, alpha, gain, clamp == null ? -1 : clamp).outputVariable();
     }
@@ -78,7 +77,7 @@ public final class FusedBiasAct extends BiasAdd implements JavaKernels.Kernel {
     }
 
     /** The backward: inputs {@code (y, b, dy)}, outputs {@code (dx, db)}. */
-    public static final class Grad extends BiasAddGrad implements JavaKernels.Kernel {
+    public static final class Grad extends BiasAddGrad implements JavaKernel {
         /** For SameDiff's re-creation of ops. */
         public Grad() {}
 

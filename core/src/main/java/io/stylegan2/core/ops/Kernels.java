@@ -12,7 +12,7 @@ import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
- * The Java kernels behind {@link JavaKernels} ops: plain loops over the arrays' native memory, a
+ * The Java kernels behind the {@link io.stylegan2.core.engine.JavaKernel} ops: plain loops over the arrays' native memory, a
  * channel plane ({@code [H, W]} of one sample and channel) per task, in chunks small enough to stay
  * in the first-level cache, split over the common fork-join pool when the array is large.
  * FLOAT arrays are computed in float with loops C2 vectorises, DOUBLE arrays in double (the

@@ -1,5 +1,8 @@
 package io.stylegan2.core.ops;
 
+import io.stylegan2.core.engine.Engine;
+import io.stylegan2.core.engine.EngineOptions;
+import io.stylegan2.core.engine.EngineOptions.ConvBackward;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -34,26 +37,9 @@ public final class ModulatedConv2d {
 
     private ModulatedConv2d() {}
 
-    /** Which formulation networks use; see {@link #path()}. */
-    public enum Path {
-        /** {@link #preferFused} decides per layer. */
-        AUTO,
-        /** Always the reference (broadcast) path. */
-        REFERENCE,
-        /** The fused path wherever it applies (static batch, no padder). */
-        FUSED
-    }
-
-    /** System property selecting the {@link Path} ({@code auto}, {@code reference}, {@code fused}); default auto. */
-    public static final String PATH_PROPERTY = "stylegan2.modconv";
-
-    /** The {@link Path} from {@link #PATH_PROPERTY}, read at graph build time. */
-    public static Path path() {
-        return Switches.read(PATH_PROPERTY, Path.class, Path.AUTO);
-    }
-
     /**
-     * Whether a network layer should use {@link #modulatedConv2dFused} under {@link #path()}: never
+     * Whether a network layer built now (on this thread) should use {@link #modulatedConv2dFused}
+     * under the engine setting {@code modconv} ({@link EngineOptions#modconv()}): never
      * without a static batch size ({@code batch < 1}); {@code FUSED}: always otherwise;
      * {@code AUTO}: for batch 1 when the per-sample weight is smaller than the activations the
      * reference path scales, {@code kH*kW*inC*outC < inC*inRes^2 + outC*(inRes*up)^2} (e.g. the
@@ -73,18 +59,21 @@ public final class ModulatedConv2d {
      * frozen generator; see {@link Fold#dependsOnVariable}). Then AUTO keeps the reference path: its convolution has a
      * constant weight, whose backward computes only the input gradient ({@link ConstantWeightConv},
      * one convolution's worth of work), while the fused path's per-sample weight depends on the
-     * styles, so its backward must also compute the weight gradient (a second one). With
-     * {@link ConstantWeightConv#PATH_PROPERTY} {@code =stock} the size rule applies as before.
+     * styles, so its backward must also compute the weight gradient (a second one). With the
+     * engine setting {@code convBackward=stock} (read from the same options) the size rule applies
+     * as before.
      */
     public static boolean preferFused(long[] wShape, long batch, long inRes, int up, boolean frozenWeightInGradient) {
         if (batch < 1) return false;
-        return switch (path()) {
+        EngineOptions options = Engine.current();
+        return switch (options.modconv()) {
             case REFERENCE -> false;
             case FUSED -> true;
             case AUTO -> {
                 long outRes = inRes * up;
                 long weight = wShape[0] * wShape[1] * wShape[2] * wShape[3];
-                boolean cheapReferenceBackward = frozenWeightInGradient && ConstantWeightConv.path() == ConstantWeightConv.Path.AUTO;
+                boolean cheapReferenceBackward = frozenWeightInGradient && options.convBackward() == ConvBackward.AUTO
+                        && Engine.get().patches().constantWeightConv();
                 yield !cheapReferenceBackward && batch == 1 && weight < wShape[2] * inRes * inRes + wShape[3] * outRes * outRes;
             }
         };

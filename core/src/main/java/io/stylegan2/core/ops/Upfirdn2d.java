@@ -1,5 +1,7 @@
 package io.stylegan2.core.ops;
 
+import io.stylegan2.core.engine.Engine;
+import io.stylegan2.core.engine.EngineOptions.Upfirdn2dPath;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.enums.PadMode;
@@ -34,8 +36,9 @@ import java.util.Arrays;
  * op output. Filters are {@link INDArray} constants (any floating type; cast to the data type of
  * {@code x}); {@code null} means the 1x1 identity filter. Gradients flow to {@code x} only.
  *
- * <p>Three formulations, chosen by {@link #PATH_PROPERTY} at build time and tested equal (values
- * and gradients):
+ * <p>Three formulations, chosen at build time by the engine setting {@code upfirdn2d}
+ * ({@link io.stylegan2.core.engine.EngineOptions#upfirdn2d()}) and tested equal (values and
+ * gradients):
  * <ul>
  *   <li>the Java kernel ({@link Upfirdn2dOp}; default on the CPU backend, FLOAT and DOUBLE, any
  *       filter): one op each way, nothing materialised; measured in graphs at 64-256 px, 20-270x
@@ -120,9 +123,9 @@ public final class Upfirdn2d {
      * As {@link #upfirdn2d(SDVariable, INDArray, int, int, int[], boolean, double)}, with the
      * channel count {@code C} of {@code x} given by the caller (SameDiff does not know the shape of
      * op outputs at build time); {@code channels < 1} means unknown (then the static shape is used
-     * if there is one). With a filter and Java kernels active, {@link Path#AUTO} builds the Java
-     * kernel whatever C. Otherwise, with a known C and a filter, and unless {@link #PATH_PROPERTY}
-     * says {@code reference}, the convolution path runs: a depthwise convolution ({@code up == 1},
+     * if there is one). With a filter and Java kernels active, {@link Upfirdn2dPath#AUTO} builds the
+     * Java kernel whatever C. Otherwise, with a known C and a filter, and unless the engine setting
+     * {@code upfirdn2d} says {@code reference}, the convolution path runs: a depthwise convolution ({@code up == 1},
      * the stride doing the downsampling) or one transposed convolution with stride {@code up}
      * carrying the filter ({@code up > 1, down == 1}); both are oneDNN kernels on CPU. Otherwise,
      * and for {@code up > 1} with {@code down > 1}, the reference formulation of the class comment
@@ -143,34 +146,14 @@ public final class Upfirdn2d {
             if (s[2] > 0 && s[3] > 0 && (hp < fh || wp < fw))
                 throw new IllegalArgumentException(OP + ": padded input " + hp + "x" + wp + " is smaller than the filter " + fh + "x" + fw + " (x " + Arrays.toString(s) + ", padding " + Arrays.toString(p) + ", up " + up + ")");
         }
-        Path path = path();
-        if (f != null && path == Path.AUTO && Upfirdn2dOp.ACTIVE && (x.dataType() == DataType.FLOAT || x.dataType() == DataType.DOUBLE))
+        Upfirdn2dPath path = Engine.current().upfirdn2d();
+        if (f != null && path == Upfirdn2dPath.AUTO && Engine.get().patches().upfirdn2dKernel()
+                && (x.dataType() == DataType.FLOAT || x.dataType() == DataType.DOUBLE))
             return Upfirdn2dOp.of(x, up, down, p, kernel(f, flipFilter, gain));
-        if (f != null && channels > 0 && !(up > 1 && down > 1) && path != Path.REFERENCE)
+        if (f != null && channels > 0 && !(up > 1 && down > 1) && path != Upfirdn2dPath.REFERENCE)
             return up == 1 ? depthwise(x, kernel(f, flipFilter, gain), down, p, channels)
                            : transposed(x, kernel(f, flipFilter, gain), up, p, channels);
         return reference(x, f, up, down, p, flipFilter, gain);
-    }
-
-    /** Which formulation {@link #upfirdn2d} uses; see {@link #path()}. */
-    public enum Path {
-        /**
-         * The Java kernel ({@link Upfirdn2dOp}) for FLOAT and DOUBLE inputs with a filter when Java
-         * kernels are active (the CPU backend), else as {@link #CONV}.
-         */
-        AUTO,
-        /** The oneDNN convolutions (depthwise or transposed) where the channel count is known, else the reference. */
-        CONV,
-        /** Always the reference formulation (zero insertion, pad, single-channel conv). */
-        REFERENCE
-    }
-
-    /** System property selecting the {@link Path} ({@code auto}, {@code conv}, {@code reference}); default auto. */
-    public static final String PATH_PROPERTY = "stylegan2.upfirdn2d";
-
-    /** The {@link Path} from {@link #PATH_PROPERTY}, read at graph build time. */
-    public static Path path() {
-        return Switches.read(PATH_PROPERTY, Path.class, Path.AUTO);
     }
 
     /** Up to this many channels the transposed conv uses a dense diagonal kernel, above it the channels are folded into the batch. */

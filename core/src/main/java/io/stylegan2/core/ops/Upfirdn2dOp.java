@@ -1,5 +1,7 @@
 package io.stylegan2.core.ops;
 
+import io.stylegan2.core.engine.Engine;
+import io.stylegan2.core.engine.JavaKernel;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -13,24 +15,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@link Upfirdn2d} as one Java kernel ({@link JavaKernels}, loops in {@link FirKernels}): one op
+ * {@link Upfirdn2d} as one Java kernel ({@link JavaKernel}, loops in {@link FirKernels}): one op
  * for the whole upsample-pad-filter-downsample of any {@code up}, {@code down}, padding and filter,
  * and one op for its backward (the adjoint: the same kernel with up and down swapped and the filter
  * flipped), whose own backward is the forward again, so gradients of any order stay single ops.
  *
  * <p>The op is a subclass of ND4J's {@code upsampling2d} (which this library never uses otherwise)
- * with its own shape function, registered with {@link OpRegistry} so it survives SameDiff's op
- * copies. It carries {@code [up, down, x0, x1, y0, y1, kh, kw, adjoint]} as integer arguments and
+ * with its own shape function, registered by the {@link Engine} (where Java kernels are active)
+ * so it survives SameDiff's op copies. It carries {@code [up, down, x0, x1, y0, y1, kh, kw, adjoint]} as integer arguments and
  * the correlation kernel ({@code [kh, kw]} row-major, gain and flip applied) as floating-point
  * arguments. Forward: input {@code x [N, C, H, W]}. Adjoint: inputs {@code dy} and the shape of the
  * forward's {@code x} (its output shape). Re-created stock {@code upsampling2d} ops (3 integer
  * arguments) run the native op. Tested against the naive loops, the reference formulation and
  * central differences in {@code Upfirdn2dTest}.
  */
-public final class Upfirdn2dOp extends Upsampling2d implements JavaKernels.Kernel {
-    /** Whether {@link #of} can be used (else {@link Upfirdn2d} builds a stock-op formulation). */
-    static final boolean ACTIVE = JavaKernels.active() && OpRegistry.replace("upsampling2d", Upsampling2d.class, Upfirdn2dOp.class);
-
+public final class Upfirdn2dOp extends Upsampling2d implements JavaKernel {
     private static final int N_IARGS = 9;
 
     /** For SameDiff's re-creation of ops (the integer arguments say whether it is ours). */
@@ -49,6 +48,7 @@ public final class Upfirdn2dOp extends Upsampling2d implements JavaKernels.Kerne
      * padding {@code [x0, x1, y0, y1]}.
      */
     static SDVariable of(SDVariable x, int up, int down, int[] p, double[][] k) {
+        Engine.get(); // the op table must know this class before a gradient copies the op
         int kh = k.length, kw = k[0].length;
         double[] flat = new double[kh * kw];
         for (int a = 0; a < kh; a++) System.arraycopy(k[a], 0, flat, a * kw, kw);

@@ -17,8 +17,12 @@
  *       explicitly through the {@code wShape} overloads).</li>
  *   <li>Only differentiable building blocks are used: CONSTANT pad, reshape, strided slice, conv2d,
  *       deconv2d. No resize ops (no gradient) and no REFLECT/SYMMETRIC pads (wrong gradient).</li>
- *   <li>Call {@link io.stylegan2.core.SameDiffs#quiet()} before building gradients to drop M2.1's
- *       "Added differentiated op" stdout lines.</li>
+ *   <li>Where an op has a faster formulation (a Java kernel, a cheaper backward, a fused path), the
+ *       engine settings ({@link io.stylegan2.core.engine.EngineOptions}, read through
+ *       {@link io.stylegan2.core.engine.Engine#current()} when the op is built) choose it; the
+ *       reference formulation is always available and tests compare the two through
+ *       {@link io.stylegan2.core.engine.Engine#with}. Building an op installs the engine on first
+ *       use (its op-table replacements, Java-kernel executioner and stdout filter).</li>
  * </ul>
  */
 package io.stylegan2.core.ops;

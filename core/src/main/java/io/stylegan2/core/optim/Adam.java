@@ -1,5 +1,6 @@
 package io.stylegan2.core.optim;
 
+import io.stylegan2.core.engine.Engine;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,11 +29,6 @@ import java.util.Map;
  * restored for exact checkpoint/resume.
  */
 public final class Adam {
-    static {
-        // optimising means building gradients: keep SameDiff's "Added differentiated op" lines off stdout
-        io.stylegan2.core.SameDiffs.quiet();
-    }
-
     private final SameDiff sd;
     private final List<String> names;
     private final double beta1, beta2, eps;
@@ -55,6 +51,7 @@ public final class Adam {
     }
 
     public Adam(SameDiff sd, Collection<String> names, double beta1, double beta2, double eps) {
+        Engine.get(); // optimising means building gradients: the engine's stdout filter keeps SameDiff's chatter off
         if (names.isEmpty()) throw new IllegalArgumentException("Adam: no variables to optimise");
         for (String n : names) {
             SDVariable var = sd.getVariable(n);

@@ -1,6 +1,7 @@
 package io.stylegan2.core.ops;
 
-import io.stylegan2.core.testing.SystemProperties;
+import io.stylegan2.core.engine.Engine;
+import io.stylegan2.core.engine.EngineOptions.BiasActPath;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -72,8 +73,8 @@ class BiasActTest {
     /** The fused Java kernel is what the CPU build uses (else every test above checks only the reference path). */
     @Test
     void fusedKernelIsActiveOnCpu() {
-        assertThat(JavaKernels.active()).isTrue();
-        assertThat(FusedBiasAct.ACTIVE).isTrue();
+        assertThat(Engine.get().patches().javaKernels()).isTrue();
+        assertThat(Engine.get().patches().fusedBiasAct()).isTrue();
         SameDiff sd = SameDiff.create();
         SDVariable y = BiasAct.biasAct(sd.var("x", rand(DataType.FLOAT, 1, 2, 2, 2)), sd.var("b", Nd4j.createFromArray(1f, 2f)), Activation.LRELU);
         assertThat(sd.getVariableOutputOp(y.name())).isInstanceOf(FusedBiasAct.class);
@@ -94,13 +95,13 @@ class BiasActTest {
     }
 
     private static void compare(String what, long[] shape, boolean permuted, BiFunction<SDVariable, SDVariable, SDVariable> op) {
-        Map<String, INDArray> fused = run(shape, permuted, op, "auto"), ref = run(shape, permuted, op, "reference");
+        Map<String, INDArray> fused = run(shape, permuted, op, BiasActPath.AUTO), ref = run(shape, permuted, op, BiasActPath.REFERENCE);
         // db sums up to 2048 float32 terms of size ~1: the reference's float sum carries ~1e-5 absolute error (ours sums in double)
         for (String k : fused.keySet()) assertAllClose(what + " " + k, fused.get(k), ref.get(k), k.equals("b") ? 1e-5 : 1e-6, k.equals("b") ? 1e-4 : 1e-6);
     }
 
-    private static Map<String, INDArray> run(long[] shape, boolean permuted, BiFunction<SDVariable, SDVariable, SDVariable> op, String path) {
-        return SystemProperties.with(BiasAct.PATH_PROPERTY, path, () -> {
+    private static Map<String, INDArray> run(long[] shape, boolean permuted, BiFunction<SDVariable, SDVariable, SDVariable> op, BiasActPath path) {
+        return Engine.with(o -> o.withBiasAct(path), () -> {
             SameDiff sd = SameDiff.create();
             long[] s = shape.clone();
             if (permuted) { long t = s[2]; s[2] = s[3]; s[3] = t; }
@@ -136,17 +137,17 @@ class BiasActTest {
     /** {@link BiasAct#lreluBackwardSlope} is the slope SameDiff's gradient applies, for both formulations (float64). */
     @Test
     void lreluBackwardSlopeIsTheGradientsSlope() {
-        for (String path : new String[] {"auto", "reference"}) {
-            SystemProperties.with(BiasAct.PATH_PROPERTY, path, () -> {
+        for (BiasActPath path : BiasActPath.values()) {
+            Engine.with(o -> o.withBiasAct(path), () -> {
                 SameDiff sd = SameDiff.create();
                 SDVariable x = sd.var("x", Nd4j.ones(DataType.DOUBLE, 1, 2, 2, 2).negi());
                 SDVariable b = sd.var("b", Nd4j.zeros(DataType.DOUBLE, 2));
                 sd.setLossVariables(sd.sum(BiasAct.biasAct(x.add(0.0), b, Activation.LRELU, 0.2, 1.0, null)));
                 INDArray g = sd.calculateGradients(Map.of(), "x").get("x");
                 double slope = BiasAct.lreluBackwardSlope(0.2);
-                assertThat(slope).as(path).isEqualTo(path.equals("auto") ? 0.2 : (double) 0.2f);
-                assertThat(g.minNumber().doubleValue()).as(path).isEqualTo(slope);
-                assertThat(g.maxNumber().doubleValue()).as(path).isEqualTo(slope);
+                assertThat(slope).as(path.name()).isEqualTo(path == BiasActPath.AUTO ? 0.2 : (double) 0.2f);
+                assertThat(g.minNumber().doubleValue()).as(path.name()).isEqualTo(slope);
+                assertThat(g.maxNumber().doubleValue()).as(path.name()).isEqualTo(slope);
             });
         }
     }

@@ -1,7 +1,7 @@
 package io.stylegan2.core.ops;
 
-import io.stylegan2.core.SameDiffs;
-import io.stylegan2.core.testing.SystemProperties;
+import io.stylegan2.core.engine.Engine;
+import io.stylegan2.core.engine.EngineOptions.ConvBackward;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -49,7 +49,7 @@ class ConstantWeightConvTest {
 
     /** Gradient w.r.t. x (and w when trainable) of sum(conv(x, w) * r), and the op names of the gradient function. */
     private static Object[] grads(Case c, boolean ours, boolean trainableWeight) {
-        SameDiffs.quiet();
+        Engine.get();
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.var("x", rand(DataType.DOUBLE, 2, c.inC, c.size, c.size));
         Nd4j.getRandom().setSeed(5);
@@ -97,11 +97,11 @@ class ConstantWeightConvTest {
         }
     }
 
-    /** {@code -Dstylegan2.convBackward=stock} builds the stock ops (and their backward). */
+    /** The engine setting {@code convBackward=stock} builds the stock ops (and their backward). */
     @Test
     @SuppressWarnings("unchecked")
     void stockSwitchKeepsTheStockBackward() {
-        SystemProperties.with(ConstantWeightConv.PATH_PROPERTY, "stock", () -> {
+        Engine.with(o -> o.withConvBackward(ConvBackward.STOCK), () -> {
             assertThat((Set<String>) grads(CASES[0], true, false)[1]).contains("conv2d_bp");
             assertThat((Set<String>) grads(CASES[4], true, false)[1]).contains("deconv2d_bp");
         });

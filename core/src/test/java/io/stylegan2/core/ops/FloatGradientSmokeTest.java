@@ -1,6 +1,6 @@
 package io.stylegan2.core.ops;
 
-import io.stylegan2.core.SameDiffs;
+import io.stylegan2.core.engine.Engine;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FloatGradientSmokeTest {
     @Test
     void floatBackpropThroughAllOps() {
-        SameDiffs.quiet();
+        Engine.get();
         INDArray f = Upfirdn2d.setupFilter(1, 3, 3, 1).castTo(DataType.FLOAT);
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.var("x", rand(DataType.FLOAT, 2, 2, 4, 4));

@@ -1,6 +1,6 @@
 package io.stylegan2.core.ops;
 
-import io.stylegan2.core.SameDiffs;
+import io.stylegan2.core.engine.Engine;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -19,7 +19,7 @@ final class GradCheck {
     private GradCheck() {}
 
     static void check(SameDiff sd, SDVariable out, int maxPerVar, String... varNames) {
-        SameDiffs.quiet();
+        Engine.get();
         long[] shape = out.eval().shape();
         INDArray r = Nd4j.rand(DataType.DOUBLE, shape).subi(0.5);
         SDVariable loss = sd.sum(out.mul(sd.constant(r)));

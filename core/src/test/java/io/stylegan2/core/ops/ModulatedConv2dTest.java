@@ -156,7 +156,7 @@ class ModulatedConv2dTest {
     /** sum(y * r) and its gradients w.r.t. x, w, s for the reference (fused = false) or fused path. */
     private static java.util.Map<String, INDArray> valueAndGradients(boolean fused, INDArray x, INDArray wYxio, INDArray s, INDArray noise,
                                                                     INDArray r, int up, int pad, boolean demod) {
-        io.stylegan2.core.SameDiffs.quiet();
+        io.stylegan2.core.engine.Engine.get();
         SameDiff sd = SameDiff.create();
         SDVariable xv = sd.var("x", x.dup()), wv = sd.var("w", wYxio.dup()), sv = sd.var("s", s.dup());
         SDVariable nz = noise == null ? null : sd.constant(noise);

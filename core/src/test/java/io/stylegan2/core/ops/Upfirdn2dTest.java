@@ -7,7 +7,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import io.stylegan2.core.testing.SystemProperties;
+import io.stylegan2.core.engine.Engine;
+import io.stylegan2.core.engine.EngineOptions.Upfirdn2dPath;
 
 import static io.stylegan2.core.testing.AllClose.assertAllClose;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,12 +20,12 @@ class Upfirdn2dTest {
         return Nd4j.rand(DataType.DOUBLE, shape).subi(0.5).muli(2).castTo(dt);
     }
 
-    /** Builds (and evaluates) with {@link Upfirdn2d#PATH_PROPERTY} set to {@code path}. */
-    static <T> T withPath(Upfirdn2d.Path path, java.util.function.Supplier<T> body) {
-        return SystemProperties.with(Upfirdn2d.PATH_PROPERTY, path.name().toLowerCase(java.util.Locale.ROOT), body);
+    /** Builds (and evaluates) with the engine setting {@code upfirdn2d} set to {@code path}. */
+    static <T> T withPath(Upfirdn2dPath path, java.util.function.Supplier<T> body) {
+        return Engine.with(o -> o.withUpfirdn2d(path), body);
     }
 
-    private static final Upfirdn2d.Path[] ALL = Upfirdn2d.Path.values();
+    private static final Upfirdn2dPath[] ALL = Upfirdn2dPath.values();
 
     private static INDArray run(INDArray xv, INDArray f, int up, int down, int[] p, boolean flip, double gain) {
         SameDiff sd = SameDiff.create();
@@ -65,7 +66,7 @@ class Upfirdn2dTest {
             boolean flip = (boolean) c[4];
             double gain = (double) c[5];
             INDArray expected = NaiveOps.upfirdn2d(x, f, up, down, p, flip, gain);
-            for (Upfirdn2d.Path path : ALL) {
+            for (Upfirdn2dPath path : ALL) {
                 INDArray actual = withPath(path, () -> run(x, f, up, down, p, flip, gain));
                 assertAllClose("upfirdn2d " + path + " up=" + up + " down=" + down + " p=" + java.util.Arrays.toString(p) + " f=" + (f == null ? "id" : f.rank() + "d"), actual, expected, 1e-10, 1e-12);
             }
@@ -110,7 +111,7 @@ class Upfirdn2dTest {
                 boolean flip = (boolean) cs[4];
                 double gain = (double) cs[5];
                 INDArray expected = NaiveOps.upfirdn2d(x, f, up, down, p, flip, gain);
-                for (Upfirdn2d.Path path : new Upfirdn2d.Path[] {Upfirdn2d.Path.AUTO, Upfirdn2d.Path.CONV})
+                for (Upfirdn2dPath path : new Upfirdn2dPath[] {Upfirdn2dPath.AUTO, Upfirdn2dPath.CONV})
                     assertAllClose("fast upfirdn2d " + path + " C=" + c + " up=" + up + " down=" + down + " p=" + java.util.Arrays.toString(p) + " f=" + f.rank() + "d",
                             withPath(path, () -> runFast(x, f, up, down, p, flip, gain)), expected, 1e-10, 1e-12);
             }
@@ -125,15 +126,15 @@ class Upfirdn2dTest {
             for (int[] ud : new int[][] {{2, 1}, {1, 2}, {1, 1}}) {
                 int[] p = ud[0] == 2 ? new int[] {2, 1, 2, 1} : new int[] {1, 1, 1, 1};
                 double gain = ud[0] * ud[0];
-                INDArray ref = withPath(Upfirdn2d.Path.REFERENCE, () -> run(x, f, ud[0], ud[1], p, false, gain));
-                for (Upfirdn2d.Path path : new Upfirdn2d.Path[] {Upfirdn2d.Path.AUTO, Upfirdn2d.Path.CONV})
+                INDArray ref = withPath(Upfirdn2dPath.REFERENCE, () -> run(x, f, ud[0], ud[1], p, false, gain));
+                for (Upfirdn2dPath path : new Upfirdn2dPath[] {Upfirdn2dPath.AUTO, Upfirdn2dPath.CONV})
                     assertAllClose("fast " + path + " vs reference float C=" + c + " up=" + ud[0] + " down=" + ud[1],
                             withPath(path, () -> runFast(x, f, ud[0], ud[1], p, false, gain)), ref, 1e-5, 1e-6);
             }
         }
     }
 
-    private static java.util.List<String> opsOf(Upfirdn2d.Path path) {
+    private static java.util.List<String> opsOf(Upfirdn2dPath path) {
         return withPath(path, () -> {
             SameDiff sd = SameDiff.create();
             Upfirdn2d.upsample2d(sd.var("x", rand(DataType.FLOAT, 1, 4, 6, 6)), Upfirdn2d.setupFilter(1, 3, 3, 1), 2, null, 4);
@@ -142,12 +143,10 @@ class Upfirdn2dTest {
     }
 
     @Test
-    void pathPropertySelectsTheFormulation() {
-        assertThat(opsOf(Upfirdn2d.Path.REFERENCE)).doesNotContain("deconv2d", "depthwise_conv2d", "upsampling2d").contains("conv2d");
-        assertThat(opsOf(Upfirdn2d.Path.CONV)).doesNotContain("upsampling2d").contains("deconv2d");
-        assertThat(opsOf(Upfirdn2d.Path.AUTO)).containsExactly("upsampling2d"); // the Java kernel, one op
-        SystemProperties.with(Upfirdn2d.PATH_PROPERTY, "fast",
-                () -> assertThatThrownBy(Upfirdn2d::path).hasMessageContaining(Upfirdn2d.PATH_PROPERTY));
+    void pathSettingSelectsTheFormulation() {
+        assertThat(opsOf(Upfirdn2dPath.REFERENCE)).doesNotContain("deconv2d", "depthwise_conv2d", "upsampling2d").contains("conv2d");
+        assertThat(opsOf(Upfirdn2dPath.CONV)).doesNotContain("upsampling2d").contains("deconv2d");
+        assertThat(opsOf(Upfirdn2dPath.AUTO)).containsExactly("upsampling2d"); // the Java kernel, one op
     }
 
     @Test
@@ -183,7 +182,7 @@ class Upfirdn2dTest {
     @Test
     void gradients() {
         INDArray f = Nd4j.createFromArray(new double[][] {{1, 2, 0.5}, {-1, 3, 0.25}});
-        for (Upfirdn2d.Path path : ALL) {
+        for (Upfirdn2dPath path : ALL) {
             withPath(path, () -> {
                 SameDiff sd = SameDiff.create();
                 SDVariable x = sd.var("x", rand(DataType.DOUBLE, 2, 2, 5, 5));
@@ -200,7 +199,7 @@ class Upfirdn2dTest {
     /** Gradients of the oneDNN path: depthwise (asymmetric crop/pad), dense and folded transposed conv. */
     @Test
     void convPathGradients() {
-        withPath(Upfirdn2d.Path.CONV, () -> {
+        withPath(Upfirdn2dPath.CONV, () -> {
             convPathGradientCases();
             return null;
         });
@@ -267,7 +266,7 @@ class Upfirdn2dTest {
         INDArray[] filters = {Upfirdn2d.setupFilter(1, 3, 3, 1), Nd4j.createFromArray(new double[][] {{1, 2, 0.5}, {-1, 3, 0.25}})};
         int[][] upDown = {{2, 1}, {1, 2}, {1, 1}, {2, 2}, {3, 1}, {1, 3}};
         int[][] pads = {{2, 1, 1, 2}, {-1, 2, 0, -1}, {3, -1, 2, 4}};
-        withPath(Upfirdn2d.Path.AUTO, () -> {
+        withPath(Upfirdn2dPath.AUTO, () -> {
             for (INDArray f : filters)
                 for (int[] ud : upDown)
                     for (int[] p : pads) {
@@ -289,7 +288,7 @@ class Upfirdn2dTest {
     @Test
     void javaKernelGradientsOfAnyOrder() {
         INDArray f = Nd4j.createFromArray(new double[][] {{1, 2, 0.5}, {-1, 3, 0.25}});
-        withPath(Upfirdn2d.Path.AUTO, () -> {
+        withPath(Upfirdn2dPath.AUTO, () -> {
             SameDiff sd = SameDiff.create();
             SDVariable x = sd.var("x", rand(DataType.DOUBLE, 1, 3, 7, 6));
             GradCheck.check(sd, Upfirdn2d.upfirdn2d(x.mul(1.0), f, 2, 3, new int[] {1, -1, 2, 0}, true, 2.0), 80, "x");

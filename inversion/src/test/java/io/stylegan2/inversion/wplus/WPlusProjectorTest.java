@@ -88,17 +88,13 @@ class WPlusProjectorTest {
     void stepMemoryRecyclingIsInvisible() throws Exception {
         Generator g = FixtureModel.generator();
         Target target = FixtureModel.target("seed7", 7, 0.7);
-        String old = System.getProperty(io.stylegan2.core.StepMemory.ENABLED_PROPERTY);
         InversionResult[] r = new InversionResult[2];
-        try {
-            for (int i = 0; i < 2; i++) {
-                System.setProperty(io.stylegan2.core.StepMemory.ENABLED_PROPERTY, i == 0 ? "false" : "true");
+        for (int i = 0; i < 2; i++) {
+            boolean recycle = i == 1;
+            r[i] = io.stylegan2.core.engine.Engine.with(o -> o.withStepMemory(recycle), () -> {
                 WPlusProjector proj = new WPlusProjector(g, null, WPlusConfig.defaults().withSteps(8).withLearningRate(0.1));
-                r[i] = proj.invert(List.of(target), null, null).get(0).resultOrThrow();
-            }
-        } finally {
-            if (old == null) System.clearProperty(io.stylegan2.core.StepMemory.ENABLED_PROPERTY);
-            else System.setProperty(io.stylegan2.core.StepMemory.ENABLED_PROPERTY, old);
+                return proj.invert(List.of(target), null, null).get(0).resultOrThrow();
+            });
         }
         for (int i = 0; i < 8; i++) {
             Map<String, Double> a = new java.util.HashMap<>(r[0].history().get(i)), b = new java.util.HashMap<>(r[1].history().get(i));

@@ -1,6 +1,6 @@
 package io.stylegan2.losses.lpips;
 
-import io.stylegan2.core.SameDiffs;
+import io.stylegan2.core.engine.Engine;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +27,7 @@ class LpipsTest {
 
     @BeforeAll
     static void setUp() {
-        SameDiffs.quiet();
+        Engine.get();
         alex = Lpips.create(LpipsNet.ALEX, randomWeights(LpipsNet.ALEX, 11));
         squeeze = Lpips.create(LpipsNet.SQUEEZE, randomWeights(LpipsNet.SQUEEZE, 12));
     }
