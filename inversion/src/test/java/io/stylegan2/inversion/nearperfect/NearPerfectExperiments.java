@@ -1,6 +1,5 @@
 package io.stylegan2.inversion.nearperfect;
 
-import io.stylegan2.core.SameDiffs;
 import io.stylegan2.inversion.FixtureModel;
 import io.stylegan2.inversion.InversionResult;
 import io.stylegan2.inversion.Target;
@@ -32,7 +31,7 @@ class NearPerfectExperiments {
 
     @Test
     void run() throws Exception {
-        SameDiffs.quiet();
+        io.stylegan2.core.engine.Engine.get();
         int steps = Integer.getInteger("np.steps", 100), init = Integer.getInteger("np.init", 100), photo = Integer.getInteger("np.photo", 0);
         Generator g = FixtureModel.generator();
         Discriminator d = FixtureModel.discriminator();
