@@ -1,6 +1,5 @@
 package io.stylegan2.benchmarks;
 
-import io.stylegan2.stylegan.WeightOffsets;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -24,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code wplusStep}: trainable W+ variable {@code ws [1, num_ws, w_dim]} (projector).</li>
  *   <li>{@code ptiStep}: trainable offsets on every synthesis weight
- *       ({@link WeightOffsets#synthesis()}), W+ fixed (pivotal tuning).</li>
+ *       ({@code PivotalTuning.TUNED}), W+ fed as the pivot (pivotal tuning).</li>
  * </ul>
  * The graph is {@link InversionGraph}, configs from {@link BenchmarkConfigs#forInversion(int)}.
  * Graphs are built in the trial setup (one per benchmark state), so the score is the steady-state
