@@ -7,7 +7,7 @@ import io.stylegan2.stylegan.Generator;
  * {@code META-INF/services/io.stylegan2.inversion.InversionMethod}), a typed options record parsed
  * by shared code ({@link MethodOptions}: {@code key=value} pairs, keys are the record components in
  * kebab case, unknown keys fail listing the known ones), and a factory. Adding a method is one
- * package with its provider, plus its line in the services file.
+ * package with its provider (usually a {@link MethodProvider}), plus its line in the services file.
  *
  * <p>Results draw through the method's {@link #renderer}: by default the shared
  * {@link ReconstructionRenderer}, so whatever a method optimises is expressed as a

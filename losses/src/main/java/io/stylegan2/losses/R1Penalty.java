@@ -16,11 +16,12 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * takes ({@code autograd.grad(real_logits.sum(), real_img)}).
  *
  * <p>SameDiff 1.0.0-M2.1 has no second-order gradients, so the input gradient is built as an
- * explicit graph by {@link DiscriminatorInputGradient} (a hand-written backward pass of the
- * discriminator). The penalty is then an ordinary graph of the discriminator's parameters, and
- * SameDiff's first-order autodiff of {@link Result#penalty()} gives {@code dR1/dtheta_D} (tested
- * against central finite differences). {@link Result#logits()} is the discriminator's forward on
- * the same images (same graph), so a D loss on the reals, e.g. {@code softplus(-logits)}, reuses it.
+ * explicit graph by {@link Discriminator#inputGradient} (a hand-written backward pass of the
+ * discriminator made of its layers' backward-data passes). The penalty is then an ordinary graph of
+ * the discriminator's parameters, and SameDiff's first-order autodiff of {@link Result#penalty()}
+ * gives {@code dR1/dtheta_D} (tested against central finite differences). {@link Result#logits()}
+ * is the discriminator's forward on the same images (same graph), so a D loss on the reals, e.g.
+ * {@code softplus(-logits)}, reuses it.
  *
  * <p><b>Lazy regularisation</b> (StyleGAN2's {@code R1 every 16 minibatches}) is the caller's
  * business: on the steps where it applies, add {@code k * penalty} (k = the interval, NVlabs
@@ -50,7 +51,7 @@ public final class R1Penalty {
      */
     public static Result build(Discriminator d, ParamBinding p, SDVariable realImages, double gamma) {
         if (!(gamma >= 0) || Double.isInfinite(gamma)) throw new IllegalArgumentException("R1 gamma must be finite and >= 0, got " + gamma);
-        DiscriminatorInputGradient.Result r = DiscriminatorInputGradient.build(d, p, realImages);
+        Discriminator.InputGradient r = d.inputGradient(p, realImages);
         long n = realImages.getShape()[0];
         SDVariable g = r.inputGradient();
         SDVariable penalty = p.sd().sum(g.mul(g)).mul(gamma / (2.0 * n));

@@ -1,7 +1,6 @@
 package io.stylegan2.losses;
 
 import io.stylegan2.stylegan.Discriminator;
-import io.stylegan2.stylegan.DiscriminatorConfig;
 import io.stylegan2.stylegan.ParamBinding;
 import io.stylegan2.stylegan.WeightOverride;
 import org.junit.jupiter.api.Test;
@@ -16,79 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static io.stylegan2.stylegan.TinyDiscriminators.images;
+import static io.stylegan2.stylegan.TinyDiscriminators.tinyD;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+/** The R1 penalty's value and parameter gradient (its input gradient is tested in stylegan's DiscriminatorInputGradientTest). */
 class R1PenaltyTest {
-    /** 16x16, 3 -> 4 -> 5 -> 6 channels; random weights and (non-zero) biases, float64. */
-    static Discriminator tinyD(int group, int mbstdChannels, Double clamp, long seed) {
-        return tinyD(group, mbstdChannels, clamp, seed, DataType.DOUBLE);
-    }
-
-    static Discriminator tinyD(int group, int mbstdChannels, Double clamp, long seed, DataType dt) {
-        DiscriminatorConfig cfg = new DiscriminatorConfig(16, 3, Map.of(4, 6, 8, 5, 16, 4), group, mbstdChannels, null, clamp, "resnet");
-        Map<String, INDArray> params = Discriminator.randomParams(cfg, seed);
-        params.replaceAll((name, v) -> name.endsWith(".bias") ? Nd4j.randn(DataType.FLOAT, v.shape()).muli(0.3) : v);
-        return Discriminator.create(cfg, params, dt);
-    }
-
-    static INDArray images(long n, long seed) {
-        Nd4j.getRandom().setSeed(seed);
-        return Nd4j.randn(DataType.DOUBLE, n, 3, 16, 16);
-    }
-
-    static double relErr(INDArray a, INDArray ref) {
-        return a.sub(ref).amaxNumber().doubleValue() / ref.amaxNumber().doubleValue();
-    }
-
-    /** max relative error of the hand-written input gradient against SameDiff's autodiff of sum(D(x)). */
-    static double inputGradientError(Discriminator d, long n) {
-        SameDiff sd = SameDiff.create();
-        ParamBinding p = ParamBinding.frozen(sd, d.params(), "D/");
-        INDArray x = images(n, 11 + n).castTo(d.params().dataType());
-        SDVariable img = sd.var("img", x);
-        DiscriminatorInputGradient.Result r = DiscriminatorInputGradient.build(d, p, img);
-        SDVariable loss = sd.sum(r.logits());
-        sd.setLossVariables(loss);
-        INDArray auto = sd.calculateGradients(Map.of(), "img").get("img");
-        Map<String, INDArray> out = sd.output(Map.of(), r.inputGradient().name(), r.logits().name());
-        INDArray hand = out.get(r.inputGradient().name());
-        assertThat(hand.shape()).containsExactly(n, 3, 16, 16);
-        // the forward is Discriminator.build itself
-        assertThat(relErr(out.get(r.logits().name()), d.logits(x))).isLessThan(d.params().dataType() == DataType.DOUBLE ? 1e-12 : 1e-6);
-        return relErr(hand, auto);
-    }
-
-    @Test
-    void inputGradientMatchesAutodiffForGroups1To4() {
-        Discriminator d = tinyD(4, 1, null, 1);
-        for (long n : new long[] {1, 2, 4}) {
-            double err = inputGradientError(d, n);
-            System.out.printf("input gradient, N=%d (mbstd group %d): max rel err %.3e%n", n, Math.min(4, n), err);
-            assertThat(err).as("N=" + n).isLessThan(1e-10);
-        }
-    }
-
-    @Test
-    void inputGradientMatchesAutodiffWithTwoMbstdChannelsGroup2AndClamp() {
-        // batch 4 with group 2 (two groups), F = 2 stddev maps, and a conv clamp that is active
-        Discriminator d = tinyD(2, 2, 0.8, 2);
-        SameDiff sd = SameDiff.create();
-        DiscriminatorInputGradient.Result r = DiscriminatorInputGradient.build(d, ParamBinding.frozen(sd, d.params(), "D/"), sd.constant(images(4, 15)));
-        INDArray a = sd.output(Map.of(), r.activations().get("b16.conv0").name()).get(r.activations().get("b16.conv0").name());
-        assertThat(a.amaxNumber().doubleValue()).as("the clamp is active").isEqualTo(0.8);
-        double err = inputGradientError(d, 4);
-        System.out.printf("input gradient, N=4 group 2 F=2 clamp 0.8: max rel err %.3e%n", err);
-        assertThat(err).isLessThan(1e-10);
-    }
-
-    @Test
-    void float32InputGradientMatchesAutodiff() {
-        double err = inputGradientError(tinyD(4, 1, null, 4, DataType.FLOAT), 4);
-        System.out.printf("input gradient, float32, N=4: max rel err %.3e%n", err);
-        assertThat(err).isLessThan(1e-5);
-    }
-
     @Test
     void penaltyGradientMatchesFiniteDifferences() {
         Discriminator d = tinyD(4, 1, null, 3);

@@ -9,6 +9,9 @@ import java.util.Set;
  * {@code state_dict()} names with their PyTorch layouts (linear {@code [out, in]}, conv
  * {@code [out, in, kh, kw]} = OIHW), without the fixed {@code resample_filter} buffers.
  *
+ * <p>Derived from the networks' layers, which own their names and shapes
+ * ({@link io.stylegan2.stylegan.layers.Layer#parameterShapes()}); the tables below summarise them.
+ *
  * <p>Generator ({@code C(r)} = channels at resolution r, {@code W} = w_dim, {@code Z} = z_dim):
  * <pre>
  * mapping.fc{i}.weight [W, i==0 ? Z : W]      raw; effective = weight * lr_multiplier / sqrt(in)
@@ -37,67 +40,17 @@ public final class CanonicalLayout {
     private CanonicalLayout() {}
 
     /** Names that may be missing from a model. */
-    public static final Set<String> OPTIONAL = Set.of("mapping.w_avg");
+    public static final Set<String> OPTIONAL = Set.of(MappingNetwork.W_AVG);
 
-    /** Expected generator tensors, in state-dict-like order. */
+    /** Expected generator tensors, in state-dict-like order: the mapping's, then the synthesis network's layers'. */
     public static Map<String, long[]> generator(GeneratorConfig c) {
-        Map<String, long[]> m = new LinkedHashMap<>();
-        long w = c.wDim();
-        for (int i = 0; i < c.mappingLayers(); i++) {
-            m.put("mapping.fc" + i + ".weight", new long[]{w, i == 0 ? c.zDim() : w});
-            m.put("mapping.fc" + i + ".bias", new long[]{w});
-        }
-        m.put("mapping.w_avg", new long[]{w});
-        for (int res : c.blockResolutions()) {
-            String b = "synthesis.b" + res + ".";
-            long cr = c.channelsAt(res);
-            if (res == 4) {
-                m.put(b + "const", new long[]{cr, 4, 4});
-            } else {
-                layer(m, b + "conv0.", cr, c.channelsAt(res / 2), res, w);
-            }
-            layer(m, b + "conv1.", cr, cr, res, w);
-            m.put(b + "torgb.weight", new long[]{c.imgChannels(), cr, 1, 1});
-            m.put(b + "torgb.bias", new long[]{c.imgChannels()});
-            m.put(b + "torgb.affine.weight", new long[]{cr, w});
-            m.put(b + "torgb.affine.bias", new long[]{cr});
-        }
+        Map<String, long[]> m = new LinkedHashMap<>(new MappingNetwork(c).parameterShapes());
+        m.putAll(new SynthesisNetwork(c).parameterShapes());
         return m;
     }
 
-    private static void layer(Map<String, long[]> m, String p, long out, long in, int res, long w) {
-        m.put(p + "weight", new long[]{out, in, 3, 3});
-        m.put(p + "bias", new long[]{out});
-        m.put(p + "noise_strength", new long[]{});
-        m.put(p + "noise_const", new long[]{res, res});
-        m.put(p + "affine.weight", new long[]{in, w});
-        m.put(p + "affine.bias", new long[]{in});
-    }
-
-    /** Expected discriminator tensors, in state-dict-like order. */
+    /** Expected discriminator tensors, in state-dict-like order: the blocks' (top resolution first), then the epilogue's. */
     public static Map<String, long[]> discriminator(DiscriminatorConfig c) {
-        Map<String, long[]> m = new LinkedHashMap<>();
-        int top = c.imgResolution();
-        for (int res = top; res >= 8; res /= 2) {
-            String b = "b" + res + ".";
-            long cr = c.channelsAt(res), co = c.channelsAt(res / 2);
-            if (res == top) {
-                m.put(b + "fromrgb.weight", new long[]{cr, c.imgChannels(), 1, 1});
-                m.put(b + "fromrgb.bias", new long[]{cr});
-            }
-            m.put(b + "conv0.weight", new long[]{cr, cr, 3, 3});
-            m.put(b + "conv0.bias", new long[]{cr});
-            m.put(b + "conv1.weight", new long[]{co, cr, 3, 3});
-            m.put(b + "conv1.bias", new long[]{co});
-            m.put(b + "skip.weight", new long[]{co, cr, 1, 1});
-        }
-        long c4 = c.channelsAt(4);
-        m.put("b4.conv.weight", new long[]{c4, c4 + c.mbstdNumChannels(), 3, 3});
-        m.put("b4.conv.bias", new long[]{c4});
-        m.put("b4.fc.weight", new long[]{c4, c4 * 16});
-        m.put("b4.fc.bias", new long[]{c4});
-        m.put("b4.out.weight", new long[]{1, c4});
-        m.put("b4.out.bias", new long[]{1});
-        return m;
+        return Discriminator.parameterShapes(c);
     }
 }

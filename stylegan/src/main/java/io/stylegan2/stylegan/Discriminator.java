@@ -1,5 +1,8 @@
 package io.stylegan2.stylegan;
 
+import io.stylegan2.stylegan.layers.DiscriminatorBlock;
+import io.stylegan2.stylegan.layers.DiscriminatorEpilogue;
+import io.stylegan2.stylegan.layers.Layer;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -8,8 +11,12 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,7 +24,9 @@ import java.util.Map;
  * then per block {@code conv0} (3x3), {@code conv1} (3x3, FIR + stride-2 downsampling) and a 1x1
  * downsampling {@code skip}, summed with gain {@code sqrt(1/2)}; the 4x4 epilogue appends the
  * minibatch standard deviation, then {@code conv} (3x3), {@code fc} and {@code out} give one logit
- * per image {@code [N, 1]}.
+ * per image {@code [N, 1]}. Composes {@link DiscriminatorBlock}s and a {@link DiscriminatorEpilogue}
+ * (which own the parameters, see {@link io.stylegan2.stylegan.layers}); {@link #inputGradient} gives
+ * {@code d D / d img} as an explicit graph (for the R1 penalty).
  *
  * <p>The minibatch-stddev group is {@code min(mbstd_group_size, N)}, so graphs depend on N and are
  * cached per batch size. Thread-safe (calls are serialised).
@@ -25,11 +34,15 @@ import java.util.Map;
 public final class Discriminator implements AutoCloseable {
     private final DiscriminatorConfig cfg;
     private final ParameterStore params;
+    private final List<DiscriminatorBlock> blocks;
+    private final DiscriminatorEpilogue epilogue;
     private final Map<Long, SameDiff> graphs = new HashMap<>();
 
     private Discriminator(DiscriminatorConfig cfg, ParameterStore params) {
         this.cfg = cfg;
         this.params = params;
+        this.blocks = blocks(cfg);
+        this.epilogue = epilogue(cfg);
         validate();
     }
 
@@ -101,7 +114,7 @@ public final class Discriminator implements AutoCloseable {
         long[] s = img.getShape();
         if (s == null || s.length != 4 || s[0] <= 0)
             throw new IllegalArgumentException("discriminator input needs a static shape [N, C, H, W] (or use build(p, img, batchSize, activations)), got "
-                    + java.util.Arrays.toString(s));
+                    + Arrays.toString(s));
         return build(p, img, s[0], activations);
     }
 
@@ -116,37 +129,85 @@ public final class Discriminator implements AutoCloseable {
     public SDVariable build(ParamBinding p, SDVariable img, long batchSize, Map<String, SDVariable> activations) {
         Map<String, SDVariable> taps = activations == null ? new HashMap<>() : activations;
         if (batchSize <= 0) throw new IllegalArgumentException("discriminator batch size must be > 0, got " + batchSize);
-        long n = batchSize;
-        SDVariable x = null;
-        for (int res = cfg.imgResolution(); res > 4; res /= 2) {
-            String b = "b" + res;
-            int tmp = cfg.channelsAt(res);
-            if (x == null) x = tap(taps, b + ".fromrgb", conv(p, b + ".fromrgb", img, cfg.imgChannels(), 1, 1, true, 1.0));
-            SDVariable y = tap(taps, b + ".skip", conv(p, b + ".skip", x, tmp, 1, 2, false, Math.sqrt(0.5)));
-            x = tap(taps, b + ".conv0", conv(p, b + ".conv0", x, tmp, 3, 1, true, 1.0));
-            x = tap(taps, b + ".conv1", conv(p, b + ".conv1", x, tmp, 3, 2, true, Math.sqrt(0.5)));
-            x = tap(taps, b, y.add(x));
-        }
-        int c4 = cfg.channelsAt(4);
-        long g = Math.min(cfg.mbstdGroupSize(), n);
-        if (n % g != 0) throw new IllegalArgumentException("minibatch stddev: batch " + n + " is not divisible by group size " + g);
-        x = Ops.minibatchStd(x, (int) g, cfg.mbstdNumChannels(), n);
-        x = tap(taps, "b4.conv", conv(p, "b4.conv", x, c4 + cfg.mbstdNumChannels(), 3, 1, true, 1.0));
-        x = x.reshape(n, (long) c4 * 16);
-        x = tap(taps, "b4.fc", Ops.fc(x, p.get("b4.fc.weight"), p.get("b4.fc.bias"), 1.0 / Math.sqrt(c4 * 16.0), 1.0, true));
-        return tap(taps, "b4.out", Ops.fc(x, p.get("b4.out.weight"), p.get("b4.out.bias"), 1.0 / Math.sqrt(c4), 1.0, false));
+        SDVariable x = img;
+        for (DiscriminatorBlock b : blocks) x = b.forward(p, x, taps);
+        return epilogue.forward(p, x, batchSize, taps);
     }
 
-    private static SDVariable tap(Map<String, SDVariable> taps, String id, SDVariable v) {
-        taps.put(id, v);
-        return v;
+    /**
+     * The forward on {@code img} and the gradient of its logits with respect to {@code img}.
+     *
+     * @param logits        {@code D(img)}, {@code [N, 1]} (the forward graph, reusable by a loss)
+     * @param inputGradient {@code d sum(upstream * D(img)) / d img}, {@code [N, C, H, W]}
+     * @param activations   the forward's intermediate activations (see {@link #build(ParamBinding, SDVariable, Map)})
+     */
+    public record InputGradient(SDVariable logits, SDVariable inputGradient, Map<String, SDVariable> activations) {}
+
+    /** {@code D(img)} and {@code d sum(D(img)) / d img}; {@code img} needs a static shape. */
+    public InputGradient inputGradient(ParamBinding p, SDVariable img) {
+        return inputGradient(p, img, null);
     }
 
-    /** NVlabs Conv2dLayer: weight gain 1/sqrt(in*k*k), optional FIR downsampling, bias + activation. */
-    private SDVariable conv(ParamBinding p, String id, SDVariable x, int in, int k, int down, boolean lrelu, double gain) {
-        SDVariable b = p.store().has(id + ".bias") ? p.get(id + ".bias") : null;
-        SDVariable y = Ops.conv(x, p.get(id + ".weight"), p.store().get(id + ".weight").shape(), 1.0 / Math.sqrt((double) in * k * k), down, cfg.resampleFilter());
-        return Ops.biasAct(y, b, lrelu, (lrelu ? Math.sqrt(2) : 1.0) * gain, cfg.convClamp() == null ? null : cfg.convClamp() * gain);
+    /**
+     * {@code D(img)} and the gradient {@code g = d sum_n (upstream_n D(img)_n) / d img}, built
+     * <em>explicitly</em> as a SameDiff graph: the forward is {@link #build(ParamBinding, SDVariable, Map)}
+     * itself (same graph, same variables), followed by a hand-written backward pass made of ordinary
+     * differentiable ops: each layer's backward-data pass ({@link DiscriminatorEpilogue#backward},
+     * then {@link DiscriminatorBlock#backward} from the lowest resolution up), seeded with
+     * {@code upstream} (ones: the gradient of the summed logits).
+     *
+     * <p>SameDiff 1.0.0-M2.1 has no second-order gradients; because {@code g} is an ordinary graph
+     * of the parameters, SameDiff's first-order autodiff of any function of {@code g} (such as the R1
+     * penalty {@code sum g^2}) gives its gradient with respect to the parameters, i.e. the mixed
+     * second derivative. {@code g} equals SameDiff's own first-order gradient to float64 rounding.
+     *
+     * @param img      {@code [N, img_channels, R, R]}, static shape (the minibatch stddev depends on N)
+     * @param upstream {@code [N, 1]} gradient of the logits, or null for ones
+     */
+    public InputGradient inputGradient(ParamBinding p, SDVariable img, SDVariable upstream) {
+        long[] s = img.getShape();
+        if (s == null || s.length != 4 || Arrays.stream(s).anyMatch(v -> v <= 0))
+            throw new IllegalArgumentException("discriminator input gradient: the input needs a static shape [N, C, H, W], got " + Arrays.toString(s));
+        if (s[1] != cfg.imgChannels() || s[2] != cfg.imgResolution() || s[3] != cfg.imgResolution())
+            throw new IllegalArgumentException("discriminator input gradient: input " + Arrays.toString(s) + " does not match the config ["
+                    + "N, " + cfg.imgChannels() + ", " + cfg.imgResolution() + ", " + cfg.imgResolution() + "]");
+        long n = s[0];
+        Map<String, SDVariable> acts = new LinkedHashMap<>();
+        SDVariable logits = build(p, img, n, acts);
+        SDVariable g = upstream != null ? upstream : img.getSameDiff().constant(Nd4j.ones(img.dataType(), n, 1));
+        String last = blocks.get(blocks.size() - 1).prefix();
+        g = epilogue.backward(p, acts, acts.get(last), g, n);
+        for (int i = blocks.size() - 1; i >= 0; i--) g = blocks.get(i).backward(p, acts, g);
+        return new InputGradient(logits, g, Collections.unmodifiableMap(acts));
+    }
+
+    /** Blocks from img_resolution down to 8 (resnet), as NVlabs' {@code b<res>}. */
+    private static List<DiscriminatorBlock> blocks(DiscriminatorConfig cfg) {
+        List<DiscriminatorBlock> b = new ArrayList<>();
+        for (int res = cfg.imgResolution(); res > 4; res /= 2)
+            b.add(new DiscriminatorBlock(res, cfg.channelsAt(res), cfg.channelsAt(res / 2), cfg.imgChannels(), res == cfg.imgResolution(),
+                    cfg.resampleFilter(), cfg.convClamp()));
+        return List.copyOf(b);
+    }
+
+    private static DiscriminatorEpilogue epilogue(DiscriminatorConfig cfg) {
+        return new DiscriminatorEpilogue(cfg.channelsAt(4), cfg.mbstdGroupSize(), cfg.mbstdNumChannels(), cfg.resampleFilter(), cfg.convClamp());
+    }
+
+    /** Canonical names and shapes of the discriminator's parameters (see {@link CanonicalLayout#discriminator}). */
+    static Map<String, long[]> parameterShapes(DiscriminatorConfig cfg) {
+        Map<String, long[]> m = Layer.shapesOf(blocks(cfg));
+        m.putAll(epilogue(cfg).parameterShapes());
+        return m;
+    }
+
+    /** The resnet blocks, top resolution first (the layer tier). */
+    public List<DiscriminatorBlock> blocks() {
+        return blocks;
+    }
+
+    public DiscriminatorEpilogue epilogue() {
+        return epilogue;
     }
 
     private void validate() {

@@ -1,5 +1,6 @@
 package io.stylegan2.stylegan;
 
+import io.stylegan2.core.ops.Conv2dResample;
 import org.nd4j.autodiff.samediff.SDVariable;
 
 /**
@@ -43,7 +44,7 @@ public final class FeatureHooks {
             public SDVariable apply(String block, SDVariable x) {
                 // conv weight [1,1,inC,outC] with W[0,0,i,o] = M[o,i]
                 SDVariable w = x.getSameDiff().permute(m, 1, 0).reshape(1, 1, ms[0], ms[0]);
-                return Ops.conv1x1(x, w, ms[0]);
+                return Conv2dResample.conv(x, w, 1, 1, 1, 0, 0);
             }
 
             @Override

@@ -17,7 +17,7 @@ public final class PaddingProviders {
 
     /** Zero padding by one pixel: the stock behaviour. */
     public static UnaryOperator<SDVariable> zeros() {
-        return x -> Ops.zeroPad1(x);
+        return PaddingProviders::zeroPad1;
     }
 
     /**
@@ -31,13 +31,18 @@ public final class PaddingProviders {
             INDArray ring = ringMask(ms[2], ms[3], map.dataType());
             SameDiff sd = map.getSameDiff();
             SDVariable r = sd.constant(sd.generateNewVarName("ring", 0), ring);
-            return Ops.zeroPad1(x).add(map.mul(r));
+            return zeroPad1(x).add(map.mul(r));
         };
     }
 
     /** A learnable border map for a layer: a zero-initialised variable {@code [1, C, H+2, W+2]} named {@code pad/<layer>}. */
     public static SDVariable learnableBorder(SameDiff sd, String layer, long channels, long res, DataType dt) {
         return sd.var("pad/" + layer, Nd4j.zeros(dt, 1, channels, res + 2, res + 2));
+    }
+
+    /** Zero padding by one pixel on every side of {@code [N, C, H, W]}. */
+    private static SDVariable zeroPad1(SDVariable x) {
+        return x.getSameDiff().nn().pad(x, x.getSameDiff().constant(Nd4j.createFromArray(new int[][]{{0, 0}, {0, 0}, {1, 1}, {1, 1}})), 0.0);
     }
 
     /** {@code [1, 1, h, w]} with ones on the one-pixel ring and zeros inside. */

@@ -1,24 +1,14 @@
 package io.stylegan2.inversion.encoder;
 
-import io.stylegan2.inversion.InversionMethod;
 import io.stylegan2.inversion.Inverter;
 import io.stylegan2.inversion.MethodContext;
+import io.stylegan2.inversion.MethodProvider;
 
 /** The {@code encoder} method: a trained ReStyle encoder, no optimisation; options {@link EncoderOptions}. */
-public final class EncoderMethod implements InversionMethod<EncoderOptions> {
-    @Override
-    public String name() {
-        return EncoderInverter.NAME;
-    }
-
-    @Override
-    public String description() {
-        return "trained ReStyle encoder (option encoder=FILE from train-encoder; iterations=3)";
-    }
-
-    @Override
-    public EncoderOptions defaults() {
-        return new EncoderOptions(null, 3);
+public final class EncoderMethod extends MethodProvider<EncoderOptions> {
+    public EncoderMethod() {
+        super(EncoderInverter.NAME, "trained ReStyle encoder (option encoder=FILE from train-encoder; iterations=3)",
+                new EncoderOptions(null, 3));
     }
 
     @Override

@@ -1,27 +1,17 @@
 package io.stylegan2.inversion.nearperfect;
 
-import io.stylegan2.inversion.InversionMethod;
 import io.stylegan2.inversion.Inverter;
 import io.stylegan2.inversion.MethodContext;
+import io.stylegan2.inversion.MethodProvider;
 import io.stylegan2.inversion.engine.InitialLatent;
 import io.stylegan2.stylegan.Discriminator;
 
 /** The {@code near-perfect} method: an initial latent, then generator tuning; options {@link NearPerfectOptions}. */
-public final class NearPerfectMethod implements InversionMethod<NearPerfectOptions> {
-    @Override
-    public String name() {
-        return NearPerfectInverter.NAME;
-    }
-
-    @Override
-    public String description() {
-        return "near-perfect inversion: initial latent (encoder=FILE, init=FILE|DIR, else W+ for init-steps=200), then tune all synthesis "
-                + "weights with Laplacian pyramid + local adversarial + global cohesion (300 steps; needs the model's discriminator)";
-    }
-
-    @Override
-    public NearPerfectOptions defaults() {
-        return NearPerfectOptions.defaults();
+public final class NearPerfectMethod extends MethodProvider<NearPerfectOptions> {
+    public NearPerfectMethod() {
+        super(NearPerfectInverter.NAME, "near-perfect inversion: initial latent (encoder=FILE, init=FILE|DIR, else W+ for init-steps=200), then tune all synthesis "
+                + "weights with Laplacian pyramid + local adversarial + global cohesion (300 steps; needs the model's discriminator)",
+                NearPerfectOptions.defaults());
     }
 
     @Override

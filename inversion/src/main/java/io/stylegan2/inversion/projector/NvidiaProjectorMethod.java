@@ -1,24 +1,14 @@
 package io.stylegan2.inversion.projector;
 
-import io.stylegan2.inversion.InversionMethod;
 import io.stylegan2.inversion.Inverter;
 import io.stylegan2.inversion.MethodContext;
+import io.stylegan2.inversion.MethodProvider;
 
 /** The {@code w} method: the official StyleGAN2-ADA projector; options are {@link NvidiaConfig}'s components. */
-public final class NvidiaProjectorMethod implements InversionMethod<NvidiaConfig> {
-    @Override
-    public String name() {
-        return NvidiaProjector.NAME;
-    }
-
-    @Override
-    public String description() {
-        return "official StyleGAN2-ADA projector: one w + noise maps, LPIPS-VGG (1000 steps)";
-    }
-
-    @Override
-    public NvidiaConfig defaults() {
-        return NvidiaConfig.defaults();
+public final class NvidiaProjectorMethod extends MethodProvider<NvidiaConfig> {
+    public NvidiaProjectorMethod() {
+        super(NvidiaProjector.NAME, "official StyleGAN2-ADA projector: one w + noise maps, LPIPS-VGG (1000 steps)",
+                NvidiaConfig.defaults());
     }
 
     @Override

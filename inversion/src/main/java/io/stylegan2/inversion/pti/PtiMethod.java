@@ -1,26 +1,16 @@
 package io.stylegan2.inversion.pti;
 
-import io.stylegan2.inversion.InversionMethod;
 import io.stylegan2.inversion.Inverter;
 import io.stylegan2.inversion.MethodContext;
+import io.stylegan2.inversion.MethodProvider;
 import io.stylegan2.inversion.engine.InitialLatent;
 
 /** The {@code pti} method: a pivot (the W projector by default), then pivotal tuning; options {@link PtiOptions}. */
-public final class PtiMethod implements InversionMethod<PtiOptions> {
-    @Override
-    public String name() {
-        return PtiInverter.NAME;
-    }
-
-    @Override
-    public String description() {
-        return "PTI: pivot from the W projector (pivot-steps 1000; or encoder=FILE, init=FILE|DIR), then tune all synthesis weights "
-                + "with L2 + LPIPS (350 steps, needs LPIPS weights)";
-    }
-
-    @Override
-    public PtiOptions defaults() {
-        return PtiOptions.defaults();
+public final class PtiMethod extends MethodProvider<PtiOptions> {
+    public PtiMethod() {
+        super(PtiInverter.NAME, "PTI: pivot from the W projector (pivot-steps 1000; or encoder=FILE, init=FILE|DIR), then tune all synthesis weights "
+                + "with L2 + LPIPS (350 steps, needs LPIPS weights)",
+                PtiOptions.defaults());
     }
 
     @Override

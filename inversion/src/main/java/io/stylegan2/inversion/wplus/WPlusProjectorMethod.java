@@ -1,24 +1,14 @@
 package io.stylegan2.inversion.wplus;
 
-import io.stylegan2.inversion.InversionMethod;
 import io.stylegan2.inversion.Inverter;
 import io.stylegan2.inversion.MethodContext;
+import io.stylegan2.inversion.MethodProvider;
 
 /** The {@code wplus} method: Image2StyleGAN W+ optimisation; options are {@link WPlusConfig}'s components. */
-public final class WPlusProjectorMethod implements InversionMethod<WPlusConfig> {
-    @Override
-    public String name() {
-        return WPlusProjector.NAME;
-    }
-
-    @Override
-    public String description() {
-        return "Image2StyleGAN W+ optimisation: MSE + perceptual, Adam 0.01 (5000 steps)";
-    }
-
-    @Override
-    public WPlusConfig defaults() {
-        return WPlusConfig.defaults();
+public final class WPlusProjectorMethod extends MethodProvider<WPlusConfig> {
+    public WPlusProjectorMethod() {
+        super(WPlusProjector.NAME, "Image2StyleGAN W+ optimisation: MSE + perceptual, Adam 0.01 (5000 steps)",
+                WPlusConfig.defaults());
     }
 
     @Override

@@ -1,0 +1,86 @@
+package io.stylegan2.stylegan.layers;
+
+import io.stylegan2.core.ops.Activation;
+import io.stylegan2.core.ops.BiasAct;
+import io.stylegan2.core.ops.Upfirdn2d;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
+
+/**
+ * Pieces of the discriminator layers' backward-data passes, as ordinary differentiable SameDiff ops
+ * (so that a loss of the resulting input gradient, such as R1, can be differentiated with respect to
+ * the parameters by first-order autodiff).
+ */
+final class Adjoints {
+    private Adjoints() {}
+
+    /** The recorded activation {@code id}; a clear error if the forward did not record it. */
+    static SDVariable recorded(Map<String, SDVariable> activations, String id) {
+        SDVariable a = activations.get(id);
+        if (a == null) throw new IllegalStateException("no activation recorded for " + id);
+        return a;
+    }
+
+    /**
+     * The backward of {@code a = clamp(act(z + b) * actGain)} from {@code ga = dL/da} to
+     * {@code dL/dz = ga * actGain * m * c}: {@code m = (a > 0 ? 1 : alpha)} for the leaky ReLU (the
+     * sign of {@code a} is the sign of {@code z + b} because actGain &gt; 0; {@code alpha} the slope
+     * of {@link BiasAct#lreluBackwardSlope}, so that the result equals SameDiff's own gradient of
+     * bias_act to float64 rounding, whichever formulation the graph has; read at build time),
+     * {@code m = 1} for linear layers, and {@code c = (|a| < clamp ? 1 : 0)} when clamped (else 1).
+     * The masks are piecewise constant in the parameters: they are data (built from a comparison, so
+     * no gradient flows through them), the exact derivative almost everywhere. The bias does not
+     * appear. Returns {@code ga} itself for the identity (linear, gain 1, no clamp).
+     */
+    static SDVariable throughActivation(SDVariable ga, SDVariable a, Activation act, double actGain, Double clamp) {
+        if (act == Activation.LINEAR && clamp == null && actGain == 1.0) return ga;
+        SameDiff sd = a.getSameDiff();
+        DataType dt = a.dataType();
+        SDVariable m = null;
+        if (act == Activation.LRELU) {
+            double alpha = BiasAct.lreluBackwardSlope(act.defaultAlpha());
+            m = sd.gt(a, 0.0).castTo(dt).mul(1.0 - alpha).add(alpha).mul(actGain);
+        }
+        if (clamp != null) {
+            SDVariable c = sd.lt(sd.math().abs(a), clamp).castTo(dt);
+            m = m == null ? c.mul(actGain) : m.mul(c);
+        }
+        return ga.mul(m == null ? sd.constant(Nd4j.scalar(dt, actGain)) : m);
+    }
+
+    /**
+     * torch {@code conv_transpose2d(x, w, stride, padding)}, the adjoint of
+     * {@code conv2d(., w, stride, padding)}: ND4J {@code deconv2d}, whose {@code [kH, kW, outC, inC]}
+     * weight layout is exactly the forward weight {@code [kH, kW, inC, outC]}.
+     */
+    static SDVariable deconv(SDVariable x, SDVariable w, int k, int stride, int pad) {
+        DeConv2DConfig c = DeConv2DConfig.builder()
+                .kH(k).kW(k).sH(stride).sW(stride).pH(pad).pW(pad).dH(1).dW(1)
+                .isSameMode(false).dataFormat("NCHW").build();
+        return x.getSameDiff().cnn().deconv2d(x, w, c);
+    }
+
+    /**
+     * Adjoint of {@code upfirdn2d(x, f, up = 1, down, pads [x0, x1, y0, y1], convolution, gain 1)} for
+     * a square {@code inRes x inRes} input. The forward is a zero pad, a valid true convolution with
+     * {@code f} (length K) and keeping every d-th sample from 0 (L samples before the decimation,
+     * {@code L = H + p0 + p1 - K + 1}, {@code H' = ceil(L/d)}). Its adjoint is zero insertion by d
+     * ({@code d H'} samples, {@code e = d H' - L} of them past the end), a full correlation with
+     * {@code f} and the crop of the padding: {@code upfirdn2d(g, f, up = d, down = 1,
+     * pad [K-1-p0, K-1-p1-e], correlation)}, separately in x and y.
+     */
+    static SDVariable firDownAdjoint(SDVariable g, INDArray f, int down, int[] pads, long inRes) {
+        int[] fs = Upfirdn2d.filterSize(f);
+        int fw = fs[0], fh = fs[1];
+        long lx = inRes + pads[0] + pads[1] - fw + 1, ly = inRes + pads[2] + pads[3] - fh + 1;
+        long ex = ((lx - 1) / down + 1) * down - lx, ey = ((ly - 1) / down + 1) * down - ly;
+        int[] q = {fw - 1 - pads[0], (int) (fw - 1 - pads[1] - ex), fh - 1 - pads[2], (int) (fh - 1 - pads[3] - ey)};
+        return Upfirdn2d.upfirdn2d(g, f, down, 1, q, true, 1.0);
+    }
+}

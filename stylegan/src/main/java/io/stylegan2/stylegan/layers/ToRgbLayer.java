@@ -1,0 +1,44 @@
+package io.stylegan2.stylegan.layers;
+
+import io.stylegan2.core.ops.Activation;
+import io.stylegan2.core.ops.Layers;
+import io.stylegan2.stylegan.ParamBinding;
+import org.nd4j.autodiff.samediff.SDVariable;
+
+import java.util.List;
+
+/**
+ * ToRGB (NVlabs {@code ToRGBLayer}): styles from the {@code affine} times the weight gain
+ * {@code 1/sqrt(in)}, a 1x1 modulated conv without demodulation, bias (linear) and
+ * {@code conv_clamp}.
+ *
+ * <p>Parameters: {@code <prefix>.weight [img_channels, in, 1, 1]}, {@code .bias [img_channels]},
+ * {@code .affine.weight [in, w_dim]}, {@code .affine.bias [in]}.
+ */
+public final class ToRgbLayer extends ModulatedLayer {
+    /**
+     * @param prefix     parameter prefix, e.g. {@code synthesis.b16.torgb}
+     * @param id         layer id in the network, e.g. {@code b16.torgb}
+     * @param resolution the block's resolution r
+     */
+    public ToRgbLayer(String prefix, String id, int inChannels, int outChannels, int wDim, int resolution, List<Double> filter, Double convClamp) {
+        super(prefix, id, inChannels, outChannels, 1, wDim, resolution, filter, convClamp);
+    }
+
+    /** {@code 1 / sqrt(in)}, applied to the styles. */
+    public double weightGain() {
+        return Layers.convWeightGain(inChannels(), 1);
+    }
+
+    /** The affine's output times the weight gain. */
+    @Override
+    public SDVariable styles(ParamBinding p, SDVariable w) {
+        return affine(p, w).mul(weightGain());
+    }
+
+    /** {@code x [N, in, r, r]} to {@code [N, img_channels, r, r]}; {@code batch} static batch size or -1. */
+    public SDVariable forward(ParamBinding p, SDVariable x, SDVariable styles, long batch) {
+        SDVariable y = modulatedConv(p, x, styles, 1, false, null, batch);
+        return LayerOps.biasAct(y, p.get(param("bias")), Activation.LINEAR, 1.0, convClamp());
+    }
+}
