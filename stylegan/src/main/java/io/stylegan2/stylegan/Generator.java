@@ -264,15 +264,7 @@ public final class Generator implements AutoCloseable {
     }
 
     private INDArray broadcastWs(INDArray ws) {
-        if (ws.rank() == 2) {
-            checkShape("w", ws, -1, cfg.wDim());
-            INDArray out = Nd4j.create(ws.dataType(), ws.size(0), cfg.numWs(), cfg.wDim());
-            for (int i = 0; i < cfg.numWs(); i++)
-                out.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(i), org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(ws);
-            return out;
-        }
-        checkShape("ws", ws, -1, cfg.numWs(), cfg.wDim());
-        return ws;
+        return WPlus.batch(ws, cfg, "ws");
     }
 
     static void checkShape(String what, INDArray a, long... expected) {
