@@ -1,19 +1,26 @@
 package io.stylegan2.cli;
 
+import io.stylegan2.converter.ConvertOptions;
+import io.stylegan2.converter.Converter;
 import io.stylegan2.core.Progress;
 import io.stylegan2.core.Seeds;
+import io.stylegan2.stylegan.Generator;
+import io.stylegan2.stylegan.NativeModel;
+import io.stylegan2.stylegan.NoiseMode;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -30,7 +37,9 @@ import java.util.concurrent.Callable;
 final class ConvertCommand implements Callable<Integer> {
     static final long VERIFY_SEED = 0;
 
-    @ParentCommand StyleGan2Cli parent;
+    /** Which network of a checkpoint to convert. */
+    enum GeneratorKey { g_ema, g }
+
     @Spec CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "IN", description = "checkpoint file or state-dict folder")
@@ -44,7 +53,7 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = "--generator", defaultValue = "g_ema", paramLabel = "g_ema|g",
             description = "generator to take from the checkpoint: g_ema or g (default: ${DEFAULT-VALUE})")
-    ModelBackend.GeneratorKey generator;
+    GeneratorKey generator;
 
     @Option(names = "--lr-mlp", defaultValue = "0.01", paramLabel = "LR",
             description = "mapping lr multiplier the model was trained with, when the file does not record it (default: ${DEFAULT-VALUE})")
@@ -61,12 +70,21 @@ final class ConvertCommand implements Callable<Integer> {
         if (outAbs.getParent() != null && !Files.isDirectory(outAbs.getParent()))
             throw Cli.usage(spec, "OUT: folder does not exist: " + outAbs.getParent());
         PrintWriter stdout = spec.commandLine().getOut();
-        ModelBackend.ConvertSettings settings = new ModelBackend.ConvertSettings(generator, lrMlp);
+        ConvertOptions options = options();
         Progress bar = ProgressBar.forConsole(spec.commandLine().getErr());
-        parent.backend.convert(in, out, settings, bar);
+        bar.start("convert " + in.getFileName(), 1);
+        try {
+            Converter.convert(List.of(in), out, options);
+            bar.update(1);
+        } finally {
+            bar.end();
+        }
         stdout.println("wrote " + out);
         if (verify) {
-            double diff = verify(settings, bar);
+            double diff;
+            try (Generator written = generator(NativeModel.read(out)); Generator source = generator(Converter.load(List.of(in), options))) {
+                diff = maxDiff(written, source);
+            }
             stdout.printf(Locale.ROOT, "verify: seed %d, max |diff| = %.3g (tolerance %.3g)%n", VERIFY_SEED, diff, tolerance);
             stdout.flush();
             if (!(diff <= tolerance)) {
@@ -78,18 +96,24 @@ final class ConvertCommand implements Callable<Integer> {
         return 0;
     }
 
-    private double verify(ModelBackend.ConvertSettings settings, Progress bar) throws Exception {
-        try (ModelBackend.GeneratorModel a = parent.backend.load(out);
-             ModelBackend.GeneratorModel b = parent.backend.loadSource(in, settings)) {
-            INDArray ia = render(a), ib = render(b);
-            if (!java.util.Arrays.equals(ia.shape(), ib.shape())) return Double.POSITIVE_INFINITY;
-            return Transforms.abs(ia.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
-                    .sub(ib.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE))).maxNumber().doubleValue();
-        }
+    private ConvertOptions options() {
+        ConvertOptions o = ConvertOptions.defaults().withGenerator(generator.name());
+        return new ConvertOptions(o.generator(), o.includeDiscriminator(), lrMlp, o.mbstdGroupSize(), o.resampleFilter(), o.convClamp());
     }
 
-    private static INDArray render(ModelBackend.GeneratorModel g) {
+    private static Generator generator(NativeModel m) {
+        return Generator.create(m.generatorConfig(), m.generator());
+    }
+
+    /** Max |difference| of the two generators' images of seed {@value #VERIFY_SEED} (psi 1, const noise); infinite for other shapes. */
+    static double maxDiff(Generator a, Generator b) {
+        INDArray ia = render(a), ib = render(b);
+        if (!Arrays.equals(ia.shape(), ib.shape())) return Double.POSITIVE_INFINITY;
+        return Transforms.abs(ia.castTo(DataType.DOUBLE).sub(ib.castTo(DataType.DOUBLE))).maxNumber().doubleValue();
+    }
+
+    private static INDArray render(Generator g) {
         INDArray z = Seeds.z(new long[]{VERIFY_SEED}, g.config().zDim());
-        return g.synthesis(g.mapping(z, 1.0, -1), ModelBackend.Noise.CONST, 0);
+        return g.synthesis(g.mapping(z, 1.0, -1), NoiseMode.CONST, 0);
     }
 }

@@ -1,6 +1,7 @@
 package io.stylegan2.cli;
 
 import io.stylegan2.core.io.Npy;
+import io.stylegan2.inversion.LatentSpace;
 import io.stylegan2.inversion.editing.Direction;
 import io.stylegan2.inversion.editing.DirectionSet;
 import io.stylegan2.inversion.editing.GanSpace;
@@ -9,8 +10,10 @@ import io.stylegan2.inversion.editing.Labels;
 import io.stylegan2.inversion.editing.LayerRange;
 import io.stylegan2.inversion.editing.SeFa;
 import io.stylegan2.stylegan.Generator;
+import io.stylegan2.stylegan.WPlus;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,8 +39,7 @@ final class DirectionsCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "FILE", description = "native model file (default: the model embedded in the jar)")
-    Path model;
+    @Mixin ModelOption.OrEmbedded model;
 
     @Option(names = "--method", required = true, paramLabel = "ganspace|sefa|interfacegan", description = "how to find directions")
     Method method;
@@ -85,7 +87,7 @@ final class DirectionsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (num < 1) throw Cli.usage(spec, "--num must be >= 1, got " + num);
-        if (model != null) Cli.requireReadableFile(spec, model, "--model");
+        model.check();
         if (method == Method.interfacegan) {
             if (w == null || labels == null) throw Cli.usage(spec, "--method interfacegan needs --w FILE.npy and --labels FILE.csv");
             Cli.requireReadableFile(spec, w, "--w");
@@ -101,7 +103,8 @@ final class DirectionsCommand implements Callable<Integer> {
 
         PrintWriter stdout = spec.commandLine().getOut();
         List<Direction> found;
-        try (Generator g = Cli.loadGenerator(model)) {
+        try (ModelOption.Loaded loaded = model.load()) {
+            Generator g = loaded.generator();
             int numWs = g.config().numWs();
             LayerRange rows;
             try {
@@ -115,10 +118,12 @@ final class DirectionsCommand implements Callable<Integer> {
                 case sefa -> found = SeFa.compute(g, num, rows, includeToRgb);
                 default -> {
                     INDArray lat = Npy.read(w);
-                    boolean ok = lat.size(0) >= 2 && ((lat.rank() == 2 && lat.size(1) == g.config().wDim())
-                            || (lat.rank() == 3 && lat.size(1) == numWs && lat.size(2) == g.config().wDim()));
-                    if (!ok) throw Cli.usage(spec, "--w " + w + ": expected [N, w_dim=" + g.config().wDim() + "] or [N, num_ws=" + numWs
-                            + ", w_dim], got " + Arrays.toString(lat.shape()));
+                    try {
+                        WPlus.batch(lat, g.config(), "--w " + w);   // the shape check; W or W+ decides the direction's space
+                    } catch (IllegalArgumentException e) {
+                        throw Cli.usage(spec, e.getMessage());
+                    }
+                    if (lat.size(0) < 2) throw Cli.usage(spec, "--w " + w + ": needs at least 2 latents, got " + Arrays.toString(lat.shape()));
                     int[] y;
                     try {
                         y = Labels.read(labels, (int) lat.size(0), ratio);
@@ -127,7 +132,7 @@ final class DirectionsCommand implements Callable<Integer> {
                     }
                     InterFaceGan.Result r = InterFaceGan.fit(name, lat, y, new InterFaceGan.Options(lambda, iterations));
                     Direction d = r.direction();
-                    if (d.space() == io.stylegan2.inversion.editing.LatentSpace.W) d = d.withRange(rows.start(), rows.end());
+                    if (d.space() == LatentSpace.W) d = d.withRange(rows.start(), rows.end());
                     found = List.of(d);
                     stdout.printf("interfacegan: %d labelled latents, training accuracy %.4f%n", r.used(), r.trainAccuracy());
                 }

@@ -2,26 +2,29 @@ package io.stylegan2.cli;
 
 import io.stylegan2.core.io.Images;
 import io.stylegan2.core.io.Npy;
+import io.stylegan2.inversion.InversionResults;
+import io.stylegan2.inversion.Reconstruction;
 import io.stylegan2.inversion.editing.Direction;
 import io.stylegan2.inversion.editing.DirectionSet;
 import io.stylegan2.inversion.editing.Edits;
-import io.stylegan2.inversion.editing.ResultLatents;
 import io.stylegan2.stylegan.Generator;
+import io.stylegan2.stylegan.HookState;
 import io.stylegan2.stylegan.NoiseMode;
+import io.stylegan2.stylegan.WPlus;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -29,27 +32,34 @@ import java.util.concurrent.Callable;
 /**
  * {@code edit}: renders one latent edited along a saved direction at several strengths: a strip
  * ({@code strip.png}, one column per strength) and {@code edit_NN.png} per strength.
+ *
+ * <p>An inversion result ({@code RESULT} / {@code --result}, read by {@link InversionResults#load},
+ * either format) is edited as its whole {@link Reconstruction}: its hook values, weight offsets and
+ * noise stay, only the latent moves ({@link Edits#strip}), so strength 0 redraws the saved
+ * {@code reconstruction.png} exactly. {@code --noise-mode} given explicitly replaces the noise of
+ * every layer; {@code --no-offsets} drops the weight offsets. A raw latent ({@code --w}) renders
+ * with the plain generator, const noise unless {@code --noise-mode} says otherwise.
  */
 @Command(name = "edit", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Edit a latent along a direction and render a strip of images.")
+        description = {"Edit a latent along a direction and render a strip of images.",
+                "An inversion result keeps its own noise (e.g. the w method's optimised noise maps) and weight offsets, "
+                        + "so strength 0 redraws its reconstruction.png; --noise-mode replaces the noise of every layer."})
 final class EditCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "FILE", description = "native model file (default: the model embedded in the jar)")
-    Path model;
+    @Mixin ModelOption.OrEmbedded model;
 
     static final class Inputs {
         @Option(names = "--w", paramLabel = "FILE.npy", description = "latents [N, w_dim] or [N, num_ws, w_dim]; --index picks the row")
         Path w;
-        @Option(names = "--result", paramLabel = "FILE", description = "inversion result (safetensors with a 'ws' tensor and optional 'delta/<name>' weight offsets)")
+        @Option(names = "--result", paramLabel = "FILE", description = "inversion result (result.safetensors written by invert)")
         Path result;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Inputs inputs;
 
-    @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "RESULT",
-            description = "inversion result file (the same as --result)")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "RESULT", description = "inversion result file (the same as --result)")
     Path resultArg;
 
     @Option(names = "--index", defaultValue = "0", description = "row of --w to edit (default: ${DEFAULT-VALUE})")
@@ -62,17 +72,12 @@ final class EditCommand implements Callable<Integer> {
             description = "strengths: A:B:N (N values from A to B) or a comma list (default: ${DEFAULT-VALUE}); use --strength=-2,2 for lists starting with '-'")
     String strength;
 
-    @Option(names = "--noise-mode", defaultValue = "const", paramLabel = "const|random|none", description = "noise inputs (default: ${DEFAULT-VALUE})")
-    NoiseMode noiseMode;
+    @Mixin NoiseOptions noise;
 
-    @Option(names = "--noise-seed", defaultValue = "0", description = "seed of random noise, the same for every strength (default: ${DEFAULT-VALUE})")
-    long noiseSeed;
-
-    @Option(names = "--no-offsets", description = "ignore the weight offsets (delta/*) of --result and render with the plain generator")
+    @Option(names = "--no-offsets", description = "ignore the weight offsets of an inversion result and render with the plain generator")
     boolean noOffsets;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder (created if missing)")
-    Path out;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() throws Exception {
@@ -88,7 +93,7 @@ final class EditCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw Cli.usage(spec, "--strength: " + e.getMessage());
         }
-        if (model != null) Cli.requireReadableFile(spec, model, "--model");
+        model.check();
         if (inputs.w != null) Cli.requireReadableFile(spec, inputs.w, "--w");
         if (inputs.result != null) Cli.requireReadableFile(spec, inputs.result, "--result");
         Path dirFile = Path.of(direction);
@@ -99,7 +104,7 @@ final class EditCommand implements Callable<Integer> {
             select = direction.substring(c + 1);
         }
         Cli.requireReadableFile(spec, dirFile, "--direction");
-        if (Files.exists(out) && !Files.isDirectory(out)) throw Cli.usage(spec, "--out: not a folder: " + out);
+        Path out = output.check();
 
         Direction d;
         try {
@@ -108,42 +113,69 @@ final class EditCommand implements Callable<Integer> {
             throw Cli.usage(spec, "--direction: " + e.getMessage());
         }
         PrintWriter stdout = spec.commandLine().getOut();
-        try (Generator g = Cli.loadGenerator(model)) {
+        try (ModelOption.Loaded loaded = model.load()) {
+            Generator g = loaded.generator();
             int numWs = g.config().numWs(), wDim = g.config().wDim();
-            INDArray ws;
-            Map<String, INDArray> deltas = Map.of();
-            if (inputs.result != null) {
-                ResultLatents r = ResultLatents.read(inputs.result);
-                ws = r.ws();
-                if (ws.size(0) != 1) throw Cli.usage(spec, "--result: 'ws' holds " + ws.size(0) + " latents, expected 1");
-                if (!noOffsets) deltas = r.deltas();
-            } else {
-                INDArray lat = Npy.read(inputs.w);
-                boolean ok = (lat.rank() == 2 && lat.size(1) == wDim) || (lat.rank() == 3 && lat.size(1) == numWs && lat.size(2) == wDim);
-                if (!ok) throw Cli.usage(spec, "--w " + inputs.w + ": expected [N, w_dim=" + wDim + "] or [N, num_ws=" + numWs + ", w_dim], got "
-                        + Arrays.toString(lat.shape()));
-                if (index < 0 || index >= lat.size(0)) throw Cli.usage(spec, "--index " + index + " out of range: --w has " + lat.size(0) + " rows");
-                ws = lat.rank() == 2 ? lat.getRow(index).dup() : lat.get(NDArrayIndex.interval(index, index + 1), NDArrayIndex.all(), NDArrayIndex.all()).dup();
-                ws = ws.castTo(DataType.FLOAT);
-            }
-            if (ws.size(ws.rank() - 1) != wDim || (ws.rank() == 3 && ws.size(1) != numWs))
-                throw Cli.usage(spec, "latent shape " + Arrays.toString(ws.shape()) + " does not fit the model (num_ws " + numWs + ", w_dim " + wDim + ")");
             if (d.wDim() != wDim) throw Cli.usage(spec, "--direction: w_dim " + d.wDim() + " does not match the model's " + wDim);
             if (d.start() >= numWs) throw Cli.usage(spec, "--direction: starts at W+ row " + d.start() + " but the model has " + numWs);
-            INDArray imgs = Edits.strip(g, ws, d, strengths, noiseMode, noiseSeed, deltas);
+            INDArray imgs;
+            String source;
+            if (inputs.result != null) {
+                Reconstruction r = reconstruction(g);
+                NoiseMode mode = noise.given() ? noise.mode : null;
+                imgs = Edits.strip(g, r, d, strengths, mode, noise.seed);
+                source = (r.weightOffsets().isEmpty() ? "" : "with " + r.weightOffsets().size() + " weight offsets, ")
+                        + "noise: " + (mode == null ? describe(r.hooks()) : describe(mode) + " for every layer");
+            } else {
+                NoiseMode mode = noise.modeOr(NoiseMode.CONST);
+                imgs = Edits.strip(g, latentRow(g), d, strengths, mode, noise.seed);
+                source = "noise: " + describe(mode);
+            }
             Files.createDirectories(out);
             for (int i = 0; i < strengths.length; i++) {
                 INDArray img = imgs.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()).dup('c');
                 Images.writePng(img, out.resolve(String.format("edit_%02d.png", i)));
             }
             Images.writeGridPng(imgs, strengths.length, out.resolve("strip.png"));
-            stdout.println("direction " + d.name() + " (" + d.provenance().method() + ", " + d.space().label() + ")"
-                    + (deltas.isEmpty() ? "" : ", with " + deltas.size() + " weight offsets"));
+            stdout.println("direction " + d.name() + " (" + d.provenance().method() + ", " + d.space().label() + "), " + source);
             for (int i = 0; i < strengths.length; i++) stdout.printf(Locale.ROOT, "edit_%02d.png  strength %s%n", i, fmt(strengths[i]));
             stdout.println("wrote " + strengths.length + " images and strip.png to " + out);
             stdout.flush();
         }
         return 0;
+    }
+
+    /** The result's reconstruction (without its weight offsets with {@code --no-offsets}), checked against the model. */
+    private Reconstruction reconstruction(Generator g) throws java.io.IOException {
+        Reconstruction r = InversionResults.load(inputs.result).reconstruction();
+        if (noOffsets) r = new Reconstruction(r.latent(), r.hooks(), Map.of(), r.extras());
+        try {
+            return r.requireFits(g);
+        } catch (IllegalArgumentException e) {
+            throw Cli.usage(spec, "--result " + inputs.result + ": " + e.getMessage());
+        }
+    }
+
+    /** Row {@code --index} of {@code --w}: {@code [w_dim]} (a W latent) or {@code [1, num_ws, w_dim]}. */
+    private INDArray latentRow(Generator g) throws java.io.IOException {
+        INDArray lat = Npy.read(inputs.w).castTo(DataType.FLOAT);
+        try {
+            WPlus.batch(lat, g.config(), "--w " + inputs.w);
+        } catch (IllegalArgumentException e) {
+            throw Cli.usage(spec, e.getMessage());
+        }
+        if (index < 0 || index >= lat.size(0)) throw Cli.usage(spec, "--index " + index + " out of range: --w has " + lat.size(0) + " rows");
+        return lat.rank() == 2 ? lat.getRow(index).dup() : lat.get(NDArrayIndex.interval(index, index + 1), NDArrayIndex.all(), NDArrayIndex.all()).dup();
+    }
+
+    private static String describe(NoiseMode m) {
+        return m.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The noise a reconstruction renders with, e.g. {@code the result's own (7 maps, const for layers without one)}. */
+    private static String describe(HookState h) {
+        return "the result's own (" + (h.noise().isEmpty() ? describe(h.noiseMode())
+                : h.noise().size() + " maps, " + describe(h.noiseMode()) + " for layers without one") + ")";
     }
 
     private static String fmt(double v) {

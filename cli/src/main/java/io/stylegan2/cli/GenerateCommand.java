@@ -4,7 +4,11 @@ import io.stylegan2.core.MemoryPolicy;
 import io.stylegan2.core.Progress;
 import io.stylegan2.core.Seeds;
 import io.stylegan2.core.io.Images;
+import io.stylegan2.core.io.Npy;
+import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.GeneratorConfig;
+import io.stylegan2.stylegan.NoiseMode;
+import io.stylegan2.stylegan.WPlus;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -12,14 +16,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,11 +37,9 @@ import java.util.concurrent.Callable;
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Generate images from seeds, z vectors or w vectors.")
 final class GenerateCommand implements Callable<Integer> {
-    @ParentCommand StyleGan2Cli parent;
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "FILE", description = "native model file (default: the model embedded in the jar)")
-    Path model;
+    @Mixin ModelOption.OrEmbedded model;
 
     static final class Inputs {
         @Option(names = "--seeds", paramLabel = "LIST", converter = Cli.SeedListConverter.class,
@@ -61,12 +60,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--truncation-cutoff", paramLabel = "N", description = "truncate only the first N ws (default: all)")
     Integer truncationCutoff;
 
-    @Option(names = "--noise-mode", defaultValue = "const", paramLabel = "const|random|none",
-            description = "noise inputs (default: ${DEFAULT-VALUE})")
-    ModelBackend.Noise noiseMode;
-
-    @Option(names = "--noise-seed", defaultValue = "0", description = "seed of random noise; batch b uses seed + b (default: ${DEFAULT-VALUE})")
-    long noiseSeed;
+    @Mixin NoiseOptions noise;
 
     @Option(names = "--batch", defaultValue = "4", description = "images per forward pass (default: ${DEFAULT-VALUE})")
     int batch;
@@ -74,8 +68,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--grid-cols", paramLabel = "N", description = "columns of grid.png (default: ceil(sqrt(count)))")
     Integer gridCols;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder (created if missing)")
-    Path out;
+    @Mixin OutputOption output;
 
     @Option(names = "--save-npy", description = "also write each raw float32 image [C, H, W] as .npy")
     boolean saveNpy;
@@ -86,14 +79,15 @@ final class GenerateCommand implements Callable<Integer> {
         if (!Double.isFinite(truncation)) throw Cli.usage(spec, "--truncation must be finite, got " + truncation);
         if (truncationCutoff != null && truncationCutoff < 0) throw Cli.usage(spec, "--truncation-cutoff must be >= 0, got " + truncationCutoff);
         if (gridCols != null && gridCols < 1) throw Cli.usage(spec, "--grid-cols must be >= 1, got " + gridCols);
-        if (model != null) Cli.requireReadableFile(spec, model, "--model");
+        model.check();
         if (inputs.z != null) Cli.requireReadableFile(spec, inputs.z, "--z");
         if (inputs.w != null) Cli.requireReadableFile(spec, inputs.w, "--w");
-        if (Files.exists(out) && !Files.isDirectory(out)) throw Cli.usage(spec, "--out: not a folder: " + out);
-        Files.createDirectories(out);
+        Path out = output.create();
+        NoiseMode noiseMode = noise.modeOr(NoiseMode.CONST);
 
         PrintWriter stdout = spec.commandLine().getOut();
-        try (ModelBackend.GeneratorModel g = loadModel()) {
+        try (ModelOption.Loaded loaded = model.load()) {
+            Generator g = loaded.generator();
             GeneratorConfig cfg = g.config();
             if (truncationCutoff != null && truncationCutoff > cfg.numWs())
                 throw Cli.usage(spec, "--truncation-cutoff " + truncationCutoff + " exceeds num_ws " + cfg.numWs());
@@ -108,11 +102,11 @@ final class GenerateCommand implements Callable<Integer> {
                 isW = false;
                 names = Arrays.stream(seeds).mapToObj(s -> String.format("seed%04d", s)).toArray(String[]::new);
             } else if (inputs.z != null) {
-                latents = checkZ(parent.backend.readNpy(inputs.z), cfg);
+                latents = checkZ(Npy.read(inputs.z), cfg);
                 isW = false;
                 names = indexNames(latents.size(0));
             } else {
-                latents = checkW(parent.backend.readNpy(inputs.w), cfg);
+                latents = checkW(Npy.read(inputs.w), cfg);
                 isW = true;
                 names = indexNames(latents.size(0));
             }
@@ -126,13 +120,13 @@ final class GenerateCommand implements Callable<Integer> {
                     int b1 = Math.min(n, b0 + batch);
                     INDArray chunk = rows(latents, b0, b1);
                     INDArray ws = isW ? chunk : g.mapping(chunk, truncation, cutoff);
-                    INDArray imgs = g.synthesis(ws, noiseMode, noiseSeed + bi);
+                    INDArray imgs = g.synthesis(ws, noiseMode, noise.seed + bi);
                     checkImages(imgs, b1 - b0, cfg);
                     for (int i = b0; i < b1; i++) {
                         INDArray img = imgs.get(NDArrayIndex.point(i - b0), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all())
                                 .castTo(DataType.FLOAT).dup('c');
                         Images.writePng(img, out.resolve(names[i] + ".png"));
-                        if (saveNpy) parent.backend.writeNpy(out.resolve(names[i] + ".npy"), img);
+                        if (saveNpy) Npy.writeFloat32(out.resolve(names[i] + ".npy"), img);
                         all.add(img);
                     }
                     bar.update(b1, Map.of());
@@ -150,17 +144,6 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ModelBackend.GeneratorModel loadModel() throws IOException {
-        if (model != null) return parent.backend.load(model);
-        InputStream in = StyleGan2Cli.class.getResourceAsStream(StyleGan2Cli.DEFAULT_MODEL_RESOURCE);
-        if (in == null)
-            throw new IOException("no --model given and this build has no embedded default model (classpath resource "
-                    + StyleGan2Cli.DEFAULT_MODEL_RESOURCE + ")");
-        try (in) {
-            return parent.backend.load(in);
-        }
-    }
-
     private INDArray checkZ(INDArray z, GeneratorConfig cfg) {
         if (z.rank() != 2 || z.size(1) != cfg.zDim() || z.size(0) < 1)
             throw Cli.usage(spec, "--z " + inputs.z + ": expected shape [N, z_dim=" + cfg.zDim() + "], got " + Arrays.toString(z.shape()));
@@ -168,17 +151,14 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private INDArray checkW(INDArray w, GeneratorConfig cfg) {
-        int numWs = cfg.numWs(), wDim = cfg.wDim();
-        if (w.rank() == 2 && w.size(1) == wDim && w.size(0) >= 1) {
-            long n = w.size(0);
-            INDArray f = w.castTo(DataType.FLOAT);
-            INDArray ws = Nd4j.create(DataType.FLOAT, n, numWs, wDim);
-            for (int j = 0; j < numWs; j++) ws.get(NDArrayIndex.all(), NDArrayIndex.point(j), NDArrayIndex.all()).assign(f);
-            return ws;
+        INDArray ws;
+        try {
+            ws = WPlus.batch(w.castTo(DataType.FLOAT), cfg, "--w " + inputs.w);
+        } catch (IllegalArgumentException e) {
+            throw Cli.usage(spec, e.getMessage());
         }
-        if (w.rank() == 3 && w.size(1) == numWs && w.size(2) == wDim && w.size(0) >= 1) return w.castTo(DataType.FLOAT);
-        throw Cli.usage(spec, "--w " + inputs.w + ": expected shape [N, w_dim=" + wDim + "] or [N, num_ws=" + numWs + ", w_dim=" + wDim
-                + "], got " + Arrays.toString(w.shape()));
+        if (ws.size(0) < 1) throw Cli.usage(spec, "--w " + inputs.w + ": no latents, shape " + Arrays.toString(w.shape()));
+        return ws;
     }
 
     private static void checkImages(INDArray imgs, int n, GeneratorConfig cfg) {

@@ -2,10 +2,11 @@ package io.stylegan2.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.GeneratorConfig;
+import io.stylegan2.stylegan.NativeModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -18,7 +19,6 @@ import java.util.concurrent.Callable;
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Print a model's config, parameter counts (G mapping / synthesis, D) and num_ws as JSON.")
 final class InfoCommand implements Callable<Integer> {
-    @ParentCommand StyleGan2Cli parent;
     @Spec CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "native model file (.safetensors)")
@@ -27,15 +27,21 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Cli.requireReadableFile(spec, model, "MODEL");
-        try (ModelBackend.GeneratorModel g = parent.backend.load(model)) {
-            spec.commandLine().getOut().println(toJson(model, g));
-            spec.commandLine().getOut().flush();
+        NativeModel m = NativeModel.read(model);
+        long reported;
+        try (Generator g = Generator.create(m.generatorConfig(), m.generator())) {
+            reported = g.parameterCount();
         }
+        spec.commandLine().getOut().println(toJson(model, m, reported));
+        spec.commandLine().getOut().flush();
         return 0;
     }
 
-    static String toJson(Path file, ModelBackend.GeneratorModel g) throws Exception {
-        GeneratorConfig cfg = g.config();
+    /**
+     * @param reported the generator's parameter count as the library reports it (next to the analytic counts)
+     */
+    static String toJson(Path file, NativeModel m, long reported) throws Exception {
+        GeneratorConfig cfg = m.generatorConfig();
         ParameterCounts pc = ParameterCounts.of(cfg);
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("file", file == null ? null : file.toString());
@@ -45,10 +51,10 @@ final class InfoCommand implements Callable<Integer> {
         params.put("G_mapping", pc.mapping());
         params.put("G_synthesis", pc.synthesis());
         params.put("G_total", pc.total());
-        params.put("G_reported", g.parameterCount());
-        params.put("D", g.discriminatorConfig().map(ParameterCounts::discriminator).orElse(null));
+        params.put("G_reported", reported);
+        params.put("D", m.discriminatorConfig() == null ? null : ParameterCounts.discriminator(m.discriminatorConfig()));
         root.put("parameters", params);
-        root.put("discriminator", g.discriminatorConfig().orElse(null));
+        root.put("discriminator", m.discriminatorConfig());
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
     }
 }

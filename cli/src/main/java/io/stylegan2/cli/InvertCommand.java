@@ -3,29 +3,32 @@ package io.stylegan2.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stylegan2.converter.TorchWriter;
+import io.stylegan2.core.CancellationToken;
 import io.stylegan2.core.Progress;
 import io.stylegan2.core.io.AtomicFiles;
 import io.stylegan2.core.io.Images;
-import io.stylegan2.converter.TorchWriter;
-import io.stylegan2.inversion.CancellationToken;
 import io.stylegan2.inversion.ImagePreparation;
 import io.stylegan2.inversion.InversionOutcome;
 import io.stylegan2.inversion.InversionResult;
 import io.stylegan2.inversion.InversionResults;
 import io.stylegan2.inversion.Inverter;
 import io.stylegan2.inversion.LossCurves;
+import io.stylegan2.inversion.MethodContext;
+import io.stylegan2.inversion.MethodOptions;
 import io.stylegan2.inversion.Methods;
-import io.stylegan2.inversion.PerceptualLoss;
 import io.stylegan2.inversion.ReconstructionMetrics;
 import io.stylegan2.inversion.Target;
 import io.stylegan2.losses.lpips.Lpips;
-import io.stylegan2.losses.lpips.LpipsNet;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.GeneratorConfig;
+import io.stylegan2.stylegan.SynthesisNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -37,50 +40,62 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /**
- * {@code invert}: GAN inversion of image files with a registered method ({@link Methods#builtIn()}).
- * Per image, in {@code OUT/<name>/}: {@code reconstruction.png}, {@code comparison.png} (target |
- * reconstruction | |difference| scaled to its maximum), {@code result.safetensors} (native result),
- * {@code projected_w.npz} (NVIDIA), {@code latent.npy} ([num_ws, w_dim]), {@code projected_rosinality.pt}
- * (rosinality projector layout, see {@link #rosinalityResult}), {@code metrics.json},
- * {@code loss.png}, and for generator-tuning methods (pti, near-perfect) {@code drift.json}. A failing image is reported and the others go on; the exit code is then 1.
+ * {@code invert}: GAN inversion of image files with a method of {@link Methods#builtIn()} (the
+ * {@code InversionMethod} providers on the class path; {@code --list-methods} prints them with their
+ * options). Per image, in {@code OUT/<name>/}: {@code reconstruction.png} ({@link InversionResult#image()}),
+ * {@code comparison.png} (target | reconstruction | |difference| scaled to its maximum),
+ * {@code result.safetensors} (native result), {@code projected_w.npz} (NVIDIA), {@code latent.npy}
+ * ([num_ws, w_dim]), {@code projected_rosinality.pt} (rosinality projector layout, see
+ * {@link #rosinalityResult}), {@code metrics.json}, {@code loss.png}, and for generator-tuning
+ * methods (pti, near-perfect) {@code drift.json}. A failing image is reported and the others go on;
+ * the exit code is then 1.
  */
 @Command(name = "invert", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Invert images into the generator's latent space (GAN inversion).",
                 "Images are centre-cropped and area-resized to the model's resolution; faces must be FFHQ-aligned beforehand (no aligner is shipped)."})
 final class InvertCommand implements Callable<Integer> {
-    /** The methods this command offers; a new method registers in {@link Methods#builtIn()}. */
+    /** The methods this command offers: the providers on the class path. */
     static final Methods METHODS = Methods.builtIn();
+
+    /** {@code --method} completion candidates (and the names in its help): the registered methods. */
+    static final class MethodNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return METHODS.names().iterator();
+        }
+    }
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "FILE", description = "native model file (default: the model embedded in the jar)")
-    Path model;
+    @Mixin ModelOption.OrEmbedded model;
 
-    @Option(names = "--method", defaultValue = "wplus", paramLabel = "NAME",
-            description = "inversion method: w (official NVIDIA projector), wplus (Image2StyleGAN W+), pti (W pivot + pivotal tuning; needs LPIPS weights), encoder (--option encoder=FILE), "
-                    + "near-perfect (initial latent + generator tuning with Laplacian, adversarial and global cohesion losses; needs the model's discriminator; options in inversion/NEAR_PERFECT.md) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--method", defaultValue = "wplus", paramLabel = "NAME", completionCandidates = MethodNames.class,
+            description = "inversion method: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); --list-methods describes them and their options")
     String method;
 
-    @Option(names = "--steps", paramLabel = "N", description = "optimisation steps (default: the method's: w 1000, wplus 5000, pti 350 tuning steps, near-perfect 300 tuning steps)")
+    // help = true: like --help, it needs neither IMAGES nor --out
+    @SuppressWarnings("deprecation")
+    @Option(names = "--list-methods", help = true, description = "print every method with its description and options (type, default), then exit")
+    boolean listMethods;
+
+    @Option(names = "--steps", paramLabel = "N", description = "optimisation steps (default: the method's; see --list-methods)")
     Integer steps;
 
-    @Option(names = "--lpips-weights", paramLabel = "FILE|DIR",
-            description = "LPIPS weights made with convert-lpips (or a folder with lpips-<net>.safetensors): the perceptual loss and the LPIPS metric; without them the methods fall back to MSE")
-    Path lpipsWeights;
+    @Mixin LpipsOptions lpips = new LpipsOptions("vgg", false);
 
-    @Option(names = "--lpips", defaultValue = "vgg", paramLabel = "alex|vgg|squeeze",
-            description = "which LPIPS file to take from a --lpips-weights folder (default: ${DEFAULT-VALUE}, as the official projector)")
-    String lpipsNet;
-
-    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "method-specific option (repeatable)")
+    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "method option (repeatable); --list-methods lists each method's keys")
     Map<String, String> options = new LinkedHashMap<>();
 
     @Option(names = "--linear-loss-plot", description = "linear y axis in loss.png (default: log scale)")
@@ -89,46 +104,49 @@ final class InvertCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "IMAGES", description = "image files (PNG, JPEG) or folders of them")
     List<Path> images;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder (created if missing)")
-    Path out;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() throws Exception {
+        PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
+        if (listMethods) {
+            printMethods(stdout);
+            return 0;
+        }
         if (!METHODS.names().contains(method))
             throw Cli.usage(spec, "--method must be one of " + String.join(", ", METHODS.names()) + ", got '" + method + "'");
+        try {
+            MethodOptions.parse(method, options, METHODS.get(method).defaults());   // a bad key or value is a usage error, before any work
+        } catch (IllegalArgumentException e) {
+            throw Cli.usage(spec, "--option: " + e.getMessage());
+        }
         if (steps != null && steps < 1) throw Cli.usage(spec, "--steps must be >= 1, got " + steps);
-        if (model != null) Cli.requireReadableFile(spec, model, "--model");
-        if (Files.exists(out) && !Files.isDirectory(out)) throw Cli.usage(spec, "--out: not a folder: " + out);
+        model.check();
+        lpips.file();
+        output.check();
         List<Path> files = expand(images);
         if (files.isEmpty()) throw Cli.usage(spec, "no images found in " + images);
-        if (lpipsWeights != null && Files.isDirectory(lpipsWeights))
-            lpipsWeights = lpipsWeights.resolve("lpips-" + LpipsNet.parse(lpipsNet).id() + ".safetensors");
-        if (lpipsWeights != null) Cli.requireReadableFile(spec, lpipsWeights, "--lpips-weights");
-        Files.createDirectories(out);
+        Path out = output.create();
 
-        PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
-        Lpips lpips = null;
-        io.stylegan2.stylegan.NativeModel loaded = Cli.loadModel(model);  // read once: the generator now, the discriminator on demand
-        try (Generator g = Generator.create(loaded.generatorConfig(), loaded.generator())) {
+        Lpips perceptual = null;
+        try (ModelOption.Loaded loaded = model.load()) {   // read once: the generator now, the discriminator on demand
+            Generator g = loaded.generator();
             GeneratorConfig cfg = g.config();
-            PerceptualLoss perceptual = null;
-            if (lpipsWeights != null) {
-                lpips = Lpips.load(lpipsWeights);
-                if (cfg.imgResolution() < lpips.net().minSize())
-                    throw Cli.usage(spec, "LPIPS-" + lpips.net().id() + " needs images of at least " + lpips.net().minSize() + " px; the model makes " + cfg.imgResolution() + " px");
-                perceptual = PerceptualLoss.lpips(lpips);
+            perceptual = lpips.load(cfg.imgResolution());
+            Inverter inverter;
+            try {
+                inverter = METHODS.create(method, new MethodContext(g, perceptual, steps, options, loaded.discriminator(), METHODS));
+            } catch (IllegalArgumentException e) {
+                throw Cli.usage(spec, e.getMessage());
             }
-            Inverter inverter = METHODS.create(method, new Methods.Context(g, perceptual, steps, options, () -> Cli.discriminatorOf(loaded)));
 
             // read every image first: an unreadable one is a failed outcome, the others go on
-            List<Target> targets = new ArrayList<>();
             List<String> failed = new ArrayList<>();
-            for (Target t : readTargets(files, cfg, failed, stderr)) targets.add(t);
+            List<Target> targets = readTargets(files, cfg, failed, stderr);
 
             Progress bar = ProgressBar.forConsole(stderr);
-            CancellationToken cancel = new CancellationToken();
             for (Target t : targets) {
-                InversionOutcome o = inverter.invert(List.of(t), bar, cancel).get(0);
+                InversionOutcome o = inverter.invert(List.of(t), bar, CancellationToken.NONE).get(0);
                 if (o instanceof InversionOutcome.Failure f) {
                     stderr.println("error: " + t.name() + ": " + f.message());
                     stderr.flush();
@@ -137,7 +155,7 @@ final class InvertCommand implements Callable<Integer> {
                 }
                 InversionResult r = o.resultOrThrow();
                 Path dir = out.resolve(t.name());
-                write(t, r, dir, perceptual);
+                write(t, r, dir, !linearPlot);
                 ReconstructionMetrics m = r.metrics();
                 stdout.printf(Locale.ROOT, "%s: %s %d steps, MSE %.2f, PSNR %.2f dB, SSIM %.4f%s, %.1f s -> %s%n", t.name(), r.method(),
                         r.timing().steps(), m.mse(), m.psnr(), m.ssim(),
@@ -151,13 +169,26 @@ final class InvertCommand implements Callable<Integer> {
             stdout.flush();
             return failed.isEmpty() ? 0 : 1;
         } finally {
-            if (lpips != null) lpips.close();
+            if (perceptual != null) perceptual.close();
         }
+    }
+
+    /** {@code --list-methods}: each method, its description and its {@code --option} keys with type and default. */
+    static void printMethods(PrintWriter out) {
+        for (String name : METHODS.names()) {
+            out.println(name + ": " + METHODS.get(name).description());
+            List<MethodOptions.Option> opts = METHODS.options(name);
+            int kw = opts.stream().mapToInt(o -> o.key().length()).max().orElse(0);
+            int tw = opts.stream().mapToInt(o -> o.type().length()).max().orElse(0);
+            for (MethodOptions.Option o : opts)
+                out.println(String.format(Locale.ROOT, "    --option %-" + kw + "s  %-" + tw + "s  default %s", o.key(), o.type(), o.defaultValue()));
+        }
+        out.flush();
     }
 
     private List<Target> readTargets(List<Path> files, GeneratorConfig cfg, List<String> failed, PrintWriter stderr) {
         List<Target> ok = new ArrayList<>();
-        java.util.Set<String> used = new java.util.HashSet<>();
+        Set<String> used = new HashSet<>();
         for (Path f : files) {
             String base = f.getFileName().toString();
             int dot = base.lastIndexOf('.');
@@ -175,10 +206,10 @@ final class InvertCommand implements Callable<Integer> {
         return ok;
     }
 
-    /** Writes every per-image file. */
-    static void write(Target t, InversionResult r, Path dir, PerceptualLoss perceptual) throws IOException {
+    /** Writes every per-image file; {@code logScale}: the y axis of loss.png. */
+    static void write(Target t, InversionResult r, Path dir, boolean logScale) throws IOException {
         Files.createDirectories(dir);
-        INDArray recon = ReconstructionMetrics.clamp(r.reconstruction());
+        INDArray recon = ReconstructionMetrics.clamp(r.image());
         Images.writePng(recon, dir.resolve("reconstruction.png"));
         INDArray diff = Transforms.abs(t.image().sub(recon));
         double max = diff.maxNumber().doubleValue();
@@ -188,7 +219,7 @@ final class InvertCommand implements Callable<Integer> {
         InversionResults.writeProjectedWNpz(r.ws(), dir.resolve("projected_w.npz"));
         InversionResults.writeLatentNpy(r, dir.resolve("latent.npy"));
         TorchWriter.writeZip(dir.resolve("projected_rosinality.pt"), rosinalityResult(r));
-        LossCurves.writePng(r.history(), r.method() + " " + t.name(), true, dir.resolve("loss.png"));
+        LossCurves.writePng(r.history(), r.method() + " " + t.name(), logScale, dir.resolve("loss.png"));
         AtomicFiles.write(dir.resolve("metrics.json"), metricsJson(r, max).getBytes(StandardCharsets.UTF_8));
         Map<String, Object> drift = driftReport(r);
         if (!drift.isEmpty())
@@ -197,25 +228,22 @@ final class InvertCommand implements Callable<Integer> {
 
     /**
      * What rosinality's {@code projector.py} saves with {@code torch.save}: {@code {target: {"img":
-     * reconstruction [C,R,R], "latent": ws [num_ws, w_dim], "noise": [noise/<layer> [1,1,r,r], ...]}}}
-     * (noise in synthesis layer order b4.conv1, b8.conv0, b8.conv1, ...; empty when the method kept no noise maps).
+     * image [C,R,R], "latent": ws [num_ws, w_dim], "noise": [[1,1,r,r], ...]}}}. The noise list is the
+     * reconstruction's noise maps ({@code reconstruction().hooks().noise()}, e.g. the w method's optimised
+     * maps) in synthesis layer order ({@code b4.conv1, b8.conv0, b8.conv1, ...}); empty when it has none.
      */
     static Map<String, Object> rosinalityResult(InversionResult r) {
         List<Object> noise = new ArrayList<>();
-        java.util.TreeMap<String, INDArray> ordered = new java.util.TreeMap<>(java.util.Comparator
-                .comparingInt((String k) -> io.stylegan2.stylegan.SynthesisNetwork.resolutionOf(k.substring("noise/".length())))
-                .thenComparing(k -> k));
-        r.extras().forEach((k, v) -> {
-            if (k.startsWith("noise/")) ordered.put(k, v);
-        });
-        ordered.forEach((k, v) -> {
-            if (k.startsWith("noise/")) {
-                long side = v.size(v.rank() - 1);
-                noise.add(v.reshape(1, 1, v.length() / side, side));
-            }
-        });
+        r.reconstruction().hooks().noise().entrySet().stream()
+                .sorted(Comparator.comparingInt((Map.Entry<String, INDArray> e) -> SynthesisNetwork.resolutionOf(e.getKey()))
+                        .thenComparing(Map.Entry::getKey))
+                .forEach(e -> {
+                    INDArray v = e.getValue();
+                    long side = v.size(v.rank() - 1);
+                    noise.add(v.reshape(1, 1, v.length() / side, side));
+                });
         Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("img", r.reconstruction().get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)));
+        entry.put("img", r.image().get(NDArrayIndex.point(0)));
         entry.put("latent", r.latentRows());
         entry.put("noise", noise);
         Map<String, Object> file = new LinkedHashMap<>();

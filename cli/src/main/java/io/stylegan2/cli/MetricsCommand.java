@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stylegan2.core.io.Images;
-import io.stylegan2.losses.lpips.LpipsNet;
+import io.stylegan2.losses.lpips.Lpips;
 import io.stylegan2.metrics.DirectoryPairs;
 import io.stylegan2.metrics.ImageMetrics;
-import io.stylegan2.metrics.LpipsDistance;
 import io.stylegan2.metrics.PixelRange;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -41,11 +41,8 @@ final class MetricsCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "B", description = "image file or folder (same kind as A)")
     Path b;
 
-    @Option(names = "--lpips", paramLabel = "alex|vgg|squeeze", description = "also compute LPIPS v0.1 with this trunk (needs --lpips-weights)")
-    String lpips;
-
-    @Option(names = "--lpips-weights", paramLabel = "FILE|DIR", description = "native LPIPS weights made with convert-lpips, or a folder holding lpips-<net>.safetensors")
-    Path lpipsWeights;
+    /** LPIPS is computed when weights are given; {@code --lpips} alone is an error, a folder needs {@code --lpips}. */
+    @Mixin LpipsOptions lpips = new LpipsOptions(null, true);
 
     @Option(names = "--convention", defaultValue = "byte", paramLabel = "byte|signed",
             description = "pixel convention of MSE/PSNR/SSIM: byte = [0,255] (as papers report), signed = [-1,1] (default: ${DEFAULT-VALUE})")
@@ -65,27 +62,16 @@ final class MetricsCommand implements Callable<Integer> {
             default -> throw Cli.usage(spec, "--convention must be byte or signed, got '" + convention + "'");
         };
         if (channels != 1 && channels != 3) throw Cli.usage(spec, "--channels must be 1 or 3, got " + channels);
-        if (lpips != null && lpipsWeights == null)
-            throw Cli.usage(spec, "--lpips " + lpips + " needs --lpips-weights FILE (convert the official weights once with convert-lpips)");
-        if (lpips != null && channels != 3) throw Cli.usage(spec, "LPIPS needs --channels 3");
+        if (lpips.requested() && channels != 3) throw Cli.usage(spec, "LPIPS needs --channels 3");
+        lpips.file();
         boolean dirs = Files.isDirectory(a);
         if (dirs != Files.isDirectory(b)) throw Cli.usage(spec, "A and B must both be files or both be folders: " + a + ", " + b);
         if (!dirs) {
             Cli.requireReadableFile(spec, a, "A");
             Cli.requireReadableFile(spec, b, "B");
         }
-        LpipsDistance perceptual = null;
+        Lpips perceptual = lpips.load(0);   // image sizes are known per pair; LPIPS reports a too small image itself
         try {
-            if (lpipsWeights != null) {
-                if (Files.isDirectory(lpipsWeights)) {
-                    if (lpips == null) throw Cli.usage(spec, "--lpips-weights is a folder: say which net with --lpips alex|vgg|squeeze");
-                    lpipsWeights = lpipsWeights.resolve("lpips-" + LpipsNet.parse(lpips).id() + ".safetensors");
-                }
-                Cli.requireReadableFile(spec, lpipsWeights, "--lpips-weights");
-                perceptual = LpipsDistance.load(lpipsWeights);
-                if (lpips != null && LpipsNet.parse(lpips) != perceptual.lpips().net())
-                    throw Cli.usage(spec, "--lpips " + lpips + " but " + lpipsWeights + " holds " + perceptual.lpips().net().id() + " weights");
-            }
             List<ImageMetrics> rows;
             List<String> unpaired = List.of();
             if (dirs) {

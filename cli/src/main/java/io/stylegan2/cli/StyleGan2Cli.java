@@ -6,7 +6,11 @@ import picocli.CommandLine.Command;
 import java.io.PrintWriter;
 
 /**
- * {@code stylegan2} command line: {@code convert}, {@code info}, {@code generate}.
+ * {@code stylegan2} command line: {@code convert}, {@code info}, {@code generate}, {@code metrics},
+ * {@code convert-lpips}, {@code invert}, {@code directions}, {@code edit}, {@code train-encoder}.
+ * Commands call the library directly; the options they share ({@code --model}, {@code --out},
+ * the LPIPS and noise options) are picocli mixins ({@link ModelOption}, {@link OutputOption},
+ * {@link LpipsOptions}, {@link NoiseOptions}).
  *
  * <p>Exit codes: 0 success, 1 runtime failure (one-line message on stderr; the stack trace too
  * when the environment variable {@code STYLEGAN2_DEBUG} is set), 2 bad arguments (picocli usage
@@ -23,18 +27,8 @@ public final class StyleGan2Cli implements Runnable {
     /** Classpath location of the model used when {@code generate} gets no {@code --model}. */
     public static final String DEFAULT_MODEL_RESOURCE = "/models/default.safetensors";
 
-    final ModelBackend backend;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
-
-    public StyleGan2Cli() {
-        this(new LibraryBackend());
-    }
-
-    public StyleGan2Cli(ModelBackend backend) {
-        this.backend = backend;
-    }
 
     @Override
     public void run() {
@@ -42,8 +36,8 @@ public final class StyleGan2Cli implements Runnable {
     }
 
     /** A configured command line (case-insensitive enums, clean error output). */
-    public static CommandLine commandLine(ModelBackend backend) {
-        CommandLine cl = new CommandLine(new StyleGan2Cli(backend));
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new StyleGan2Cli());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler(StyleGan2Cli::handleExecutionException);
         return cl;
@@ -66,6 +60,6 @@ public final class StyleGan2Cli implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine(new LibraryBackend()).execute(args));
+        System.exit(commandLine().execute(args));
     }
 }

@@ -1,5 +1,6 @@
 package io.stylegan2.cli;
 
+import io.stylegan2.core.CancellationToken;
 import io.stylegan2.core.Progress;
 import io.stylegan2.inversion.encoder.Encoder;
 import io.stylegan2.inversion.encoder.EncoderConfig;
@@ -8,6 +9,7 @@ import io.stylegan2.inversion.encoder.LossWeights;
 import io.stylegan2.losses.lpips.Lpips;
 import io.stylegan2.stylegan.Generator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,8 +29,7 @@ import java.util.concurrent.Callable;
 final class TrainEncoderCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "native model file")
-    Path model;
+    @Mixin ModelOption.Required model;
 
     @Option(names = "--steps", required = true, paramLabel = "N", description = "total training steps (with --resume: counted from step 0)")
     long steps;
@@ -51,8 +52,8 @@ final class TrainEncoderCommand implements Callable<Integer> {
     @Option(names = "--real-images", paramLabel = "DIR", description = "train on the PNG/JPEG images of this folder (no latent loss)")
     Path realImages;
 
-    @Option(names = "--lpips-weights", paramLabel = "FILE", description = "LPIPS native file (convert-lpips) to add the LPIPS loss")
-    Path lpipsWeights;
+    /** LPIPS weights add the LPIPS loss; a folder needs {@code --lpips}. */
+    @Mixin LpipsOptions lpips = new LpipsOptions(null, true);
 
     @Option(names = "--resume", paramLabel = "CKPT", description = "resume from a checkpoint (its config; its options unless given here)")
     Path resume;
@@ -60,8 +61,7 @@ final class TrainEncoderCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", defaultValue = "500", paramLabel = "K", description = "checkpoint every K steps, 0 = only at the end (default: ${DEFAULT-VALUE})")
     int checkpointEvery;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder (created if missing)")
-    Path out;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() throws Exception {
@@ -70,31 +70,32 @@ final class TrainEncoderCommand implements Callable<Integer> {
         if (!(lr > 0) || !Double.isFinite(lr)) throw Cli.usage(spec, "--lr must be > 0, got " + lr);
         if (iterations < 1) throw Cli.usage(spec, "--iterations must be >= 1, got " + iterations);
         if (checkpointEvery < 0) throw Cli.usage(spec, "--checkpoint-every must be >= 0, got " + checkpointEvery);
-        Cli.requireReadableFile(spec, model, "--model");
+        model.check();
         if (resume != null) Cli.requireReadableFile(spec, resume, "--resume");
-        if (lpipsWeights != null) Cli.requireReadableFile(spec, lpipsWeights, "--lpips-weights");
+        lpips.file();
         if (realImages != null && !Files.isDirectory(realImages)) throw Cli.usage(spec, "--real-images: not a folder: " + realImages);
-        if (Files.exists(out) && !Files.isDirectory(out)) throw Cli.usage(spec, "--out: not a folder: " + out);
-        Files.createDirectories(out);
+        Path out = output.create();
 
         PrintWriter stdout = spec.commandLine().getOut();
-        Lpips lpips = lpipsWeights == null ? null : Lpips.load(lpipsWeights);
-        try (Generator g = Generator.load(model)) {
-            LossWeights w = lpips == null ? new LossWeights(1.0, 0.0, 1.0, 1e-4) : LossWeights.defaults();
+        Lpips perceptual = null;
+        try (ModelOption.Loaded loaded = model.load()) {
+            Generator g = loaded.generator();
+            perceptual = lpips.load(g.config().imgResolution());
+            LossWeights w = perceptual == null ? new LossWeights(1.0, 0.0, 1.0, 1e-4) : LossWeights.defaults();
             EncoderTrainer.Options opt = new EncoderTrainer.Options(batch, lr, truncation, iterations, w, seed,
                     realImages == null ? null : realImages.toString());
             EncoderTrainer t;
             if (resume != null) {
-                t = EncoderTrainer.resume(g, resume, opt, lpips);
+                t = EncoderTrainer.resume(g, resume, opt, perceptual);
                 stdout.println("resumed at step " + t.step() + " from " + resume);
             } else {
-                t = new EncoderTrainer(g, EncoderConfig.forGenerator(g.config()), opt, lpips);
+                t = new EncoderTrainer(g, EncoderConfig.forGenerator(g.config()), opt, perceptual);
             }
             stdout.println("encoder: " + t.encoder().parameterCount() + " parameters, " + t.config());
             stdout.flush();
             Progress bar = ProgressBar.forConsole(spec.commandLine().getErr());
             long t0 = System.nanoTime(), s0 = t.step();
-            t.train(steps, bar, null, checkpointEvery, out);
+            t.train(steps, bar, CancellationToken.NONE, checkpointEvery, out);
             double sec = (System.nanoTime() - t0) / 1e9;
             Encoder e = t.encoder();
             Path file = out.resolve("encoder.safetensors");
@@ -103,7 +104,7 @@ final class TrainEncoderCommand implements Callable<Integer> {
             stdout.printf("trained %d steps in %.1f s (%.3f s/step); wrote %s%n", ran, sec, ran == 0 ? 0.0 : sec / ran, file);
             stdout.flush();
         } finally {
-            if (lpips != null) lpips.close();
+            if (perceptual != null) perceptual.close();
         }
         return 0;
     }

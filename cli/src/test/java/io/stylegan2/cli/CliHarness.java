@@ -5,24 +5,24 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
-/** Runs the command line in-process with captured stdout/stderr (tests). */
+/** Runs the command line in-process with captured stdout/stderr (tests); each run starts with empty buffers. */
 final class CliHarness {
-    final StringWriter out = new StringWriter(), err = new StringWriter();
-    private final ModelBackend backend;
-
-    CliHarness(ModelBackend backend) {
-        this.backend = backend;
-    }
-
-    /** The real backend. */
-    static CliHarness real() {
-        return new CliHarness(new LibraryBackend());
-    }
+    StringWriter out = new StringWriter(), err = new StringWriter();
 
     int run(String... args) {
-        CommandLine cl = StyleGan2Cli.commandLine(backend);
+        out = new StringWriter();
+        err = new StringWriter();
+        CommandLine cl = StyleGan2Cli.commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         return cl.execute(args);
+    }
+
+    String out() {
+        return out.toString();
+    }
+
+    String err() {
+        return err.toString();
     }
 }

@@ -1,12 +1,21 @@
 package io.stylegan2.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stylegan2.core.io.Images;
 import io.stylegan2.core.io.Npy;
 import io.stylegan2.core.io.Safetensors;
+import io.stylegan2.inversion.InversionResult;
+import io.stylegan2.inversion.InversionResults;
+import io.stylegan2.inversion.Latent;
+import io.stylegan2.inversion.LatentSpace;
+import io.stylegan2.inversion.Reconstruction;
+import io.stylegan2.inversion.ReconstructionMetrics;
+import io.stylegan2.inversion.ReconstructionRenderer;
+import io.stylegan2.inversion.Timing;
 import io.stylegan2.inversion.editing.Direction;
 import io.stylegan2.inversion.editing.DirectionSet;
-import io.stylegan2.inversion.editing.LatentSpace;
 import io.stylegan2.stylegan.Generator;
+import io.stylegan2.stylegan.HookState;
 import io.stylegan2.stylegan.NoiseMode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,20 +24,18 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import picocli.CommandLine;
 
 import java.io.InputStream;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@code directions} and {@code edit} end to end on the embedded default model. */
+/** {@code directions} and {@code edit} end to end on the embedded default model (32 px, the nv_s32_c64 fixture). */
 class EditingCommandsTest {
     @TempDir Path dir;
     StringWriter out = new StringWriter(), err = new StringWriter();
@@ -47,12 +54,11 @@ class EditingCommandsTest {
     }
 
     private int run(String... args) {
-        out = new StringWriter();
-        err = new StringWriter();
-        CommandLine cl = StyleGan2Cli.commandLine(new LibraryBackend());
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
+        CliHarness cli = new CliHarness();
+        int rc = cli.run(args);
+        out = cli.out;
+        err = cli.err;
+        return rc;
     }
 
     @Test
@@ -98,40 +104,61 @@ class EditingCommandsTest {
     }
 
     private Path writePng(INDArray img) throws Exception {
-        Path p = dir.resolve("plain.png");
+        Path p = Files.createTempFile(dir, "plain", ".png");
         Images.writePng(img.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)).dup('c'), p);
         return p;
     }
 
-    /** A result file with {@code ws} and {@code delta/*} tensors (the inversion result layout) renders with the offsets. */
+    /**
+     * An inversion result with a weight offset (as PTI / near-perfect save them) renders with it: strength 0
+     * redraws the saved image exactly, {@code --no-offsets} renders the plain generator; the previous
+     * result format (/1) loads too.
+     */
     @Test
     void editFromAResultFileWithWeightOffsets() throws Exception {
         int numWs = g.config().numWs(), wDim = g.config().wDim();
         Path dirs = dir.resolve("d.safetensors");
         INDArray v = Nd4j.zeros(DataType.DOUBLE, wDim);
         v.putScalar(0, 1.0);
-        new DirectionSet(java.util.List.of(new Direction("e0", LatentSpace.W, v, 0, numWs, 1.0, null))).save(dirs);
+        new DirectionSet(List.of(new Direction("e0", LatentSpace.W, v, 0, numWs, 1.0, null))).save(dirs);
         Nd4j.getRandom().setSeed(5);
         INDArray ws = g.mapping(Nd4j.randn(DataType.FLOAT, 1, g.config().zDim()), 1.0, -1);
-        Map<String, INDArray> t = new LinkedHashMap<>();
-        t.put("ws", ws);
-        t.put("delta/synthesis.b32.torgb.bias", Nd4j.ones(DataType.FLOAT, 3).muli(0.5));
+        Map<String, INDArray> offsets = Map.of("synthesis.b32.torgb.bias", Nd4j.ones(DataType.FLOAT, 3).muli(0.5));
+        Reconstruction rec = new Reconstruction(Latent.of(ws, g.config()), HookState.CONST, offsets, Map.of());
+        INDArray image = ReconstructionRenderer.render(g, rec);
+        InversionResult saved = new InversionResult("pti", "t", rec, image, Map.of(), List.of(),
+                new ReconstructionMetrics(0, 0, 0, 0, null, null), new Timing(0, 0, 0, 0), List.of());
         Path result = dir.resolve("result.safetensors");
-        Safetensors.write(result, t, Map.of("format", "stylegan2-jvm/inversion-result/1"));
+        InversionResults.save(saved, result);
         Path a = dir.resolve("a"), b = dir.resolve("b");
         assertThat(run("edit", "--result", result.toString(), "--direction", dirs.toString(), "--strength", "0", "--out", a.toString()))
                 .as(err.toString()).isZero();
-        assertThat(out.toString()).contains("with 1 weight offsets");
+        assertThat(out.toString()).contains("with 1 weight offsets", "noise: the result's own (const)");
+        INDArray ia = Images.read(a.resolve("edit_00.png"), 3);
+        assertThat(ia).isEqualTo(Images.read(writePng(image), 3));
         assertThat(run("edit", "--result", result.toString(), "--direction", dirs.toString(), "--strength", "0", "--no-offsets",
                 "--out", b.toString())).as(err.toString()).isZero();
-        INDArray ia = Images.read(a.resolve("edit_00.png"), 3), ib = Images.read(b.resolve("edit_00.png"), 3);
+        assertThat(out.toString()).doesNotContain("weight offsets");
+        INDArray ib = Images.read(b.resolve("edit_00.png"), 3);
         assertThat(ia.sub(ib).meanNumber().doubleValue()).as("bias +0.5 brightens").isGreaterThan(0.1);
+        assertThat(ib).isEqualTo(Images.read(writePng(g.synthesis(ws, NoiseMode.CONST, 0)), 3));
         // the form: edit RESULT --direction D --strength ... (positional result) renders the same
         Path c = dir.resolve("c");
         assertThat(run("edit", result.toString(), "--direction", dirs.toString(), "--strength", "0", "--out", c.toString())).as(err.toString()).isZero();
         assertThat(Images.read(c.resolve("edit_00.png"), 3).sub(ia).amaxNumber().doubleValue()).isEqualTo(0.0);
+        // a result of the previous format (ws, reconstruction, extras/delta/*) edits the same way
+        Path v1 = dir.resolve("v1.safetensors"), e = dir.resolve("e");
+        ObjectMapper json = new ObjectMapper();
+        Safetensors.write(v1, Map.of("ws", ws, "reconstruction", image, "extras/delta/synthesis.b32.torgb.bias", offsets.get("synthesis.b32.torgb.bias")),
+                Map.of("format", InversionResults.FORMAT_V1, "method", "pti", "target", "t", "latent_space", "w_plus", "config", "{}",
+                        "history", "[]", "metrics", json.writeValueAsString(saved.metrics()), "timing", json.writeValueAsString(saved.timing()),
+                        "notes", "[]"));
+        assertThat(run("edit", v1.toString(), "--direction", dirs.toString(), "--strength", "0", "--out", e.toString())).as(err.toString()).isZero();
+        assertThat(Images.read(e.resolve("edit_00.png"), 3)).isEqualTo(ia);
+        // one latent source, exactly
         assertThat(run("edit", result.toString(), "--w", result.toString(), "--direction", dirs.toString(), "--out", c.toString())).isEqualTo(2);
         assertThat(run("edit", "--direction", dirs.toString(), "--out", c.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("exactly one latent source");
     }
 
     @Test

@@ -7,14 +7,12 @@ import io.stylegan2.core.io.Npy;
 import io.stylegan2.core.testing.Fixtures;
 import io.stylegan2.losses.lpips.Lpips;
 import io.stylegan2.metrics.ImageMetrics;
-import io.stylegan2.metrics.LpipsDistance;
 import io.stylegan2.metrics.PixelRange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,8 +23,7 @@ import static org.assertj.core.data.Offset.offset;
 /** {@code convert-lpips} on the fixture weights and {@code metrics} on real photos (the LPIPS fixture pairs written as PNG). */
 class MetricsCommandTest {
     @TempDir Path dir;
-    final CliHarness cli = CliHarness.real();
-    final java.io.StringWriter out = cli.out, err = cli.err;
+    final CliHarness cli = new CliHarness();
 
     private int run(String... args) {
         return cli.run(args);
@@ -43,15 +40,15 @@ class MetricsCommandTest {
         Images.writePng(img0.get(NDArrayIndex.point(4)), a.resolve("lonely.png"));
         Path weights = dir.resolve("lpips-alex.safetensors");
         assertThat(run("convert-lpips", "--net", "alex", "--backbone", Fixtures.path("lpips/backbone_alexnet_features.pt").toString(),
-                "--lin", Fixtures.path("lpips/alex.pth").toString(), weights.toString())).as(err.toString()).isZero();
+                "--lin", Fixtures.path("lpips/alex.pth").toString(), weights.toString())).as(cli.err()).isZero();
 
         assertThat(run("metrics", a.toString(), b.toString(), "--lpips", "alex", "--lpips-weights", weights.toString(), "--json"))
-                .as(err.toString()).isZero();
-        JsonNode json = new ObjectMapper().readTree(out.toString().substring(out.toString().indexOf('{')));
+                .as(cli.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(cli.out().substring(cli.out().indexOf('{')));
         assertThat(json.get("pairs")).hasSize(3);
         assertThat(json.get("unpaired").get(0).asText()).contains("lonely");
         assertThat(json.get("perceptual").asText()).isEqualTo("lpips-alex");
-        try (LpipsDistance lp = new LpipsDistance(Lpips.load(weights))) {
+        try (Lpips lp = Lpips.load(weights)) {
             for (int i = 0; i < 3; i++) {
                 INDArray x = Images.read(a.resolve("p" + i + ".png"), 3), y = Images.read(b.resolve("p" + i + ".png"), 3);
                 ImageMetrics m = ImageMetrics.compute(x, y, List.of("p" + i), PixelRange.BYTE, lp).get(0);
@@ -63,13 +60,50 @@ class MetricsCommandTest {
             }
         }
         // a folder of weights works too
-        out.getBuffer().setLength(0);
-        assertThat(run("metrics", a.toString(), b.toString(), "--lpips", "alex", "--lpips-weights", dir.toString(), "--json")).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("lpips-alex");
+        assertThat(run("metrics", a.toString(), b.toString(), "--lpips", "alex", "--lpips-weights", dir.toString(), "--json")).as(cli.err()).isZero();
+        assertThat(cli.out()).contains("lpips-alex");
         // pair 0 is a photo and its noisy copy: close; a plain table also works for a single pair
-        out.getBuffer().setLength(0);
         assertThat(run("metrics", a.resolve("p0.png").toString(), b.resolve("p0.png").toString())).isZero();
-        assertThat(out.toString()).contains("MSE", "PSNR", "SSIM", "p0.png", "byte [0,255]");
+        assertThat(cli.out()).contains("MSE", "PSNR", "SSIM", "p0.png", "byte [0,255]");
+    }
+
+    /**
+     * The LPIPS options behave the same in metrics, invert and train-encoder (one mixin): a folder needs a net
+     * (invert: vgg by default), the net must match a file, and the model's images must be large enough.
+     * With the embedded model, pti (which needs LPIPS) runs and writes its drift report.
+     */
+    @Test
+    void lpipsOptionsAreShared() throws Exception {
+        Path lp = Files.createDirectories(dir.resolve("lpips"));
+        Path weights = lp.resolve("lpips-alex.safetensors");
+        assertThat(run("convert-lpips", "--net", "alex", "--backbone", Fixtures.path("lpips/backbone_alexnet_features.pt").toString(),
+                "--lin", Fixtures.path("lpips/alex.pth").toString(), weights.toString())).as(cli.err()).isZero();
+        Path img = dir.resolve("img.png");
+        Images.writePng(Npy.read(Fixtures.path("lpips/lpips_img0.npy")).get(NDArrayIndex.point(0)), img);
+        Path tiny = TinyModel.write(dir.resolve("tiny.safetensors"), 1), o = dir.resolve("o");
+
+        assertThat(run("metrics", img.toString(), img.toString(), "--lpips-weights", lp.toString())).isEqualTo(2);
+        assertThat(cli.err()).contains("--lpips-weights is a folder: say which net with --lpips");
+        assertThat(run("metrics", img.toString(), img.toString(), "--lpips", "vgg", "--lpips-weights", weights.toString())).isEqualTo(2);
+        assertThat(cli.err()).contains("--lpips vgg but", "holds alex weights");
+        assertThat(run("metrics", img.toString(), img.toString(), "--lpips", "resnet", "--lpips-weights", weights.toString())).isEqualTo(2);
+        assertThat(cli.err()).contains("--lpips: unknown LPIPS net 'resnet'");
+        assertThat(run("invert", "--lpips-weights", lp.toString(), img.toString(), "--out", o.toString())).isEqualTo(2);
+        assertThat(cli.err()).contains("--lpips-weights: no such file", "lpips-vgg.safetensors");   // invert's folder default
+        assertThat(run("invert", "--model", tiny.toString(), "--lpips-weights", lp.toString(), "--lpips", "alex", img.toString(),
+                "--out", o.toString())).isEqualTo(2);
+        assertThat(cli.err()).contains("LPIPS-alex needs images of at least 31 px; the model makes 16 px");
+        assertThat(run("train-encoder", "--model", tiny.toString(), "--steps", "1", "--lpips-weights", weights.toString(),
+                "--out", dir.resolve("enc").toString())).isEqualTo(2);
+        assertThat(cli.err()).contains("LPIPS-alex needs images of at least 31 px");
+
+        assertThat(run("invert", "--method", "pti", "--steps", "2", "--option", "pivot-steps=2", "--option", "threshold=0",
+                "--lpips-weights", lp.toString(), "--lpips", "alex", img.toString(), "--out", o.toString())).as(cli.out() + cli.err()).isZero();
+        assertThat(cli.out()).contains("img: pti 2 steps", "lpips-alex");
+        assertThat(o.resolve("img").resolve("drift.json")).isRegularFile();
+        JsonNode m = new ObjectMapper().readTree(o.resolve("img").resolve("metrics.json").toFile());
+        assertThat(m.get("lpips_net").asText()).isEqualTo("lpips-alex");
+        assertThat(m.get("drift_report").has("drift_mse")).isTrue();
     }
 
     @Test
@@ -78,10 +112,10 @@ class MetricsCommandTest {
         Images.writePng(org.nd4j.linalg.factory.Nd4j.zeros(3, 8, 8), a);
         Images.writePng(org.nd4j.linalg.factory.Nd4j.zeros(3, 4, 4), small);
         assertThat(run("metrics", a.toString(), a.toString(), "--lpips", "alex")).isEqualTo(2);
-        assertThat(err.toString()).contains("--lpips-weights");
+        assertThat(cli.err()).contains("--lpips-weights");
         assertThat(run("metrics", a.toString(), dir.toString())).isEqualTo(2);
         assertThat(run("metrics", a.toString(), small.toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("sizes differ");
+        assertThat(cli.err()).contains("sizes differ");
         assertThat(run("convert-lpips", "--net", "resnet", "--backbone", a.toString(), "--lin", a.toString(), dir.resolve("x").toString())).isEqualTo(2);
     }
 }

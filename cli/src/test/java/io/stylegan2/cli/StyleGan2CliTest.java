@@ -2,12 +2,19 @@ package io.stylegan2.cli;
 
 import io.stylegan2.core.Seeds;
 import io.stylegan2.core.io.Images;
+import io.stylegan2.core.io.Npy;
+import io.stylegan2.core.testing.Fixtures;
+import io.stylegan2.stylegan.Generator;
+import io.stylegan2.stylegan.NativeModel;
+import io.stylegan2.stylegan.NoiseMode;
+import io.stylegan2.stylegan.WPlus;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import picocli.CommandLine;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -19,25 +26,40 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static io.stylegan2.core.testing.AllClose.assertAllClose;
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** Argument handling and the model commands (convert, info, generate) on a tiny random model and the rosinality fixture. */
 class StyleGan2CliTest {
+    static final String ROSINALITY = "rosinality/ros_s16_c48/checkpoint.pt";
+    static final int Z = TinyModel.CONFIG.zDim();
+
     @TempDir Path dir;
-    final FakeBackend backend = new FakeBackend();
-    final StringWriter out = new StringWriter(), err = new StringWriter();
+    final CliHarness cli = new CliHarness();
+    Path model;
+
+    @BeforeEach
+    void writeModel() throws IOException {
+        model = TinyModel.write(dir.resolve("m.safetensors"), 7);
+    }
 
     private int run(String... args) {
-        CommandLine cl = StyleGan2Cli.commandLine(backend);
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
+        return cli.run(args);
+    }
+
+    private String out() {
+        return cli.out();
+    }
+
+    private String err() {
+        return cli.err();
     }
 
     private Path file(String name, String content) throws IOException {
         return Files.writeString(dir.resolve(name), content);
     }
 
-    private List<String> list(Path d) throws IOException {
+    private static List<String> list(Path d) throws IOException {
         try (Stream<Path> s = Files.list(d)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
@@ -48,153 +70,203 @@ class StyleGan2CliTest {
     @Test
     void helpAndVersion() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("convert", "info", "generate");
+        assertThat(out()).contains("convert", "info", "generate");
         assertThat(run("--version")).isZero();
     }
 
     @Test
     void unknownOrMissingCommandIsUsageError() {
         assertThat(run("frobnicate")).isEqualTo(2);
-        assertThat(err.toString()).contains("frobnicate");
+        assertThat(err()).contains("frobnicate");
         assertThat(run()).isEqualTo(2);
-        assertThat(err.toString()).contains("missing command");
+        assertThat(err()).contains("missing command");
+    }
+
+    /** The shared options keep their names and defaults in every command (they come from the mixins). */
+    @Test
+    void sharedOptionsKeepTheirNames() {
+        var cl = StyleGan2Cli.commandLine();
+        for (String c : List.of("generate", "invert", "edit", "directions", "train-encoder"))
+            assertThat(cl.getSubcommands().get(c).getCommandSpec().findOption("--model")).as(c).isNotNull();
+        for (String c : List.of("generate", "invert", "edit", "train-encoder"))
+            assertThat(cl.getSubcommands().get(c).getCommandSpec().findOption("--out").required()).as(c).isTrue();
+        for (String c : List.of("invert", "metrics", "train-encoder"))
+            assertThat(cl.getSubcommands().get(c).getCommandSpec().findOption("--lpips-weights")).as(c).isNotNull();
+        for (String c : List.of("generate", "edit"))
+            assertThat(cl.getSubcommands().get(c).getCommandSpec().findOption("--noise-seed").defaultValue()).as(c).isEqualTo("0");
+        assertThat(cl.getSubcommands().get("train-encoder").getCommandSpec().findOption("--model").required()).isTrue();
+        assertThat(cl.getSubcommands().get("generate").getCommandSpec().findOption("--model").required()).isFalse();
+        // train-encoder keeps --model required
+        assertThat(run("train-encoder", "--steps", "1", "--out", dir.resolve("enc").toString())).isEqualTo(2);
+        assertThat(err()).contains("--model");
     }
 
     // ------------------------------------------------------------------ convert
 
+    /** --generator and --lr-mlp reach the converter: the file records the network taken and the mapping lr multiplier. */
     @Test
     void convertParsesOptions() throws IOException {
-        Path in = file("net.pkl", "pickle");
         Path o = dir.resolve("net.safetensors");
-        assertThat(run("convert", in.toString(), o.toString(), "--generator", "g", "--lr-mlp", "0.1")).isZero();
-        assertThat(backend.calls).containsExactly("convert net.pkl g 0.1");
-        assertThat(Files.exists(o)).isTrue();
-        assertThat(out.toString()).contains("wrote");
+        assertThat(run("convert", Fixtures.path(ROSINALITY).toString(), o.toString(), "--generator", "g", "--lr-mlp", "0.1"))
+                .as(err()).isZero();
+        assertThat(out()).contains("wrote");
+        NativeModel m = NativeModel.read(o);
+        assertThat(m.metadata().get("generator")).isEqualTo("g");
+        assertThat(m.generatorConfig().lrMultiplier()).isEqualTo(0.1);
+        assertThat(m.hasDiscriminator()).isTrue();
     }
 
     @Test
     void convertBadArguments() throws IOException {
         Path in = file("net.pkl", "pickle");
         assertThat(run("convert", in.toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("OUT");
+        assertThat(err()).contains("OUT");
         assertThat(run("convert", in.toString(), dir.resolve("o").toString(), "--generator", "d")).isEqualTo(2);
-        assertThat(err.toString()).contains("--generator").contains("g_ema");
+        assertThat(err()).contains("--generator").contains("g_ema");
         assertThat(run("convert", in.toString(), dir.resolve("o").toString(), "--lr-mlp", "abc")).isEqualTo(2);
-        assertThat(err.toString()).contains("--lr-mlp");
+        assertThat(err()).contains("--lr-mlp");
         assertThat(run("convert", in.toString(), dir.resolve("o").toString(), "--lr-mlp", "-1")).isEqualTo(2);
+        assertThat(err()).contains("--lr-mlp must be a positive number");
         assertThat(run("convert", dir.resolve("missing.pkl").toString(), dir.resolve("o").toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("IN: no such file").contains("missing.pkl");
-        assertThat(backend.calls).isEmpty();
+        assertThat(err()).contains("IN: no such file").contains("missing.pkl");
+        assertThat(run("convert", in.toString(), dir.resolve("none/o").toString())).isEqualTo(2);
+        assertThat(err()).contains("OUT: folder does not exist");
+        assertThat(list(dir)).containsExactly("m.safetensors", "net.pkl");   // nothing converted, nothing written
     }
 
+    /**
+     * The pass path converts the rosinality fixture bit-exactly (no temp file left); the fail path
+     * is driven by the tolerance (the converter has no lossy path to fail on honestly): a negative
+     * one no difference can meet exits 1 and keeps OUT. {@link ConvertCommand#maxDiff} itself is
+     * checked on two different models.
+     */
     @Test
     void convertVerifyReportsDifference() throws IOException {
-        Path in = file("net.pkl", "pickle");
-        assertThat(run("convert", in.toString(), dir.resolve("a.safetensors").toString(), "--verify")).isZero();
-        assertThat(out.toString()).contains("max |diff| = 0");
-        assertThat(list(dir)).containsExactly("a.safetensors", "net.pkl"); // temp removed
+        Path in = Fixtures.path(ROSINALITY);
+        Path conv = Files.createDirectories(dir.resolve("conv"));
+        assertThat(run("convert", in.toString(), conv.resolve("a.safetensors").toString(), "--verify")).as(err()).isZero();
+        assertThat(out()).contains("verify: seed 0, max |diff| = 0.00 ");
+        assertThat(list(conv)).containsExactly("a.safetensors");   // temp removed
 
-        backend.calls.clear();
-        backend.converterNoise = 0.5;
-        out.getBuffer().setLength(0);
-        assertThat(run("convert", in.toString(), dir.resolve("b.safetensors").toString(), "--verify")).isEqualTo(1);
-        assertThat(err.toString()).contains("verification failed");
-        assertThat(list(dir)).containsExactly("a.safetensors", "b.safetensors", "net.pkl");
+        assertThat(run("convert", in.toString(), conv.resolve("b.safetensors").toString(), "--verify", "--tolerance", "-1")).isEqualTo(1);
+        assertThat(out()).contains("max |diff| = 0.00 (tolerance -1.00)");
+        assertThat(err()).contains("error: verification failed: max |diff| 0.0 > -1.0");
+        assertThat(list(conv)).containsExactly("a.safetensors", "b.safetensors");
+
+        Path other = TinyModel.write(dir.resolve("other.safetensors"), 8);
+        try (Generator a = Generator.load(model); Generator b = Generator.load(other); Generator a2 = Generator.load(model)) {
+            assertThat(ConvertCommand.maxDiff(a, a2)).isZero();
+            assertThat(ConvertCommand.maxDiff(a, b)).isGreaterThan(1e-3);
+        }
     }
 
     // ------------------------------------------------------------------ info
 
     @Test
     void infoPrintsConfigAndCounts() throws IOException {
-        Path m = file("m.safetensors", "model");
-        assertThat(run("info", m.toString())).isZero();
-        String s = out.toString();
-        assertThat(s).contains("\"zDim\" : 4", "\"num_ws\" : 4", "\"G_mapping\" : 40", "\"G_total\"", "\"D\"");
-        // mapping: 2 layers of 4x4 + 4 = 40
-        assertThat(backend.calls).containsExactly("load m.safetensors", "close");
+        assertThat(run("info", model.toString())).as(err()).isZero();
+        String s = out();
+        // mapping: 2 layers of 8x8 + 8 = 144; the analytic total is what the library counts
+        long total = ParameterCounts.of(TinyModel.CONFIG).total();
+        assertThat(s).contains("\"zDim\" : 8", "\"num_ws\" : 6", "\"G_mapping\" : 144", "\"G_total\" : " + total, "\"G_reported\" : " + total,
+                "\"D\" : " + ParameterCounts.discriminator(TinyModel.D_CONFIG), "\"discriminator\" : {");
     }
 
     @Test
     void infoBadArguments() {
         assertThat(run("info")).isEqualTo(2);
-        assertThat(err.toString()).contains("MODEL");
+        assertThat(err()).contains("MODEL");
         assertThat(run("info", dir.resolve("nope").toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("MODEL: no such file");
+        assertThat(err()).contains("MODEL: no such file");
     }
 
     // ------------------------------------------------------------------ generate
 
+    /**
+     * Seeds in batches of 3 with random noise: every image is the library's rendering of its z with
+     * psi 0.7, cutoff 2, and the noise seed of its batch (batch b: seed + b), in the PNG and the .npy.
+     */
     @Test
     void generateFromSeedsEndToEnd() throws IOException {
-        Path m = file("m.safetensors", "model");
         Path o = dir.resolve("out");
-        int rc = run("generate", "--model", m.toString(), "--seeds", "1-3,7", "--truncation", "0.7",
-                "--truncation-cutoff", "2", "--noise-mode", "random", "--batch", "3", "--out", o.toString(), "--save-npy");
-        assertThat(rc).as(err.toString()).isZero();
+        int rc = run("generate", "--model", model.toString(), "--seeds", "1-3,7", "--truncation", "0.7",
+                "--truncation-cutoff", "2", "--noise-mode", "random", "--noise-seed", "5", "--batch", "3", "--out", o.toString(), "--save-npy");
+        assertThat(rc).as(err()).isZero();
         assertThat(list(o)).containsExactly("grid.png", "seed0001.npy", "seed0001.png", "seed0002.npy", "seed0002.png",
                 "seed0003.npy", "seed0003.png", "seed0007.npy", "seed0007.png");
-        assertThat(backend.calls).containsExactly("load m.safetensors",
-                "mapping 3 psi=0.7 cutoff=2", "synthesis 3 RANDOM 0",
-                "mapping 1 psi=0.7 cutoff=2", "synthesis 1 RANDOM 1", "close");
         BufferedImage grid = ImageIO.read(o.resolve("grid.png").toFile());
-        assertThat(grid.getWidth()).isEqualTo(16);   // ceil(sqrt(4)) = 2 columns of 8
-        assertThat(grid.getHeight()).isEqualTo(16);
-        // the PNG of seed 7 is exactly the fake generator's image for z = randn(7)
-        INDArray z = Seeds.z(new long[]{7}, 4);
-        FakeBackend.Model g = backend.new Model(0);
-        INDArray expected = g.synthesis(g.mapping(z, 0.7, 2), ModelBackend.Noise.RANDOM, 0);
-        INDArray png = Images.read(o.resolve("seed0007.png"), 3);
-        for (int i = 0; i < 3 * 64; i++) {
-            float e = expected.getFloat(i), p = png.getFloat(i);
-            assertThat(Images.toByte(p)).isEqualTo(Images.toByte(e));
+        assertThat(grid.getWidth()).isEqualTo(32);   // ceil(sqrt(4)) = 2 columns of 16
+        assertThat(grid.getHeight()).isEqualTo(32);
+        try (Generator g = Generator.load(model)) {
+            INDArray first = g.synthesis(g.mapping(Seeds.z(new long[]{1, 2, 3}, Z), 0.7, 2), NoiseMode.RANDOM, 5);
+            INDArray last = g.synthesis(g.mapping(Seeds.z(new long[]{7}, Z), 0.7, 2), NoiseMode.RANDOM, 6);
+            assertAllClose("seed 2", Npy.read(o.resolve("seed0002.npy")), first.get(NDArrayIndex.point(1)), 0, 0);
+            INDArray npy7 = Npy.read(o.resolve("seed0007.npy"));
+            assertThat(npy7.shape()).containsExactly(3, 16, 16);
+            assertAllClose("seed 7", npy7, last.get(NDArrayIndex.point(0)), 0, 0);
+            INDArray png = Images.read(o.resolve("seed0007.png"), 3);
+            for (int i = 0; i < 3 * 256; i++) assertThat(Images.toByte(png.getFloat(i))).isEqualTo(Images.toByte(last.getFloat(i)));
+            // another noise seed gives another image: the seed reached the generator
+            INDArray other = g.synthesis(g.mapping(Seeds.z(new long[]{7}, Z), 0.7, 2), NoiseMode.RANDOM, 0);
+            assertThat(other.equals(last)).isFalse();
         }
-        assertThat(backend.written.get(Path.of("seed0007.npy")).shape()).containsExactly(3, 8, 8);
-        assertThat(out.toString()).contains("wrote 4 images");
+        assertThat(out()).contains("wrote 4 images");
     }
 
     @Test
     void generateFromZAndWFiles() throws IOException {
-        Path m = file("m.safetensors", "model");
-        Path zf = file("z.npy", ""), wf = file("w.npy", ""), w3 = file("w3.npy", ""), bad = file("bad.npy", "");
-        backend.npyFiles.put(zf, Nd4j.rand(DataType.FLOAT, 2, 4));
-        backend.npyFiles.put(wf, Nd4j.rand(DataType.FLOAT, 3, 4));
-        backend.npyFiles.put(w3, Nd4j.rand(DataType.FLOAT, 1, 4, 4));
-        backend.npyFiles.put(bad, Nd4j.rand(DataType.FLOAT, 2, 5));
-        assertThat(run("generate", "--model", m.toString(), "--z", zf.toString(), "--out", dir.resolve("z").toString())).isZero();
+        Path zf = dir.resolve("z.npy"), wf = dir.resolve("w.npy"), w3 = dir.resolve("w3.npy"), bad = dir.resolve("bad.npy"),
+                badW = dir.resolve("badw.npy");
+        Nd4j.getRandom().setSeed(1);
+        Npy.writeFloat32(zf, Nd4j.rand(DataType.FLOAT, 2, 8));
+        Npy.writeFloat32(wf, Nd4j.rand(DataType.FLOAT, 3, 8));
+        Npy.writeFloat32(w3, Nd4j.rand(DataType.FLOAT, 1, 6, 8));
+        Npy.writeFloat32(bad, Nd4j.rand(DataType.FLOAT, 2, 5));
+        Npy.writeFloat32(badW, Nd4j.rand(DataType.FLOAT, 2, 3, 8));
+        assertThat(run("generate", "--model", model.toString(), "--z", zf.toString(), "--out", dir.resolve("z").toString())).as(err()).isZero();
         assertThat(list(dir.resolve("z"))).containsExactly("grid.png", "img0000.png", "img0001.png");
-        backend.calls.clear();
-        assertThat(run("generate", "--model", m.toString(), "--w", wf.toString(), "--out", dir.resolve("w").toString())).isZero();
-        assertThat(backend.calls).noneMatch(c -> c.startsWith("mapping"));
-        assertThat(list(dir.resolve("w"))).hasSize(4);
-        assertThat(run("generate", "--model", m.toString(), "--w", w3.toString(), "--out", dir.resolve("w3").toString())).isZero();
-        assertThat(run("generate", "--model", m.toString(), "--z", bad.toString(), "--out", dir.resolve("bad").toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("--z", "bad.npy", "z_dim=4", "[2, 5]");
+        // --w is synthesised as it is (no mapping, no truncation): a [N, w_dim] row is broadcast to every ws row
+        assertThat(run("generate", "--model", model.toString(), "--w", wf.toString(), "--truncation", "0.5", "--save-npy",
+                "--out", dir.resolve("w").toString())).as(err()).isZero();
+        assertThat(list(dir.resolve("w"))).hasSize(7);
+        try (Generator g = Generator.load(model)) {
+            INDArray ws = WPlus.broadcast(Npy.read(wf), 6);
+            INDArray expected = g.synthesis(ws, NoiseMode.CONST, 0);
+            assertAllClose("w row 2", Npy.read(dir.resolve("w").resolve("img0002.npy")), expected.get(NDArrayIndex.point(2)), 0, 1e-6);
+        }
+        assertThat(run("generate", "--model", model.toString(), "--w", w3.toString(), "--out", dir.resolve("w3").toString())).as(err()).isZero();
+        assertThat(run("generate", "--model", model.toString(), "--z", bad.toString(), "--out", dir.resolve("bad").toString())).isEqualTo(2);
+        assertThat(err()).contains("--z", "bad.npy", "z_dim=8", "[2, 5]");
+        assertThat(run("generate", "--model", model.toString(), "--w", badW.toString(), "--out", dir.resolve("bad").toString())).isEqualTo(2);
+        assertThat(err()).contains("--w", "badw.npy", "[2, 3, 8]", "[N, 6, 8]");
     }
 
     @Test
     void generateBadArguments() throws IOException {
-        Path m = file("m.safetensors", "model");
+        String m = model.toString();
         String o = dir.resolve("o").toString();
-        assertThat(run("generate", "--model", m.toString(), "--out", o)).isEqualTo(2);       // no input
-        assertThat(err.toString()).contains("--seeds");
-        assertThat(run("generate", "--model", m.toString(), "--seeds", "1", "--z", m.toString(), "--out", o)).isEqualTo(2);
-        assertThat(err.toString()).contains("mutually exclusive");
-        assertThat(run("generate", "--model", m.toString(), "--seeds", "8-1", "--out", o)).isEqualTo(2);
-        assertThat(err.toString()).contains("descending");
-        assertThat(run("generate", "--model", m.toString(), "--seeds", "x", "--out", o)).isEqualTo(2);
-        assertThat(err.toString()).contains("'x'");
-        assertThat(run("generate", "--model", m.toString(), "--seeds", "1")).isEqualTo(2);  // no --out
-        assertThat(err.toString()).contains("--out");
-        assertThat(run("generate", "--model", m.toString(), "--seeds", "1", "--out", o, "--noise-mode", "loud")).isEqualTo(2);
-        assertThat(err.toString()).contains("--noise-mode");
-        assertThat(run("generate", "--model", m.toString(), "--seeds", "1", "--out", o, "--batch", "0")).isEqualTo(2);
-        assertThat(err.toString()).contains("--batch must be >= 1");
-        assertThat(run("generate", "--model", m.toString(), "--seeds", "1", "--out", o, "--truncation-cutoff", "9")).isEqualTo(2);
-        assertThat(err.toString()).contains("exceeds num_ws 4");
+        assertThat(run("generate", "--model", m, "--out", o)).isEqualTo(2);       // no input
+        assertThat(err()).contains("--seeds");
+        assertThat(run("generate", "--model", m, "--seeds", "1", "--z", m, "--out", o)).isEqualTo(2);
+        assertThat(err()).contains("mutually exclusive");
+        assertThat(run("generate", "--model", m, "--seeds", "8-1", "--out", o)).isEqualTo(2);
+        assertThat(err()).contains("descending");
+        assertThat(run("generate", "--model", m, "--seeds", "x", "--out", o)).isEqualTo(2);
+        assertThat(err()).contains("'x'");
+        assertThat(run("generate", "--model", m, "--seeds", "1")).isEqualTo(2);  // no --out
+        assertThat(err()).contains("--out");
+        assertThat(run("generate", "--model", m, "--seeds", "1", "--out", o, "--noise-mode", "loud")).isEqualTo(2);
+        assertThat(err()).contains("--noise-mode");
+        assertThat(run("generate", "--model", m, "--seeds", "1", "--out", o, "--batch", "0")).isEqualTo(2);
+        assertThat(err()).contains("--batch must be >= 1");
+        assertThat(run("generate", "--model", m, "--seeds", "1", "--out", o, "--truncation-cutoff", "9")).isEqualTo(2);
+        assertThat(err()).contains("exceeds num_ws 6");
         assertThat(run("generate", "--model", dir.resolve("none").toString(), "--seeds", "1", "--out", o)).isEqualTo(2);
-        assertThat(err.toString()).contains("--model: no such file");
-        assertThat(run("generate", "--model", m.toString(), "--seeds", "1", "--out", o, "--truncation", "x")).isEqualTo(2);
-        assertThat(err.toString()).contains("--truncation");
+        assertThat(err()).contains("--model: no such file");
+        assertThat(run("generate", "--model", m, "--seeds", "1", "--out", o, "--truncation", "x")).isEqualTo(2);
+        assertThat(err()).contains("--truncation");
+        assertThat(run("generate", "--model", m, "--seeds", "1", "--out", m)).isEqualTo(2);
+        assertThat(err()).contains("--out: not a folder");
     }
 
     // ------------------------------------------------------------------ pieces
