@@ -2,6 +2,7 @@ package io.stylegan2.cli;
 
 import io.stylegan2.core.io.Images;
 import io.stylegan2.core.io.Npy;
+import io.stylegan2.inversion.InversionResult;
 import io.stylegan2.inversion.InversionResults;
 import io.stylegan2.inversion.Reconstruction;
 import io.stylegan2.inversion.editing.Direction;
@@ -35,7 +36,7 @@ import java.util.concurrent.Callable;
  *
  * <p>An inversion result ({@code RESULT} / {@code --result}, read by {@link InversionResults#load},
  * either format) is edited as its whole {@link Reconstruction}: its hook values, weight offsets and
- * noise stay, only the latent moves ({@link Edits#strip}), so strength 0 redraws the saved
+ * noise stay, only the latent moves ({@link Edits#strip}, with the method's renderer), so strength 0 redraws the saved
  * {@code reconstruction.png} exactly. {@code --noise-mode} given explicitly replaces the noise of
  * every layer; {@code --no-offsets} drops the weight offsets. A raw latent ({@code --w}) renders
  * with the plain generator, const noise unless {@code --noise-mode} says otherwise.
@@ -121,9 +122,10 @@ final class EditCommand implements Callable<Integer> {
             INDArray imgs;
             String source;
             if (inputs.result != null) {
-                Reconstruction r = reconstruction(g);
+                InversionResult result = InversionResults.load(inputs.result);
+                Reconstruction r = reconstruction(result, g);
                 NoiseMode mode = noise.given() ? noise.mode : null;
-                imgs = Edits.strip(g, r, d, strengths, mode, noise.seed);
+                imgs = Edits.strip(g, result.method(), r, d, strengths, mode, noise.seed);
                 source = (r.weightOffsets().isEmpty() ? "" : "with " + r.weightOffsets().size() + " weight offsets, ")
                         + "noise: " + (mode == null ? describe(r.hooks()) : describe(mode) + " for every layer");
             } else {
@@ -146,8 +148,8 @@ final class EditCommand implements Callable<Integer> {
     }
 
     /** The result's reconstruction (without its weight offsets with {@code --no-offsets}), checked against the model. */
-    private Reconstruction reconstruction(Generator g) throws java.io.IOException {
-        Reconstruction r = InversionResults.load(inputs.result).reconstruction();
+    private Reconstruction reconstruction(InversionResult result, Generator g) {
+        Reconstruction r = result.reconstruction();
         if (noOffsets) r = new Reconstruction(r.latent(), r.hooks(), Map.of(), r.extras());
         try {
             return r.requireFits(g);

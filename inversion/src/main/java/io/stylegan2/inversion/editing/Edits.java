@@ -1,7 +1,6 @@
 package io.stylegan2.inversion.editing;
 
 import io.stylegan2.core.MemoryPolicy;
-import io.stylegan2.inversion.InversionResult;
 import io.stylegan2.inversion.Latent;
 import io.stylegan2.inversion.Methods;
 import io.stylegan2.inversion.Reconstruction;
@@ -48,13 +47,14 @@ public final class Edits {
     }
 
     /**
-     * An inversion result's edits with its method's renderer ({@link Methods#renderer}): what {@code edit} draws.
+     * Edits of a reconstruction made by {@code method}, drawn by that method's renderer
+     * ({@link Methods#renderer}; the shared one for every shipped method): what {@code edit} draws.
      *
-     * @param noise null for the result's own noise; otherwise this mode for every layer
+     * @param noise null for the reconstruction's own noise; otherwise this mode for every layer
      */
-    public static INDArray strip(Generator g, InversionResult result, Direction d, double[] strengths, NoiseMode noise, long noiseSeed) {
-        try (Renderer renderer = Methods.builtIn().renderer(result.method(), g, result.reconstruction())) {
-            return strip(renderer, result.ws(), d, strengths, noise, noiseSeed);
+    public static INDArray strip(Generator g, String method, Reconstruction r, Direction d, double[] strengths, NoiseMode noise, long noiseSeed) {
+        try (Renderer renderer = Methods.builtIn().renderer(method, g, r)) {
+            return strip(renderer, r.latent().ws(), d, strengths, noise, noiseSeed);
         }
     }
 
