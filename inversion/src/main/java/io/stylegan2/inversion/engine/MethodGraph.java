@@ -54,6 +54,12 @@ import java.util.function.Predicate;
  * {@code ws} for a fed one, {@code noise/<layer>}, {@code target} and {@code image}.
  */
 public final class MethodGraph {
+    /**
+     * Every synthesis parameter but the {@code noise_const} buffers (which are buffers, not parameters,
+     * in the official code): what generator tunings (PTI, near-perfect) train as offsets.
+     */
+    public static final Predicate<String> SYNTHESIS_PARAMETERS = n -> n.startsWith("synthesis.") && !n.endsWith(".noise_const");
+
     private final Generator g;
     private final SameDiff sd;
     private final String scope;

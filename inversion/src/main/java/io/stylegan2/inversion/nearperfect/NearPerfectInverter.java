@@ -25,9 +25,10 @@ import java.util.Map;
  * Near-perfect inversion as an {@link Inverter}: the initial latent from another inverter (the
  * ReStyle encoder, a saved result, or W+ optimisation), then {@link NearPerfectTuning}. Like PTI,
  * the result's reconstruction keeps the initial latent and the weight offsets, so {@code edit}
- * renders edits with the tuned generator; an alternating discriminator's tuned copy is kept as
- * extras {@code discriminator/<canonical name>}. The {@link TuningReport} (manifold drift, FD-discriminator of random samples,
- * discriminator scores) goes into the result's config ({@code report_*}) and notes.
+ * renders edits with the tuned generator (an alternating discriminator's tuned copy is in
+ * {@link NearPerfectTuning}'s result, not in the saved result). The {@link TuningReport} (manifold
+ * drift, FD-discriminator of random samples, discriminator scores) goes into the result's config
+ * ({@code report_*}) and notes.
  */
 public final class NearPerfectInverter implements Inverter {
     /** Registry name. */
@@ -75,8 +76,9 @@ public final class NearPerfectInverter implements Inverter {
         InversionResult init = initial.invertOne(target, progress, cancel);
         TuningResult tuned = new NearPerfectTuning(config).tune(g, d, init.ws(), target.image(), progress, cancel);
 
-        // a saved PTI / near-perfect start: its offsets are not ours; its latent is
-        Reconstruction r = Reconstruction.tuned(init.latent(), HookState.of(config.noiseMode()), tuned.weightOffsets(), tuned.extras());
+        // a saved PTI / near-perfect start: its offsets are not ours, its latent is; the alternating discriminator's
+        // copy (TuningResult.extras) is not saved: as large as the generator, and nothing draws with it
+        Reconstruction r = Reconstruction.tuned(init.latent(), HookState.of(config.noiseMode()), tuned.weightOffsets(), Map.of());
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("initial_method", init.method());
         cfg.put("initial_mse", init.metrics().mseSigned());

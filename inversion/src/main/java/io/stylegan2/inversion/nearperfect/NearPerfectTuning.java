@@ -9,7 +9,6 @@ import io.stylegan2.inversion.Target;
 import io.stylegan2.inversion.engine.MethodGraph;
 import io.stylegan2.inversion.engine.Results;
 import io.stylegan2.inversion.engine.TuningResult;
-import io.stylegan2.inversion.pti.PivotalTuning;
 import io.stylegan2.losses.Adversarial;
 import io.stylegan2.losses.CompositeLoss;
 import io.stylegan2.losses.GlobalCohesion;
@@ -40,7 +39,7 @@ import java.util.Map;
 /**
  * Near-perfect inversion's generator fine-tuning (Feng et al., arXiv 2202.11833). With the latent
  * {@code w} fixed (from an encoder or any earlier inversion), Adam trains offsets {@code delta} on
- * every synthesis parameter (the same set as PTI, {@link PivotalTuning#TUNED}; zero at the start,
+ * every synthesis parameter (the same set as PTI, {@link MethodGraph#SYNTHESIS_PARAMETERS}; zero at the start,
  * the frozen weights are shared, never copied) to minimise
  * <pre>
  *   L_G = reconWeight * L_lap(x, G(w)) + lambda_adv * softplus(-D(G(w))) + lambda_glob * mean_j softplus(-D(G(w_j)))
@@ -122,7 +121,7 @@ public final class NearPerfectTuning {
 
         // generator graph; alternating: the discriminator's weights are variables (copies) that DiscriminatorStep overwrites; frozen: shared constants
         long t0 = System.nanoTime();
-        MethodGraph mg = MethodGraph.builder(g).scope("np/").latentPlaceholder(1).noiseMode(config.noiseMode()).tuneWeights(PivotalTuning.TUNED)
+        MethodGraph mg = MethodGraph.builder(g).scope("np/").latentPlaceholder(1).noiseMode(config.noiseMode()).tuneWeights(MethodGraph.SYNTHESIS_PARAMETERS)
                 .target(x).build();
         ParamBinding db = d == null ? null : mg.bind(d, D_PREFIX, alternating);
         SDVariable img = mg.image(), tgt = mg.target();

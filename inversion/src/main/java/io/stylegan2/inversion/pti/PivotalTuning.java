@@ -48,8 +48,8 @@ public final class PivotalTuning {
     /** Term names in the history. */
     public static final String L2 = "l2", PERCEPTUAL = "lpips", LOCALITY = "locality";
 
-    /** The parameters PTI tunes: all synthesis parameters but the {@code noise_const} buffers. */
-    public static final Predicate<String> TUNED = n -> n.startsWith("synthesis.") && !n.endsWith(".noise_const");
+    /** The parameters PTI tunes: all synthesis parameters but the {@code noise_const} buffers ({@link MethodGraph#SYNTHESIS_PARAMETERS}). */
+    public static final Predicate<String> TUNED = MethodGraph.SYNTHESIS_PARAMETERS;
 
     private static final String LOCALITY_ON = "pti/locality_on";
 
