@@ -13,7 +13,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Near-perfect inversion's global cohesion term: the generator side of the adversarial loss on
@@ -64,16 +63,13 @@ public final class GlobalCohesion {
 
     private final Config config;
     private final SDVariable ws, image, logits, loss;
-    private final int zDim, numWs;
 
-    private GlobalCohesion(Config config, SDVariable ws, SDVariable image, SDVariable logits, SDVariable loss, int zDim, int numWs) {
+    private GlobalCohesion(Config config, SDVariable ws, SDVariable image, SDVariable logits, SDVariable loss) {
         this.config = config;
         this.ws = ws;
         this.image = image;
         this.logits = logits;
         this.loss = loss;
-        this.zDim = zDim;
-        this.numWs = numWs;
     }
 
     /**
@@ -96,19 +92,16 @@ public final class GlobalCohesion {
         SDVariable img = g.synthesisNetwork().build(gParams, ws, config.noiseMode(), SynthesisHooks.NONE, SynthesisNetwork.Start.FULL).image();
         SDVariable logits = Adversarial.logits(d, dParams, img, n);
         SDVariable loss = Adversarial.generatorLoss(logits);
-        return new GlobalCohesion(config, ws, img, logits, loss, cfg.zDim(), cfg.numWs());
+        return new GlobalCohesion(config, ws, img, logits, loss);
     }
 
     /**
      * Fresh W+ codes {@code [numSamples, num_ws, w_dim]}: {@code z} N(0,1) from
-     * {@code java.util.Random(seed)} (use a new seed every step), mapped with the config's truncation.
+     * {@code java.util.Random(seed)} (use a new seed every step), mapped with the config's truncation
+     * ({@link Generator#sampleWs}).
      */
     public INDArray sample(Generator g, long seed) {
-        Random rnd = new Random(seed);
-        int n = config.numSamples();
-        double[] z = new double[n * zDim];
-        for (int i = 0; i < z.length; i++) z[i] = rnd.nextGaussian();
-        return g.mapping(Nd4j.create(z, new long[] {n, zDim}, DataType.DOUBLE).castTo(g.params().dataType()), config.truncationPsi(), -1);
+        return g.sampleWs(config.numSamples(), seed, config.truncationPsi());
     }
 
     /** {@code {WS: sample(g, seed)}}, to merge into a step's placeholders. */

@@ -13,7 +13,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
-import java.util.Random;
 
 /**
  * PTI's locality regulariser ("space regulariser", off by default in PTI): keep the tuned
@@ -111,11 +110,7 @@ public final class Locality {
         var cfg = g.config();
         int n = config.numSamples(), numWs = cfg.numWs(), wDim = cfg.wDim();
         INDArray p = WPlus.one(pivot, cfg, "locality: pivot").castTo(DataType.DOUBLE);
-        Random rnd = new Random(seed);
-        double[] z = new double[n * cfg.zDim()];
-        for (int i = 0; i < z.length; i++) z[i] = rnd.nextGaussian();
-        INDArray wz = g.mapping(Nd4j.create(z, new long[] {n, cfg.zDim()}, DataType.DOUBLE).castTo(g.params().dataType()), config.truncationPsi(), -1)
-                .castTo(DataType.DOUBLE);
+        INDArray wz = g.sampleWs(n, seed, config.truncationPsi()).castTo(DataType.DOUBLE);
         INDArray out = Nd4j.create(DataType.DOUBLE, n, numWs, wDim);
         INDArray p2 = p.reshape(numWs, wDim);
         for (int i = 0; i < n; i++) {

@@ -90,18 +90,33 @@ public final class Generator implements AutoCloseable {
      */
     public INDArray sampleW(int n, long seed) {
         if (n < 1) throw new IllegalArgumentException("sampleW: n must be >= 1, got " + n);
-        int zDim = cfg.zDim();
         Random rnd = new Random(seed);
         INDArray w = Nd4j.create(DataType.DOUBLE, n, cfg.wDim());
         for (int done = 0; done < n; done += 1000) {
             int b = Math.min(1000, n - done);
-            double[] z = new double[b * zDim];
-            for (int i = 0; i < z.length; i++) z[i] = rnd.nextGaussian();
-            INDArray ws = mapping(Nd4j.create(z, new long[]{b, zDim}, DataType.DOUBLE).castTo(params.dataType()), 1.0, -1);
+            INDArray ws = mapping(gaussianZ(rnd, b), 1.0, -1);
             w.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(done, done + b), org.nd4j.linalg.indexing.NDArrayIndex.all())
                     .assign(ws.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.all()).castTo(DataType.DOUBLE));
         }
         return w;
+    }
+
+    /**
+     * W+ codes of {@code n} latents: {@code z ~ N(0, I)} drawn from {@code java.util.Random(seed).nextGaussian()}
+     * in order (row-major {@code [n, z_dim]}), mapped with truncation {@code truncationPsi}.
+     *
+     * @return {@code [n, num_ws, w_dim]} in the generator's data type
+     */
+    public INDArray sampleWs(int n, long seed, double truncationPsi) {
+        if (n < 1) throw new IllegalArgumentException("sampleWs: n must be >= 1, got " + n);
+        return mapping(gaussianZ(new Random(seed), n), truncationPsi, -1);
+    }
+
+    /** {@code [n, z_dim]} of {@code rnd.nextGaussian()} in order, in the generator's data type. */
+    private INDArray gaussianZ(Random rnd, int n) {
+        double[] z = new double[n * cfg.zDim()];
+        for (int i = 0; i < z.length; i++) z[i] = rnd.nextGaussian();
+        return Nd4j.create(z, new long[]{n, cfg.zDim()}, DataType.DOUBLE).castTo(params.dataType());
     }
 
     /** Loads the generator of a native model file (see {@link NativeModel}). */
