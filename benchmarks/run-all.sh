@@ -17,7 +17,7 @@
 #   HUGEPAGES=1  run every measured process (JMH, soak, PyTorch alike) with
 #                GLIBC_TUNABLES=glibc.malloc.hugetlb=1: glibc (>= 2.35) asks for transparent huge
 #                pages for its large blocks, which cuts the page-fault cost of fresh native memory
-#                where 4 KiB faults are expensive (see README.md -> Performance)
+#                where 4 KiB faults are expensive (see benchmarks/README.md -> Page faults)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-benchmarks/results/$(date +%Y%m%d-%H%M%S)}

@@ -33,8 +33,8 @@ import java.util.concurrent.TimeUnit;
  *       first), i.e. the price of memory the allocator has to take from the kernel: page faults
  *       plus zeroing, the size in bytes counted once. ND4J frees most op outputs only when the
  *       garbage collector finds them, so an op output usually lands on such fresh pages; on the
- *       machines measured this cost 0.6 to 3 ms per MiB with 4 KiB pages (see the README's
- *       Performance section for transparent huge pages).</li>
+ *       machines measured this cost 0.6 to 3 ms per MiB with 4 KiB pages (see benchmarks/README.md,
+ *       "Page faults", for transparent huge pages).</li>
  * </ul>
  * Arrays are far larger than the caches, so copy/add measure DRAM bandwidth.
  */

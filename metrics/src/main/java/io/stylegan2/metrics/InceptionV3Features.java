@@ -44,7 +44,7 @@ import java.util.Map;
  * to 1/255; feed quantised images for exact parity with its scores.
  *
  * <p>Tested against pytorch-fid's {@code InceptionV3} and torchvision's modules (float64) with
- * deterministic weights ({@link InceptionV3Weights}) on two 64x64 images resized to 299.
+ * deterministic weights (the test class {@code InceptionV3Weights}) on two 64x64 images resized to 299.
  * Weights: convert torchvision's or pytorch-fid's {@code .pth} with
  * {@code io.stylegan2.converter.InceptionConverter} and {@link #load(Path)} the safetensors file.
  */

@@ -54,8 +54,8 @@ import java.util.Map;
  *   L_D = softplus(D(G(w))) + softplus(-D(x)) + mean_j softplus(D(G(w_j))) + mean_j softplus(-D(G_0(w'_j)))
  * </pre>
  * and, every {@code r1Interval} steps, one more on {@code r1Interval * (R1(x) + R1(G_0(w'_j)))} (lazy R1).
- * whose fakes are the step's reconstruction and samples (detached) and whose global reals are the
- * original generator's samples of independent latents {@code w'_j}. The generator graph reads the
+ * Its fakes are the step's reconstruction and samples (detached), its global reals the original
+ * generator's samples of independent latents {@code w'_j}. The generator graph reads the
  * copy's current weights after every discriminator step.
  *
  * <p>The run stops after {@code maxSteps} updates, or before an update as soon as the reconstruction
