@@ -19,7 +19,7 @@ import java.io.PrintWriter;
 @Command(name = "stylegan2",
         mixinStandardHelpOptions = true,
         version = "stylegan2 0.1.0-SNAPSHOT",
-        description = "StyleGAN2 on the JVM: convert checkpoints, inspect models, generate images, measure image metrics.",
+        description = "StyleGAN2 on the JVM: convert checkpoints, inspect models, generate images, invert and edit images, train encoders, measure image metrics.",
         subcommands = {ConvertCommand.class, InfoCommand.class, GenerateCommand.class, MetricsCommand.class, ConvertLpipsCommand.class,
                 InvertCommand.class, DirectionsCommand.class, EditCommand.class, TrainEncoderCommand.class,
                 CommandLine.HelpCommand.class})

@@ -7,7 +7,7 @@ import io.stylegan2.inversion.MethodProvider;
 /** The {@code encoder} method: a trained ReStyle encoder, no optimisation; options {@link EncoderOptions}. */
 public final class EncoderMethod extends MethodProvider<EncoderOptions> {
     public EncoderMethod() {
-        super(EncoderInverter.NAME, "trained ReStyle encoder (option encoder=FILE from train-encoder; iterations=3)",
+        super(EncoderInverter.NAME, "trained ReStyle encoder (option encoder=FILE from train-encoder; iterations=3; no optimisation, --steps does not apply)",
                 new EncoderOptions(null, 3));
     }
 

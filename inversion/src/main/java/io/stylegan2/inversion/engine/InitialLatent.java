@@ -25,9 +25,10 @@ public final class InitialLatent {
      * @param saved      a saved result file or an {@code invert --out} folder, or null
      * @param fallback   the registered method to run otherwise (e.g. {@code w}, {@code wplus})
      * @param steps      its steps (null: its default)
+     * @param options    its options ({@code --option} keys of that method)
      */
-    public static Inverter inverter(String method, MethodContext c, Path encoder, int iterations, Path saved, String fallback, Integer steps)
-            throws Exception {
+    public static Inverter inverter(String method, MethodContext c, Path encoder, int iterations, Path saved, String fallback, Integer steps,
+                                    Map<String, String> options) throws Exception {
         if (encoder != null && saved != null) throw new IllegalArgumentException(method + ": give encoder=FILE or init=FILE|DIR, not both");
         if (saved != null) return new SavedResult(saved, c.generator().config().numWs(), c.generator().config().wDim());
         if (encoder != null) {
@@ -37,6 +38,6 @@ public final class InitialLatent {
             return c.methods().create("encoder", c.with(null, o));
         }
         if (fallback.equals(method)) throw new IllegalArgumentException(method + ": cannot start from itself");
-        return c.methods().create(fallback, c.with(steps, Map.of()));
+        return c.methods().create(fallback, c.with(steps, options));
     }
 }

@@ -22,7 +22,7 @@ public final class NearPerfectMethod extends MethodProvider<NearPerfectOptions> 
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(name() + ": " + e.getMessage(), e);
         }
-        Inverter init = InitialLatent.inverter(name(), c, o.encoder(), o.iterations(), o.init(), "wplus", o.initSteps());
+        Inverter init = InitialLatent.inverter(name(), c, o.encoder(), o.iterations(), o.init(), "wplus", o.initSteps(), java.util.Map.of());
         Discriminator d = c.discriminator().load();  // also measures the report when the adversarial terms are off
         return new NearPerfectInverter(c.generator(), d, init, c.perceptual(), cfg, o.reportSamples());
     }

@@ -8,8 +8,9 @@ import java.nio.file.Path;
 /**
  * The {@code pti} method's options ({@code --option KEY=VALUE}; {@code --steps} sets the tuning steps).
  *
- * @param pivotMethod the registered method that finds the pivot ({@code w}, the official projector, as PTI)
- * @param pivotSteps  its steps (PTI: 1000 for the W projector)
+ * @param pivotMethod the registered method that finds the pivot ({@code w}, the official projector, as PTI;
+ *                    with {@code w} the pivot runs PTI's settings: 600 {@code w_avg} samples, peak lr 0.01)
+ * @param pivotSteps  its steps (PTI: 450)
  * @param encoder     start from a trained encoder instead (a file from {@code train-encoder})
  * @param iterations  the encoder's ReStyle iterations
  * @param init        start from a saved result instead (a result file or an {@code invert --out} folder)
@@ -24,9 +25,15 @@ import java.nio.file.Path;
 public record PtiOptions(String pivotMethod, int pivotSteps, Path encoder, int iterations, Path init,
                          double lr, double threshold, double l2, double lpips, boolean locality, NoiseMode noiseMode, long seed) {
 
+    public PtiOptions {
+        if (pivotSteps < 1) throw new IllegalArgumentException("pivot-steps must be >= 1, got " + pivotSteps);
+        if (iterations < 1) throw new IllegalArgumentException("iterations must be >= 1, got " + iterations);
+        if (noiseMode == NoiseMode.RANDOM) throw new IllegalArgumentException("noise-mode must be const or none (PTI tunes with fixed noise), got random");
+    }
+
     public static PtiOptions defaults() {
         PtiConfig d = PtiConfig.defaults();
-        return new PtiOptions("w", 1000, null, 3, null, d.learningRate(), d.perceptualThreshold(), d.l2Weight(), d.perceptualWeight(),
+        return new PtiOptions("w", 450, null, 3, null, d.learningRate(), d.perceptualThreshold(), d.l2Weight(), d.perceptualWeight(),
                 false, d.noiseMode(), d.seed());
     }
 
