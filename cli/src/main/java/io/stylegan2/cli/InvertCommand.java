@@ -13,7 +13,7 @@ import io.stylegan2.inversion.InversionOutcome;
 import io.stylegan2.inversion.InversionResult;
 import io.stylegan2.inversion.InversionResults;
 import io.stylegan2.inversion.Inverter;
-import io.stylegan2.inversion.LossCurves;
+import io.stylegan2.core.io.LossCurves;
 import io.stylegan2.inversion.MethodContext;
 import io.stylegan2.inversion.MethodOptions;
 import io.stylegan2.inversion.Methods;

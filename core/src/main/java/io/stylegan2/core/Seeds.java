@@ -167,4 +167,27 @@ public final class Seeds {
             throw new IllegalArgumentException("seed " + seed + " out of range [0, " + MAX_SEED + "] (numpy RandomState)");
         return seed;
     }
+
+    /**
+     * A seed for step {@code step} of a run seeded {@code seed} (SplitMix64 finaliser of a
+     * combination of the two): the loops that must be resumable draw step {@code i}'s random
+     * numbers from {@code new SplittableRandom(mix(seed, i))}, so a resumed run draws what an
+     * uninterrupted one would.
+     */
+    public static long mix(long seed, long step) {
+        long x = seed * 0x9E3779B97F4A7C15L + step + 0x632BE59BD9B4E019L;
+        x = (x ^ (x >>> 30)) * 0xBF58476D1CE4E5B9L;
+        x = (x ^ (x >>> 27)) * 0x94D049BB133111EBL;
+        return x ^ (x >>> 31);
+    }
+
+    /** {@code n} standard normal floats from {@code r} (Box-Muller, one value per pair of uniforms). */
+    public static float[] gaussian(java.util.SplittableRandom r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            double u1 = r.nextDouble(), u2 = r.nextDouble();
+            v[i] = (float) (Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2));
+        }
+        return v;
+    }
 }

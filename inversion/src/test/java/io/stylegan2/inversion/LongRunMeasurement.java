@@ -1,5 +1,6 @@
 package io.stylegan2.inversion;
 
+import io.stylegan2.core.io.LossCurves;
 import io.stylegan2.inversion.projector.NvidiaConfig;
 import io.stylegan2.inversion.projector.NvidiaProjector;
 import io.stylegan2.inversion.wplus.WPlusConfig;

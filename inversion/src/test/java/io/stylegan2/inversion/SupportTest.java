@@ -10,14 +10,12 @@ import org.nd4j.linalg.factory.Nd4j;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Image preparation and the loss-curve chart. */
+/** Image preparation. */
 class SupportTest {
     @TempDir Path dir;
 
@@ -38,25 +36,5 @@ class SupportTest {
         assertThat(t.getDouble(0, 0, 5, 15)).isCloseTo(1, org.assertj.core.api.Assertions.within(0.01));
         assertThat(ImagePreparation.load(png, 8, 1).shape()).containsExactly(1, 1, 8, 8);
         assertThatThrownBy(() -> ImagePreparation.load(dir.resolve("missing.png"), 8, 3)).hasMessageContaining("missing.png");
-    }
-
-    @Test
-    void drawsLossCurves() throws Exception {
-        List<Map<String, Double>> h = new ArrayList<>();
-        for (int i = 0; i < 50; i++) h.add(Map.of("mse", 1.0 / (i + 1), "perceptual", 0.5 * Math.exp(-i / 10.0), "total", 2.0 / (i + 1), "lr", 0.1));
-        Path f = dir.resolve("curve.png");
-        LossCurves.writePng(h, "wplus img", true, f);
-        BufferedImage img = ImageIO.read(f.toFile());
-        assertThat(img.getWidth()).isEqualTo(640);
-        assertThat(LossCurves.terms(h)).containsExactlyInAnyOrder("mse", "perceptual", "total");
-        // some non-white, non-gray pixels (the coloured lines)
-        int coloured = 0;
-        for (int y = 0; y < img.getHeight(); y++) for (int x = 0; x < img.getWidth(); x++) {
-            int rgb = img.getRGB(x, y), r = (rgb >> 16) & 255, g = (rgb >> 8) & 255, b = rgb & 255;
-            if (Math.max(r, Math.max(g, b)) - Math.min(r, Math.min(g, b)) > 60) coloured++;
-        }
-        assertThat(coloured).isGreaterThan(300);
-        LossCurves.render(List.of(), "empty", false, 200, 100);   // no data: axes only, no exception
-        LossCurves.render(List.of(Map.of("x", 0.0)), "flat", true, 200, 100);
     }
 }

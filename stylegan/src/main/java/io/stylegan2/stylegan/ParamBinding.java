@@ -1,5 +1,6 @@
 package io.stylegan2.stylegan;
 
+import io.stylegan2.core.ops.Fold;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
@@ -18,6 +19,7 @@ public final class ParamBinding {
     private final Predicate<String> trainable;
     private final WeightOverride override;
     private final String prefix;
+    private final boolean live;
     private final Map<String, SDVariable> bound = new HashMap<>();
 
     /**
@@ -26,6 +28,11 @@ public final class ParamBinding {
      * @param override  parameter replacement hook ({@link WeightOverride#NONE} for none)
      */
     public ParamBinding(SameDiff sd, ParameterStore store, String prefix, Predicate<String> trainable, WeightOverride override) {
+        this(sd, store, prefix, trainable, override, false);
+    }
+
+    private ParamBinding(SameDiff sd, ParameterStore store, String prefix, Predicate<String> trainable, WeightOverride override, boolean live) {
+        this.live = live;
         this.sd = sd;
         this.store = store;
         this.prefix = prefix == null ? "" : prefix;
@@ -36,6 +43,16 @@ public final class ParamBinding {
     /** Frozen parameters, no override. */
     public static ParamBinding frozen(SameDiff sd, ParameterStore store, String prefix) {
         return new ParamBinding(sd, store, prefix, n -> false, WeightOverride.NONE);
+    }
+
+    /**
+     * A binding to arrays that a training loop updates in place: trainable parameters become
+     * variables holding the store's own arrays (no copy: an optimiser's in-place update of the store
+     * is what the next run reads), the others {@link Fold#live live} constants (never folded at
+     * build time). Several graphs bound this way to one store share its arrays.
+     */
+    public static ParamBinding live(SameDiff sd, ParameterStore store, String prefix, Predicate<String> trainable) {
+        return new ParamBinding(sd, store, prefix, trainable, WeightOverride.NONE, true);
     }
 
     public SameDiff sd() {
@@ -51,9 +68,9 @@ public final class ParamBinding {
         SDVariable v = bound.get(name);
         if (v != null) return v;
         String graphName = prefix + name;
-        SDVariable base = trainable.test(name)
-                ? sd.var(graphName, store.get(name).dup('c'))
-                : sd.constant(graphName, store.get(name));
+        SDVariable base;
+        if (trainable.test(name)) base = sd.var(graphName, live ? store.get(name) : store.get(name).dup('c'));
+        else base = live ? Fold.live(sd.constant(graphName, store.get(name))) : sd.constant(graphName, store.get(name));
         v = override.apply(name, base);
         bound.put(name, v);
         return v;

@@ -41,6 +41,21 @@ public final class ParameterStore {
         return new ParameterStore(m, dataType);
     }
 
+    /**
+     * A store over the caller's arrays (graph layout, by canonical name), not copied: a training
+     * loop updates them in place and every graph bound with {@link ParamBinding#live} reads the
+     * current values. The arrays must be c-ordered and of {@code dataType}.
+     */
+    public static ParameterStore shared(Map<String, INDArray> graphLayout, DataType dataType) {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        graphLayout.forEach((k, v) -> {
+            if (v.dataType() != dataType || v.ordering() != 'c' || v.isView())
+                throw new IllegalArgumentException("shared parameter '" + k + "' must be a c-ordered " + dataType + " array that is not a view");
+            m.put(k, v);
+        });
+        return new ParameterStore(m, dataType);
+    }
+
     /** One tensor from PyTorch layout to graph layout (conv weights permuted; a view). */
     public static INDArray graphLayout(String name, INDArray v) {
         return toGraphLayout(name, v);

@@ -7,9 +7,13 @@ import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -18,13 +22,34 @@ import java.util.function.UnaryOperator;
  * flip, a permutation or the demodulation's {@code sum(w^2)} is evaluated once when the graph is
  * built, with the very same ops on a scratch graph, and enters the graph as a constant; otherwise
  * (trainable weights, offsets, modulated weights) the ops are added to the graph as usual.
+ *
+ * <p>A <em>live</em> constant ({@link #live}) is a constant whose array another graph updates in
+ * place between runs (a training loop's discriminator weights inside the generator's step graph):
+ * it gets a constant's cheap backward but is never folded, so every run reads its current values.
  */
 public final class Fold {
+    /** Live constants by graph (weak keys: a graph's entry goes with the graph). */
+    private static final Map<SameDiff, Set<String>> LIVE = Collections.synchronizedMap(new WeakHashMap<>());
+
     private Fold() {}
 
-    /** {@code f(w)}: a constant if {@code w} is one, else the ops of {@code f} in {@code w}'s graph. */
+    /** Marks a constant as live: never folded (its array is updated in place elsewhere); returns it. */
+    public static SDVariable live(SDVariable constant) {
+        if (constant.getVariableType() != VariableType.CONSTANT)
+            throw new IllegalArgumentException("only a constant can be live, '" + constant.name() + "' is a " + constant.getVariableType());
+        LIVE.computeIfAbsent(constant.getSameDiff(), k -> ConcurrentHashMap.newKeySet()).add(constant.name());
+        return constant;
+    }
+
+    /** Whether {@code v} was marked {@link #live}. */
+    public static boolean isLive(SDVariable v) {
+        Set<String> s = LIVE.get(v.getSameDiff());
+        return s != null && s.contains(v.name());
+    }
+
+    /** {@code f(w)}: a constant if {@code w} is one (and not {@link #live}), else the ops of {@code f} in {@code w}'s graph. */
     public static SDVariable ifConstant(SDVariable w, UnaryOperator<SDVariable> f) {
-        if (w.getVariableType() == VariableType.CONSTANT && w.getArr() != null) {
+        if (w.getVariableType() == VariableType.CONSTANT && w.getArr() != null && !isLive(w)) {
             SameDiff scratch = SameDiff.create();
             INDArray folded = f.apply(scratch.constant(w.getArr())).eval();
             return w.getSameDiff().constant(folded.dup());

@@ -292,19 +292,11 @@ public final class EncoderTrainer {
     // ------------------------------------------------------------------ data
 
     static long mix(long seed, long step) {
-        long x = seed * 0x9E3779B97F4A7C15L + step + 0x632BE59BD9B4E019L;
-        x = (x ^ (x >>> 30)) * 0xBF58476D1CE4E5B9L;
-        x = (x ^ (x >>> 27)) * 0x94D049BB133111EBL;
-        return x ^ (x >>> 31);
+        return io.stylegan2.core.Seeds.mix(seed, step);
     }
 
     static INDArray gaussian(SplittableRandom r, int n, int d) {
-        float[] v = new float[n * d];
-        for (int i = 0; i < v.length; i++) {
-            double u1 = r.nextDouble(), u2 = r.nextDouble();
-            v[i] = (float) (Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2));
-        }
-        return Nd4j.create(v, new long[]{n, d}, DataType.FLOAT);
+        return Nd4j.create(io.stylegan2.core.Seeds.gaussian(r, n * d), new long[]{n, d}, DataType.FLOAT);
     }
 
     private static INDArray repeat(INDArray one, int n) {

@@ -1,6 +1,5 @@
-package io.stylegan2.inversion;
+package io.stylegan2.core.io;
 
-import io.stylegan2.core.io.Images;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -19,7 +18,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Draws a per-step loss history ({@link InversionResult#history()}) as a line chart with java.awt:
+ * Draws a per-step loss history (an inversion result's or a training run's) as a line chart with
+ * java.awt:
  * axes with tick labels, one coloured line per term and a legend; linear or log10 y axis. Terms named
  * in {@code exclude} (by default {@code lr} and {@code latent_noise}, which are not losses) are left out.
  */
