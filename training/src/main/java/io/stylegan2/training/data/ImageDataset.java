@@ -106,7 +106,7 @@ public final class ImageDataset {
 
     static ImageDataset fromZip(Path zip, int resolution, int channels, Fit fit, int limit) throws IOException {
         try (ZipFile z = new ZipFile(zip.toFile())) {
-            List<ZipEntry> entries = z.stream().filter(e -> !e.isDirectory() && isImageName(e.getName()))
+            List<ZipEntry> entries = z.stream().map(e -> (ZipEntry) e).filter(e -> !e.isDirectory() && isImageName(e.getName()))
                     .sorted(java.util.Comparator.comparing(ZipEntry::getName)).toList();
             if (entries.isEmpty()) throw new IOException("training data " + zip + ": no image entries");
             if (limit > 0 && entries.size() > limit) entries = entries.subList(0, limit);
