@@ -6,14 +6,15 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
-import java.util.Collections;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -28,8 +29,13 @@ import java.util.function.UnaryOperator;
  * it gets a constant's cheap backward but is never folded, so every run reads its current values.
  */
 public final class Fold {
-    /** Live constants by graph (weak keys: a graph's entry goes with the graph). */
-    private static final Map<SameDiff, Set<String>> LIVE = Collections.synchronizedMap(new WeakHashMap<>());
+    /**
+     * Live constant names by graph, keyed by the graph's identity and held weakly (a graph's entry
+     * goes with the graph). Identity, not {@code equals}: a SameDiff's hash code changes as ops are added.
+     */
+    private static final Map<Integer, List<LiveEntry>> LIVE = new HashMap<>();
+
+    private record LiveEntry(WeakReference<SameDiff> graph, Set<String> names) {}
 
     private Fold() {}
 
@@ -37,14 +43,32 @@ public final class Fold {
     public static SDVariable live(SDVariable constant) {
         if (constant.getVariableType() != VariableType.CONSTANT)
             throw new IllegalArgumentException("only a constant can be live, '" + constant.name() + "' is a " + constant.getVariableType());
-        LIVE.computeIfAbsent(constant.getSameDiff(), k -> ConcurrentHashMap.newKeySet()).add(constant.name());
+        synchronized (LIVE) {
+            Set<String> names = liveNames(constant.getSameDiff());
+            if (names == null) {
+                LIVE.values().forEach(l -> l.removeIf(e -> e.graph().get() == null));
+                LIVE.values().removeIf(List::isEmpty);
+                names = new HashSet<>();
+                LIVE.computeIfAbsent(System.identityHashCode(constant.getSameDiff()), k -> new ArrayList<>())
+                        .add(new LiveEntry(new WeakReference<>(constant.getSameDiff()), names));
+            }
+            names.add(constant.name());
+        }
         return constant;
     }
 
     /** Whether {@code v} was marked {@link #live}. */
     public static boolean isLive(SDVariable v) {
-        Set<String> s = LIVE.get(v.getSameDiff());
-        return s != null && s.contains(v.name());
+        synchronized (LIVE) {
+            Set<String> names = liveNames(v.getSameDiff());
+            return names != null && names.contains(v.name());
+        }
+    }
+
+    private static Set<String> liveNames(SameDiff sd) {
+        List<LiveEntry> l = LIVE.get(System.identityHashCode(sd));
+        if (l != null) for (LiveEntry e : l) if (e.graph().get() == sd) return e.names();
+        return null;
     }
 
     /** {@code f(w)}: a constant if {@code w} is one (and not {@link #live}), else the ops of {@code f} in {@code w}'s graph. */

@@ -1,0 +1,154 @@
+package io.stylegan2.training;
+
+import io.stylegan2.core.StepMemory;
+import io.stylegan2.losses.Adversarial;
+import io.stylegan2.losses.R1Penalty;
+import io.stylegan2.stylegan.GeneratorConfig;
+import io.stylegan2.stylegan.NoiseMode;
+import io.stylegan2.stylegan.ParamBinding;
+import io.stylegan2.stylegan.SynthesisHooks;
+import io.stylegan2.stylegan.SynthesisNetwork;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The graphs of the training phases (NVlabs {@code StyleGAN2Loss.accumulate_gradients}), each built
+ * once over the live arrays of {@link Networks} (G and D's variables are the very arrays the
+ * optimisers update; in a phase that does not train a network, that network's weights are live
+ * constants: read each run, never folded).
+ *
+ * <ul>
+ *   <li><b>G</b>: {@code z}, {@code z2} {@code [B, z_dim]} and the row mask {@code mix [1, num_ws, 1]} (1 = the
+ *       row comes from {@code z}, 0 = from {@code z2}: style mixing), random noise maps when the noise
+ *       mode is random; {@code ws = mix * mapping(z) + (1 - mix) * mapping(z2)}, {@code img = synthesis(ws)}.
+ *       Gmain's loss is {@code mean softplus(-D(img))}; the same graph draws the fakes of Dmain
+ *       (forward only). Outputs also the mapped {@code w} of {@code z} (the tracked {@code w_avg}).</li>
+ *   <li><b>Dmain</b>: {@code mean softplus(D(fake)) + mean softplus(-D(real))}, fakes fed as data.</li>
+ *   <li><b>Dreg</b>: the R1 penalty on the reals, {@code (gamma / 2) mean_n |d sum D / d x_n|^2}, times the
+ *       lazy-regularisation gain ({@link R1Penalty}: the hand-written input gradient of D).</li>
+ * </ul>
+ */
+final class PhaseGraphs {
+    static final String G_PREFIX = "G/", D_PREFIX = "D/";
+    static final String Z = "z", Z2 = "z2", MIX = "mix", REAL = "real", FAKE = "fake";
+    static final String G_LOSS = "loss/G", G_W = "G/w", G_IMAGE = "G/image", G_LOGITS = "G/logits";
+    static final String D_LOSS = "loss/D", D_REAL = "D/real_logits", D_FAKE = "D/fake_logits", R1 = "loss/r1", R1_PENALTY = "D/r1_penalty";
+
+    final int batch;
+    final Networks nets;
+    final SameDiff gGraph, dGraph, rGraph;
+    final List<String> gVars = new ArrayList<>(), dVars = new ArrayList<>();
+    private final StepMemory.Loop gMemory, dMemory, rMemory;
+    private final NoiseMode noiseMode;
+
+    PhaseGraphs(Networks nets, int batch, NoiseMode noiseMode, double r1Gamma, int r1Gain) {
+        this.nets = nets;
+        this.batch = batch;
+        this.noiseMode = noiseMode;
+        GeneratorConfig c = nets.gCfg;
+        int ch = nets.dCfg.imgChannels(), r = nets.dCfg.imgResolution();
+
+        gGraph = SameDiff.create();
+        ParamBinding gp = ParamBinding.live(gGraph, nets.gStore, G_PREFIX, Networks::trainedInG);
+        ParamBinding dc = ParamBinding.live(gGraph, nets.dStore, D_PREFIX, n -> false);
+        SDVariable z = gGraph.placeHolder(Z, DataType.FLOAT, batch, c.zDim()), z2 = gGraph.placeHolder(Z2, DataType.FLOAT, batch, c.zDim());
+        SDVariable mix = gGraph.placeHolder(MIX, DataType.FLOAT, 1, c.numWs(), 1);
+        SDVariable w = nets.mapping.w(gp, z).rename(G_W);
+        SDVariable w2 = nets.mapping.w(gp, z2);
+        SDVariable ws = w.reshape(-1, 1, c.wDim()).mul(mix).add(w2.reshape(-1, 1, c.wDim()).mul(mix.rsub(1.0)));
+        SDVariable img = nets.synthesis.build(gp, ws, noiseMode, SynthesisHooks.NONE, SynthesisNetwork.Start.FULL).image().rename(G_IMAGE);
+        SDVariable logits = Adversarial.logits(nets.discriminator, dc, img, batch).rename(G_LOGITS);
+        SDVariable gLoss = gGraph.identity(G_LOSS, Adversarial.generatorLoss(logits));
+        gGraph.setLossVariables(gLoss);
+        for (String n : nets.g.keySet()) if (Networks.trainedInG(n)) gVars.add(gp.graphName(n));
+
+        dGraph = SameDiff.create();
+        ParamBinding dp = ParamBinding.live(dGraph, nets.dStore, D_PREFIX, n -> true);
+        SDVariable real = dGraph.placeHolder(REAL, DataType.FLOAT, batch, ch, r, r), fake = dGraph.placeHolder(FAKE, DataType.FLOAT, batch, ch, r, r);
+        SDVariable realLogits = Adversarial.logits(nets.discriminator, dp, real, batch).rename(D_REAL);
+        SDVariable fakeLogits = Adversarial.logits(nets.discriminator, dp, fake, batch).rename(D_FAKE);
+        dGraph.setLossVariables(dGraph.identity(D_LOSS, Adversarial.discriminatorLoss(realLogits, fakeLogits)));
+        for (String n : nets.d.keySet()) dVars.add(dp.graphName(n));
+
+        if (r1Gamma > 0) {
+            rGraph = SameDiff.create();
+            ParamBinding rp = ParamBinding.live(rGraph, nets.dStore, D_PREFIX, n -> true);
+            SDVariable penalty = R1Penalty.build(nets.discriminator, rp, rGraph.placeHolder(REAL, DataType.FLOAT, batch, ch, r, r), r1Gamma).penalty()
+                    .rename(R1_PENALTY);
+            rGraph.setLossVariables(rGraph.identity(R1, penalty.mul(r1Gain)));
+        } else {
+            rGraph = null;
+        }
+        gMemory = new StepMemory.Loop(gGraph);
+        dMemory = new StepMemory.Loop(dGraph);
+        rMemory = rGraph == null ? null : new StepMemory.Loop(rGraph);
+    }
+
+    /** The G graph's placeholders for latents {@code z}, {@code z2}, the mixing mask and noise maps. */
+    Map<String, INDArray> gFeed(INDArray z, INDArray z2, INDArray mix, Map<String, INDArray> noise) {
+        Map<String, INDArray> f = new HashMap<>();
+        f.put(Z, z);
+        f.put(Z2, z2);
+        f.put(MIX, mix);
+        if (noiseMode == NoiseMode.RANDOM) noise.forEach((l, m) -> f.put("noise/" + l, m));
+        return f;
+    }
+
+    /** Gmain: the generator loss and its gradients for G's trained tensors, plus the mapped {@code w}. */
+    Phase gMain(Map<String, INDArray> feed) {
+        OutAndGrad og = gGraph.calculateGradientsAndOutputs(feed, List.of(G_LOSS, G_W, G_LOGITS), gVars);
+        Phase p = new Phase(og.getOutputs().get(G_LOSS).getDouble(0), og.getGradients(),
+                og.getOutputs().get(G_W).dup(), og.getOutputs().get(G_LOGITS).dup());
+        gMemory.stepDone();
+        return p;
+    }
+
+    /** The fakes of Dmain (forward only) and the mapped {@code w}. */
+    INDArray[] fakes(Map<String, INDArray> feed) {
+        Map<String, INDArray> out = gGraph.output(feed, G_IMAGE, G_W);
+        return new INDArray[]{out.get(G_IMAGE).dup(), out.get(G_W).dup()};
+    }
+
+    /** Dmain: the discriminator loss and its gradients. */
+    Phase dMain(INDArray real, INDArray fake) {
+        OutAndGrad og = dGraph.calculateGradientsAndOutputs(Map.of(REAL, real, FAKE, fake), List.of(D_LOSS, D_REAL, D_FAKE), dVars);
+        Phase p = new Phase(og.getOutputs().get(D_LOSS).getDouble(0), og.getGradients(),
+                og.getOutputs().get(D_REAL).dup(), og.getOutputs().get(D_FAKE).dup());
+        dMemory.stepDone();
+        return p;
+    }
+
+    /** Dreg: the R1 penalty (without the gain, as NVlabs reports it) and the gradients of gain x penalty. */
+    Phase dReg(INDArray real) {
+        OutAndGrad og = rGraph.calculateGradientsAndOutputs(Map.of(REAL, real), List.of(R1, R1_PENALTY), dVars);
+        Phase p = new Phase(og.getOutputs().get(R1_PENALTY).getDouble(0), og.getGradients(), null, null);
+        rMemory.stepDone();
+        return p;
+    }
+
+    /**
+     * A phase's result.
+     *
+     * @param loss      the phase's scalar (its loss, or R1 / path-length penalty)
+     * @param gradients by graph variable name
+     * @param a         phase output (G: mapped w; D: real logits), or null
+     * @param b         phase output (G: fake logits; D: fake logits), or null
+     */
+    record Phase(double loss, Map<String, INDArray> gradients, INDArray a, INDArray b) {}
+
+    /** A mixing mask: rows {@code < cutoff} from the first latent. */
+    static INDArray mixMask(int numWs, int cutoff) {
+        INDArray m = Nd4j.zeros(DataType.FLOAT, 1, numWs, 1);
+        for (int i = 0; i < Math.min(cutoff, numWs); i++) m.putScalar(0, i, 0, 1f);
+        return m;
+    }
+}
