@@ -12,7 +12,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -21,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
@@ -175,17 +173,9 @@ public final class InversionResults {
         });
     }
 
-    /** Reads every {@code .npy} entry of an {@code .npz} archive, by name without the extension. */
+    /** Reads every {@code .npy} entry of an {@code .npz} archive ({@link Npy#readNpz}). */
     public static Map<String, INDArray> readNpz(Path file) throws IOException {
-        Map<String, INDArray> m = new LinkedHashMap<>();
-        try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
-            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
-                if (!e.getName().endsWith(".npy")) continue;
-                m.put(e.getName().substring(0, e.getName().length() - 4), Npy.read(zip.readAllBytes()));
-            }
-        }
-        if (m.isEmpty()) throw new IOException(file + ": no .npy entries (not an npz archive?)");
-        return m;
+        return Npy.readNpz(file);
     }
 
     /** {@code latent.npy}: float32 {@code [num_ws, w_dim]} (the rosinality {@code --w_plus} latent layout). */

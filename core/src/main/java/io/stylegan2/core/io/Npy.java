@@ -151,4 +151,17 @@ public final class Npy {
             out.write(bb.array());
         }
     }
+
+    /** Reads every {@code .npy} entry of an {@code .npz} archive (what {@code np.savez} writes), by name without the extension. */
+    public static java.util.Map<String, INDArray> readNpz(Path file) throws IOException {
+        java.util.Map<String, INDArray> m = new java.util.LinkedHashMap<>();
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file); java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(in)) {
+            for (java.util.zip.ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                if (!e.getName().endsWith(".npy")) continue;
+                m.put(e.getName().substring(0, e.getName().length() - 4), read(zip.readAllBytes()));
+            }
+        }
+        if (m.isEmpty()) throw new IOException(file + ": no .npy entries (not an npz archive?)");
+        return m;
+    }
 }
