@@ -33,6 +33,7 @@ public final class JmhReport {
             "NetworkBenchmarks", NetworkBenchmarks::work,
             "GeneratorForwardBenchmark", GeneratorForwardBenchmark::work,
             "InversionStepBenchmark", InversionStepBenchmark::work,
+            "TrainingStepBenchmark", TrainingStepBenchmark::work,
             "LossBenchmarks", LossBenchmarks::work);
 
     public static void main(String[] args) throws IOException {

@@ -19,9 +19,9 @@ import java.io.PrintWriter;
 @Command(name = "stylegan2",
         mixinStandardHelpOptions = true,
         version = "stylegan2 0.1.0-SNAPSHOT",
-        description = "StyleGAN2 on the JVM: convert checkpoints, inspect models, generate images, invert and edit images, train encoders, measure image metrics.",
+        description = "StyleGAN2 on the JVM: convert checkpoints, inspect models, generate images, invert and edit images, train models and encoders, measure image metrics.",
         subcommands = {ConvertCommand.class, InfoCommand.class, GenerateCommand.class, MetricsCommand.class, ConvertLpipsCommand.class,
-                InvertCommand.class, DirectionsCommand.class, EditCommand.class, TrainEncoderCommand.class,
+                InvertCommand.class, DirectionsCommand.class, EditCommand.class, TrainEncoderCommand.class, TrainCommand.class, TrainClassifierCommand.class, EvaluateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class StyleGan2Cli implements Runnable {
     /** Classpath location of the model used when {@code generate} gets no {@code --model}. */
@@ -32,7 +32,7 @@ public final class StyleGan2Cli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: one of convert, info, generate, metrics, convert-lpips, directions, edit, train-encoder, invert");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: one of convert, info, generate, metrics, convert-lpips, invert, directions, edit, train-encoder, train, train-classifier, evaluate");
     }
 
     /** A configured command line (case-insensitive enums, clean error output). */

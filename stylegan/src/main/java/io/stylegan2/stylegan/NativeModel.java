@@ -100,17 +100,7 @@ public record NativeModel(GeneratorConfig generatorConfig, DiscriminatorConfig d
 
     /** Reads a native model from a stream (e.g. a classpath resource); {@code name} labels errors. */
     public static NativeModel read(java.io.InputStream in, String name) throws IOException {
-        Path tmp = java.nio.file.Files.createTempFile("stylegan2-model", ".safetensors");
-        try {
-            java.nio.file.Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            try {
-                return read(tmp);
-            } catch (IOException e) {
-                throw new IOException(name + ": " + e.getMessage(), e);
-            }
-        } finally {
-            java.nio.file.Files.deleteIfExists(tmp);
-        }
+        return Safetensors.readStream(in, name, NativeModel::read);
     }
 
     /**

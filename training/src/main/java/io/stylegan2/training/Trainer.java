@@ -130,7 +130,18 @@ public final class Trainer implements AutoCloseable {
      * @return the loop's per-iteration history of this call
      */
     public OptimisationLoop.Result train(Progress progress, CancellationToken cancel) throws IOException {
-        int total = options.iterations();
+        return train(Integer.MAX_VALUE, progress, cancel);
+    }
+
+    /**
+     * Runs at most {@code maxIterations} more iterations (never past {@code totalKimg}), with the
+     * ticks, grids and snapshots of the schedule (and a snapshot when cancelled); stopping early writes
+     * no extra snapshot: call {@link #snapshot()}. For callers that interleave their own work
+     * (benchmarks, notebooks).
+     */
+    public OptimisationLoop.Result train(int maxIterations, Progress progress, CancellationToken cancel) throws IOException {
+        if (maxIterations < 1) throw new IllegalArgumentException("maxIterations must be >= 1, got " + maxIterations);
+        int total = (int) Math.min(options.iterations(), (long) state.iteration + maxIterations);
         if (state.iteration == 0) run.writeGrids(nets, "init", data);
         try (BatchLoader loader = new BatchLoader(data, options.batch(), options.xflip(), options.seed(), state.iteration)) {
             Ticks ticks = new Ticks();
@@ -146,7 +157,6 @@ public final class Trainer implements AutoCloseable {
                     })
                     .onCancel(i -> snapshotUnchecked())
                     .run(progress, cancel);
-            if (r.steps() > 0 && !ticks.snapshotted) snapshot();
             return r;
         } catch (UncheckedIOException e) {
             throw e.getCause();
@@ -248,12 +258,10 @@ public final class Trainer implements AutoCloseable {
         private final Map<String, double[]> sums = new LinkedHashMap<>();
         private long tickStart = System.nanoTime();
         private long tickNimg = state.curNimg;
-        boolean snapshotted;
 
         void after(int i, Map<String, Double> values) {
             values.forEach((k, x) -> sums.computeIfAbsent(k, q -> new double[2])[0] += x);
             values.forEach((k, x) -> sums.get(k)[1]++);
-            snapshotted = false;
             boolean last = i + 1 >= options.iterations();
             if ((i + 1) % options.iterationsPerTick() != 0 && !last) return;
             state.tick++;
@@ -269,7 +277,6 @@ public final class Trainer implements AutoCloseable {
                 if (last || (options.imageTicks() > 0 && state.tick % options.imageTicks() == 0)) run.writeGrids(nets, String.format("%06d", state.curNimg / 1000), data);
                 if (last || (options.snapshotTicks() > 0 && state.tick % options.snapshotTicks() == 0)) {
                     snapshot();
-                    snapshotted = true;
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

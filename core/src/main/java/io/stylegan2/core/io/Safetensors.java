@@ -66,6 +66,30 @@ public final class Safetensors {
         }
     }
 
+    /** A reader of a file (e.g. {@code NativeModel::read}). */
+    @FunctionalInterface
+    public interface FileReader<T> {
+        T read(Path file) throws IOException;
+    }
+
+    /**
+     * Reads a stream (e.g. a classpath resource) with a file reader, through a temporary file that is
+     * deleted afterwards; errors are prefixed with {@code name}.
+     */
+    public static <T> T readStream(java.io.InputStream in, String name, FileReader<T> reader) throws IOException {
+        Path tmp = java.nio.file.Files.createTempFile("stylegan2-", ".safetensors");
+        try {
+            java.nio.file.Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try {
+                return reader.read(tmp);
+            } catch (IOException e) {
+                throw new IOException(name + ": " + e.getMessage(), e);
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(tmp);
+        }
+    }
+
     /** Reads and validates only the header. */
     public static Header readHeader(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {

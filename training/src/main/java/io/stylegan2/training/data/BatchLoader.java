@@ -1,11 +1,9 @@
 package io.stylegan2.training.data;
 
-import io.stylegan2.core.Seeds;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -13,26 +11,20 @@ import java.util.concurrent.TimeUnit;
 /**
  * Batches of real images for the training iterations, prepared on a background thread.
  *
- * <p>The batch of iteration {@code i} is a pure function of {@code (seed, i)}: sample {@code k} of
- * the run ({@code k = i * batch + j}) is image {@code perm_e[k mod N]} of epoch {@code e = k / N}
- * (a Fisher-Yates permutation seeded by {@code (seed, e)}), mirrored left-right with probability 1/2
- * (seeded by {@code (seed, k)}) when x-flips are on. So a resumed run sees exactly the batches an
- * uninterrupted run would have. The thread stays a few batches ahead ({@value #AHEAD}).
+ * <p>The batch of iteration {@code i} holds samples {@code i * batch .. (i + 1) * batch - 1} of the
+ * run's {@link SampleOrder}, a pure function of the seed, so a resumed run sees exactly the batches
+ * an uninterrupted run would have. The thread stays a few batches ahead ({@value #AHEAD}).
  */
 public final class BatchLoader implements AutoCloseable {
     static final int AHEAD = 3;
-    private static final long FLIP_STREAM = 0x5DEECE66DL;
 
     private final ImageDataset data;
     private final int batch;
-    private final boolean xflip;
-    private final long seed;
+    private final SampleOrder order;
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(AHEAD);
     private final Thread thread;
     private volatile boolean closed;
     private int next;
-    private long epoch = -1;
-    private int[] perm;
 
     /**
      * @param first the first iteration to deliver (a resumed run's)
@@ -40,8 +32,7 @@ public final class BatchLoader implements AutoCloseable {
     public BatchLoader(ImageDataset data, int batch, boolean xflip, long seed, int first) {
         this.data = data;
         this.batch = batch;
-        this.xflip = xflip;
-        this.seed = seed;
+        this.order = new SampleOrder(data.size(), seed, xflip);
         this.next = first;
         int start = first;
         thread = new Thread(() -> produce(start), "stylegan2-batches");
@@ -77,34 +68,13 @@ public final class BatchLoader implements AutoCloseable {
         float[] out = new float[batch * n];
         for (int j = 0; j < batch; j++) {
             long k = (long) i * batch + j;
-            long e = k / data.size();
-            int pos = (int) (k % data.size());
-            boolean flip = xflip && (new SplittableRandom(Seeds.mix(seed ^ FLIP_STREAM, k)).nextInt(2) == 1);
-            data.copyTo(permutation(e)[pos], flip, out, j * n);
+            data.copyTo(order.item(k), order.flipped(k), out, j * n);
         }
         return out;
     }
 
     private INDArray make(int i) {
         return batch(i);
-    }
-
-    private synchronized int[] permutation(long e) {
-        if (e != epoch) {
-            int n = data.size();
-            int[] p = new int[n];
-            for (int k = 0; k < n; k++) p[k] = k;
-            SplittableRandom r = new SplittableRandom(Seeds.mix(seed, e));
-            for (int k = n - 1; k > 0; k--) {
-                int j = r.nextInt(k + 1);
-                int t = p[k];
-                p[k] = p[j];
-                p[j] = t;
-            }
-            perm = p;
-            epoch = e;
-        }
-        return perm;
     }
 
     /** The next iteration's batch, from the background thread (iterations are delivered in order). */

@@ -53,6 +53,18 @@ public final class ImageDataset {
     }
 
     /**
+     * A dataset over images already in memory: {@code pixels} holds {@code count} images of
+     * {@code [channels, resolution, resolution]} unsigned bytes, row-major (not copied).
+     */
+    public static ImageDataset ofPixels(byte[] pixels, int count, int channels, int resolution, String source) {
+        if (count < 1 || channels < 1 || resolution < 1) throw new IllegalArgumentException("in-memory dataset: count, channels and resolution must be >= 1");
+        if ((long) count * channels * resolution * resolution != pixels.length)
+            throw new IllegalArgumentException("in-memory dataset " + source + ": " + pixels.length + " bytes are not " + count + " images of "
+                    + channels + "x" + resolution + "x" + resolution);
+        return new ImageDataset(pixels, count, channels, resolution, List.of(), source);
+    }
+
+    /**
      * Loads a dataset: a folder, a {@code .zip}, or IDX data (an {@code *-idx3-ubyte[.gz]} file, or a
      * folder holding {@code train-images-idx3-ubyte[.gz]}).
      *

@@ -1,0 +1,115 @@
+package io.stylegan2.benchmarks;
+
+import io.stylegan2.core.CancellationToken;
+import io.stylegan2.core.Progress;
+import io.stylegan2.stylegan.DiscriminatorConfig;
+import io.stylegan2.stylegan.GeneratorConfig;
+import io.stylegan2.stylegan.NoiseMode;
+import io.stylegan2.training.Trainer;
+import io.stylegan2.training.TrainingOptions;
+import io.stylegan2.training.data.ImageDataset;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One StyleGAN2 training iteration of {@link Trainer} (NVlabs' recipe: Gmain with style mixing,
+ * Dmain, lazy R1 every 16 iterations, w_avg and G_ema updates) on random images in memory.
+ * Single-shot: each measurement is one iteration, and the 16 measurements after 2 warm-up
+ * iterations cover exactly one lazy-R1 cycle, so their mean is the amortised iteration time.
+ * <ul>
+ *   <li>{@code fmnist32}: the Fashion-MNIST model ({@code ../shared/models/fmnist32}'s recipe):
+ *       channels {4: 64, 8: 64, 16: 64, 32: 32}, z = w = 64, 4 mapping layers, batch 16;</li>
+ *   <li>{@code paper256}: NVlabs' {@code paper256} networks, {@code channel_base} 16384
+ *       ({@code min(16384 / res, 512)}), z = w = 512, 8 mapping layers, batch 4;</li>
+ *   <li>{@code stylegan2-256}: NVlabs' {@code stylegan2} (config-f) networks at 256 px,
+ *       {@code channel_base} 32768, batch 4.</li>
+ * </ul>
+ * Work counted: G forward twice (Gmain, Dmain's fakes) plus its full backward
+ * ({@link Flops#BACKWARD_FULL} - 1), D forward three times (fakes twice, reals) plus two full
+ * backwards and Gmain's input-only backward; R1's double backward and the optimiser are not counted,
+ * so the GFLOP/s is a lower bound.
+ */
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2)
+@Measurement(iterations = 16)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx12g", "-Dorg.bytedeco.javacpp.maxbytes=16G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=20G"})
+public class TrainingStepBenchmark {
+
+    @State(Scope.Benchmark)
+    public static class Run {
+        @Param({"fmnist32", "paper256", "stylegan2-256"})
+        public String config;
+
+        Trainer trainer;
+        Path dir;
+
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            Config s = config(config);
+            int per = s.g().imgChannels() * s.g().imgResolution() * s.g().imgResolution();
+            byte[] pixels = new byte[64 * per];
+            new SplittableRandom(0).nextBytes(pixels);
+            ImageDataset data = ImageDataset.ofPixels(pixels, 64, s.g().imgChannels(), s.g().imgResolution(), "random bytes");
+            // NVlabs' recipe without path-length regularisation; no ticks or snapshots during the measurement
+            TrainingOptions o = new TrainingOptions(s.batch(), 0.002, 0.002, 0, 0.99, 1e-8, s.gamma(), 16, 0, 4, 0.01, 2, 0.9, 10, 0, true,
+                    NoiseMode.RANDOM, 0.995, 1e6, 1e6, 0, 0, 0);
+            dir = Files.createTempDirectory("stylegan2-train-bench");
+            trainer = Trainer.create(s.g(), s.d(), o, data, dir);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException {
+            if (trainer != null) trainer.close();
+            if (dir != null) try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Benchmark
+    public int iteration(Run r) throws IOException {
+        r.trainer.train(1, Progress.NONE, CancellationToken.NONE);
+        return r.trainer.iteration();
+    }
+
+    record Config(GeneratorConfig g, DiscriminatorConfig d, int batch, double gamma) {}
+
+    static Config config(String config) {
+        return switch (config) {
+            case "fmnist32" -> {
+                Map<Integer, Integer> t = Map.of(4, 64, 8, 64, 16, 64, 32, 32);
+                yield new Config(new GeneratorConfig(64, 64, 4, 0.01, 32, 3, t, null, null, "skip"),
+                        new DiscriminatorConfig(32, 3, t, 4, 1, null, null, "resnet"), 16, 0.1);
+            }
+            case "paper256" -> new Config(GeneratorConfig.nvlabs(512, 512, 8, 256, 3, 16384, 512), DiscriminatorConfig.nvlabs(256, 3, 16384, 512), 4, 1);
+            case "stylegan2-256" -> new Config(GeneratorConfig.nvlabs(512, 512, 8, 256, 3, 32768, 512), DiscriminatorConfig.nvlabs(256, 3, 32768, 512), 4, 1);
+            default -> throw new IllegalArgumentException("no training benchmark config '" + config + "' (fmnist32, paper256, stylegan2-256)");
+        };
+    }
+
+    static Work work(String method, Map<String, String> params) {
+        Config s = config(params.get("config"));
+        long g = Flops.generator(s.g(), s.batch()).total(), d = Flops.discriminator(s.d()) * s.batch();
+        long macs = g * (2 + Flops.BACKWARD_FULL - 1) + d * (3 + 2 * (Flops.BACKWARD_FULL - 1) + (Flops.BACKWARD_DATA - 1));
+        return Work.compute(params.get("config") + " b" + s.batch(), macs);
+    }
+}
