@@ -17,8 +17,11 @@ public final class BenchmarkConfigs {
         return new GeneratorConfig(64, 64, 2, 0.01, 32, 3, Map.of(4, 64, 8, 64, 16, 64, 32, 32), null, null, "skip");
     }
 
-    /** Config-f channel table {@code min(16384 / res, 512)} at 256&sup2; (z = w = 512, 8 mapping layers). */
-    public static GeneratorConfig configF256() {
+    /**
+     * NVlabs' {@code paper256} networks at 256&sup2;: channel table {@code min(16384 / res, 512)} (z = w = 512,
+     * 8 mapping layers). Config-f ({@code channel_base} 32768) has twice the channels from 64 px up.
+     */
+    public static GeneratorConfig paper256() {
         return GeneratorConfig.nvlabs(512, 512, 8, 256, 3, 16384, 512);
     }
 
@@ -27,12 +30,12 @@ public final class BenchmarkConfigs {
         return new GeneratorConfig(32, 32, 3, 0.01, 16, 3, Map.of(4, 48, 8, 32, 16, 16), null, null, "skip");
     }
 
-    /** {@link #fixture16()} for 16, {@link #fixture32()} for 32, {@link #configF256()} for 256. */
+    /** {@link #fixture16()} for 16, {@link #fixture32()} for 32, {@link #paper256()} for 256. */
     public static GeneratorConfig forResolution(int resolution) {
         return switch (resolution) {
             case 16 -> fixture16();
             case 32 -> fixture32();
-            case 256 -> configF256();
+            case 256 -> paper256();
             default -> throw new IllegalArgumentException("no benchmark config for resolution " + resolution + " (16, 32 or 256)");
         };
     }
@@ -45,19 +48,19 @@ public final class BenchmarkConfigs {
         return GeneratorConfig.nvlabs(64, 64, 2, 64, 3, 8192, 256);
     }
 
-    /** {@link InversionStepBenchmark} configs: {@link #fixture32()}, {@link #small64()}, {@link #configF256()}. */
+    /** {@link InversionStepBenchmark} configs: {@link #fixture32()}, {@link #small64()}, {@link #paper256()}. */
     public static GeneratorConfig forInversion(int resolution) {
         return switch (resolution) {
             case 32 -> fixture32();
             case 64 -> small64();
-            case 256 -> configF256();
+            case 256 -> paper256();
             default -> throw new IllegalArgumentException("no inversion benchmark config for resolution " + resolution + " (32, 64 or 256)");
         };
     }
 
     /**
      * Discriminator ({@code resnet}) matching {@link #forResolution(int)}: 32 = the fixture channel
-     * table {4: 64, 8: 64, 16: 64, 32: 32}, 256 = config-f {@code min(16384 / res, 512)}; RGB,
+     * table {4: 64, 8: 64, 16: 64, 32: 32}, 256 = paper256 {@code min(16384 / res, 512)}; RGB,
      * minibatch-stddev group 4, 1 channel.
      */
     public static DiscriminatorConfig discriminator(int resolution) {

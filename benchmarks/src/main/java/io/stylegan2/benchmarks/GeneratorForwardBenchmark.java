@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Time of one synthesis forward {@code [N, numWs, wDim] -> [N, C, H, W]} (const noise) for the
- * 32&sup2; fixture config and the 256&sup2; config-f table; see {@link BenchmarkConfigs}. Divide
+ * 32&sup2; fixture config and the 256&sup2; paper256 table; see {@link BenchmarkConfigs}. Divide
  * {@link Flops#generator(GeneratorConfig, long)}{@code .synthesis()} by the score for MAC/s.
  *
  * <p>Weights are random (NVlabs init, seed 0); timing does not depend on their values. The graph is

@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Whole networks with gradients, random weights, batch 1 and 4, at the 32&sup2; fixture and the
- * 256&sup2; config-f tables ({@link BenchmarkConfigs}); the synthesis forward alone is
+ * 256&sup2; paper256 tables ({@link BenchmarkConfigs}); the synthesis forward alone is
  * {@link GeneratorForwardBenchmark}.
  * <ul>
  *   <li>{@code generatorForwardBackward}: synthesis (const noise) and the gradient of

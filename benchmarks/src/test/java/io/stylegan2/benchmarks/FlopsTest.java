@@ -29,7 +29,7 @@ class FlopsTest {
     @Test
     void benchmarkConfigsAreValid() {
         assertThat(BenchmarkConfigs.fixture32().numWs()).isEqualTo(8);
-        GeneratorConfig f = BenchmarkConfigs.configF256();
+        GeneratorConfig f = BenchmarkConfigs.paper256();
         assertThat(f.channels()).containsEntry(4, 512).containsEntry(32, 512).containsEntry(64, 256).containsEntry(256, 64);
         // conv dominates at 256^2
         Flops.Breakdown b = Flops.generator(f);

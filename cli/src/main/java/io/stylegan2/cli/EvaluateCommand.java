@@ -18,7 +18,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,9 +34,6 @@ import java.util.concurrent.Callable;
         description = {"FD, KD and precision/recall (k = 3) of a generator against real images, in a trained classifier's feature space.",
                 "Values are named FD-<classifier> etc.: comparable between models evaluated the same way, not with published FIDs."})
 final class EvaluateCommand implements Callable<Integer> {
-    /** The Fashion-MNIST classifier embedded in the jar. */
-    static final String DEFAULT_CLASSIFIER_RESOURCE = "/models/fmnist-classifier.safetensors";
-
     @Spec CommandSpec spec;
 
     @Mixin ModelOption.OrEmbedded model;
@@ -97,10 +93,7 @@ final class EvaluateCommand implements Callable<Integer> {
             Cli.requireReadableFile(spec, classifier, "--classifier");
             return Classifier.load(classifier);
         }
-        try (InputStream in = EvaluateCommand.class.getResourceAsStream(DEFAULT_CLASSIFIER_RESOURCE)) {
-            if (in == null) throw new java.io.IOException("no --classifier given and this build embeds none (" + DEFAULT_CLASSIFIER_RESOURCE + ")");
-            return Classifier.load(in, DEFAULT_CLASSIFIER_RESOURCE);
-        }
+        return Classifier.fashionMnist();
     }
 
     private void print(List<GeneratorEvaluation.Report> reports, GeneratorEvaluation.Report floor, ImageDataset real, Classifier clf) throws Exception {

@@ -9,7 +9,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 
 /**
@@ -37,14 +36,7 @@ abstract class ModelOption {
 
     /** The native model of {@code file}, or the model embedded in the jar when {@code file} is null. */
     static NativeModel read(Path file) throws IOException {
-        if (file != null) return NativeModel.read(file);
-        InputStream in = StyleGan2Cli.class.getResourceAsStream(StyleGan2Cli.DEFAULT_MODEL_RESOURCE);
-        if (in == null)
-            throw new IOException("no --model given and this build has no embedded default model (classpath resource "
-                    + StyleGan2Cli.DEFAULT_MODEL_RESOURCE + ")");
-        try (in) {
-            return NativeModel.read(in, StyleGan2Cli.DEFAULT_MODEL_RESOURCE);
-        }
+        return file != null ? NativeModel.read(file) : io.stylegan2.stylegan.PretrainedModels.read(StyleGan2Cli.DEFAULT_MODEL_RESOURCE);
     }
 
     /** {@code --model FILE}, default: the embedded model. */

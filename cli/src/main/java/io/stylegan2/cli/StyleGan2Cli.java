@@ -24,8 +24,8 @@ import java.io.PrintWriter;
                 InvertCommand.class, DirectionsCommand.class, EditCommand.class, TrainEncoderCommand.class, TrainCommand.class, TrainClassifierCommand.class, EvaluateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class StyleGan2Cli implements Runnable {
-    /** Classpath location of the model used when {@code generate} gets no {@code --model}. */
-    public static final String DEFAULT_MODEL_RESOURCE = "/models/default.safetensors";
+    /** Classpath location of the model used when a command gets no {@code --model}: the Fashion-MNIST model of {@link io.stylegan2.stylegan.PretrainedModels}. */
+    public static final String DEFAULT_MODEL_RESOURCE = io.stylegan2.stylegan.PretrainedModels.FASHION_MNIST_32;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

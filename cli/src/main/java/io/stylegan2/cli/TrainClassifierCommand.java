@@ -35,7 +35,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
     Path testLabels;
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "classifier file to write (.safetensors)")
     Path out;
-    @Option(names = "--name", defaultValue = "fmnist-classifier", description = "feature-space name carried by every metric (default: ${DEFAULT-VALUE})")
+    @Option(names = "--name", defaultValue = "fmnist", description = "feature-space name carried by every metric (default: ${DEFAULT-VALUE})")
     String name;
     @Option(names = "--resolution", defaultValue = "32") int resolution;
     @Option(names = "--channels", defaultValue = "1") int channels;

@@ -83,7 +83,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dlr", defaultValue = "0.002", description = "D learning rate") double dLr;
     @Option(names = "--gamma", defaultValue = "10", description = "R1 weight (default: ${DEFAULT-VALUE}; 0 = off)") double gamma;
     @Option(names = "--r1-interval", defaultValue = "16", description = "lazy R1 interval (default: ${DEFAULT-VALUE})") int r1Interval;
-    @Option(names = "--g-reg-interval", defaultValue = "4", description = "lazy G regularisation interval (the lr/beta correction) (default: ${DEFAULT-VALUE})") int gRegInterval;
+    @Option(names = "--g-reg-interval", defaultValue = "4", description = "lazy G regularisation interval: path length every N iterations, G's lr and betas corrected by N/(N+1) as NVlabs does even without path length; 0 = none (rosinality's loop without path length) (default: ${DEFAULT-VALUE})") int gRegInterval;
     @Option(names = "--pl-weight", defaultValue = "0", description = "path-length weight (default: ${DEFAULT-VALUE}; > 0 is not implemented)") double plWeight;
     @Option(names = "--style-mixing", defaultValue = "0.9", description = "style-mixing probability (default: ${DEFAULT-VALUE})") double styleMixing;
     @Option(names = "--ema-kimg", defaultValue = "10", description = "G_ema half-life in kimg (default: ${DEFAULT-VALUE})") double emaKimg;

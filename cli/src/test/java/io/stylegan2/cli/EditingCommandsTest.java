@@ -35,7 +35,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@code directions} and {@code edit} end to end on the embedded default model (32 px, the nv_s32_c64 fixture). */
+/** {@code directions} and {@code edit} end to end on the embedded default model (the shipped Fashion-MNIST model, 32 px). */
 class EditingCommandsTest {
     @TempDir Path dir;
     StringWriter out = new StringWriter(), err = new StringWriter();

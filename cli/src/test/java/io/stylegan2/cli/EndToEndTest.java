@@ -23,13 +23,15 @@ class EndToEndTest {
     }
 
     /**
-     * The embedded default is the converted {@code nvlabs/nv_s32_c64} fixture, so {@code generate}
-     * from the fixture's z reproduces NVlabs' images ({@code img_psi0.7.npy}) through the whole CLI path.
+     * {@code convert} then {@code generate --model} from the fixture's z reproduces NVlabs' images of the
+     * {@code nvlabs/nv_s32_c64} fixture ({@code img_psi0.7.npy}) through the whole CLI path.
      */
     @Test
-    void generateWithTheEmbeddedDefaultModelReproducesNvlabs() throws Exception {
+    void convertedFixtureGeneratesNvlabsImages() throws Exception {
+        Path model = dir.resolve("nv_s32_c64.safetensors");
+        assertThat(run("convert", Fixtures.path("nvlabs/nv_s32_c64").toString(), model.toString())).as(cli.err()).isZero();
         Path o = dir.resolve("out");
-        int rc = run("generate", "--z", Fixtures.path("nvlabs/nv_s32_c64/z.npy").toString(), "--truncation", "0.7",
+        int rc = run("generate", "--model", model.toString(), "--z", Fixtures.path("nvlabs/nv_s32_c64/z.npy").toString(), "--truncation", "0.7",
                 "--noise-mode", "const", "--save-npy", "--out", o.toString());
         assertThat(rc).as(cli.err()).isZero();
         INDArray expected = Npy.read(Fixtures.path("nvlabs/nv_s32_c64/img_psi0.7.npy"));
@@ -41,6 +43,28 @@ class EndToEndTest {
         try (var s = Files.list(o)) {
             assertThat(s.filter(p -> p.getFileName().toString().endsWith(".tmp")).count()).as("no temp files left").isZero();
         }
+    }
+
+    /**
+     * The README's first command: the embedded default model writes recognisable garments. The
+     * shipped Fashion-MNIST classifier (trained on real images only) must be confident about most of
+     * them, and const noise makes the run repeatable.
+     */
+    @Test
+    void embeddedDefaultModelDrawsGarments() throws Exception {
+        Path a = dir.resolve("a"), b = dir.resolve("b");
+        for (Path o : new Path[]{a, b})
+            assertThat(run("generate", "--seeds", "1-16", "--truncation", "0.7", "--noise-mode", "const", "--save-npy", "--out", o.toString())).as(cli.err()).isZero();
+        io.stylegan2.training.eval.Classifier clf = io.stylegan2.training.eval.Classifier.fashionMnist();
+        int confident = 0;
+        for (int i = 1; i <= 16; i++) {
+            INDArray img = Npy.read(a.resolve(String.format("seed%04d.npy", i)));
+            assertThat(Npy.read(b.resolve(String.format("seed%04d.npy", i)))).as("seed %d repeatable", i).isEqualTo(img);
+            INDArray x = img.reshape(1, img.size(0), img.size(1), img.size(2));
+            INDArray p = org.nd4j.linalg.factory.Nd4j.nn().softmax(clf.logits(x), 1);
+            if (p.maxNumber().doubleValue() > 0.8) confident++;
+        }
+        assertThat(confident).as("images the classifier is more than 80 percent sure about, of 16").isGreaterThanOrEqualTo(12);
     }
 
     @Test

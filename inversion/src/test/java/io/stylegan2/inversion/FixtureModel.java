@@ -13,10 +13,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.io.IOException;
 import java.util.List;
 
-/** The real fixture generator (NVlabs {@code nv_s32_c64}, 32 px, converted in memory) and targets it made. */
+/**
+ * The networks of the inversion tests: the trained Fashion-MNIST model shipped in the stylegan jar
+ * ({@link #trainedGenerator()}, {@link #trainedDiscriminator()}) with real test garments it never saw
+ * ({@link #garment(int)}), for the methods' claims; and the random-init fixture generator (NVlabs
+ * {@code nv_s32_c64}, 32 px, converted in memory) with targets it made, for plumbing and parity.
+ */
 public final class FixtureModel {
-    private static Generator generator;
-    private static Discriminator discriminator;
+    private static Generator generator, trained;
+    private static Discriminator discriminator, trainedD;
 
     private FixtureModel() {}
 
@@ -29,6 +34,29 @@ public final class FixtureModel {
     public static synchronized Discriminator discriminator() throws IOException {
         if (discriminator == null) load();
         return discriminator;
+    }
+
+    /** The shipped Fashion-MNIST G_ema ({@link io.stylegan2.stylegan.PretrainedModels#fashionMnist32()}). */
+    public static synchronized Generator trainedGenerator() throws IOException {
+        if (trained == null) loadTrained();
+        return trained;
+    }
+
+    /** The shipped Fashion-MNIST discriminator. */
+    public static synchronized Discriminator trainedDiscriminator() throws IOException {
+        if (trainedD == null) loadTrained();
+        return trainedD;
+    }
+
+    private static void loadTrained() throws IOException {
+        NativeModel m = io.stylegan2.stylegan.PretrainedModels.fashionMnist32();
+        trained = Generator.create(m.generatorConfig(), m.generator());
+        trainedD = Discriminator.create(m.discriminatorConfig(), m.discriminator());
+    }
+
+    /** Fashion-MNIST test image {@code i} as the trained model draws them: {@code [1, 3, 32, 32]} in [-1, 1]. */
+    public static INDArray garment(int i) {
+        return io.stylegan2.core.testing.FashionMnistSamples.padded(i, 3);
     }
 
     private static void load() throws IOException {

@@ -15,7 +15,10 @@ import io.stylegan2.stylegan.NoiseMode;
  * @param r1Gamma         R1 weight on reals ({@code r1_gamma}); 0 = off
  * @param dRegInterval    lazy R1: every this many iterations, with gain = interval ({@code D_reg_interval}, 16)
  * @param plWeight        path-length regularisation weight ({@code pl_weight}, 2); 0 = off
- * @param gRegInterval    lazy path length: every this many iterations ({@code G_reg_interval}, 4)
+ * @param gRegInterval    lazy path length: every this many iterations ({@code G_reg_interval}, 4); 0 = G is not
+ *                        lazily regularised (NVlabs {@code G_reg_interval=None}): no lr/beta correction for G,
+ *                        path length not allowed. NVlabs corrects G's lr and betas by 4/5 even when the path
+ *                        length is off; rosinality's loop (and {@code ../shared/models/fmnist32}) does not
  * @param plDecay         decay of the running mean path length ({@code pl_decay}, 0.01)
  * @param plBatchShrink   the path-length batch is {@code batch / plBatchShrink} ({@code pl_batch_shrink}, 2)
  * @param styleMixingProb probability of mixing two latents at a random crossover ({@code style_mixing_prob}, 0.9)
@@ -41,7 +44,8 @@ public record TrainingOptions(int batch, double gLr, double dLr, double beta1, d
         if (!(gLr > 0) || !(dLr > 0)) throw new IllegalArgumentException("learning rates must be > 0, got " + gLr + ", " + dLr);
         if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && eps > 0)) throw new IllegalArgumentException("invalid Adam betas/eps");
         if (!(r1Gamma >= 0) || !(plWeight >= 0)) throw new IllegalArgumentException("r1-gamma and pl-weight must be >= 0");
-        if (dRegInterval < 1 || gRegInterval < 1) throw new IllegalArgumentException("regularisation intervals must be >= 1");
+        if (dRegInterval < 1 || gRegInterval < 0) throw new IllegalArgumentException("d-reg-interval must be >= 1 and g-reg-interval >= 0");
+        if (gRegInterval == 0 && plWeight > 0) throw new IllegalArgumentException("pl-weight > 0 needs a lazy G regularisation interval (g-reg-interval >= 1)");
         if (!(plDecay > 0 && plDecay <= 1) || plBatchShrink < 1) throw new IllegalArgumentException("invalid path-length settings");
         if (plWeight > 0 && batch / plBatchShrink < 1) throw new IllegalArgumentException("batch " + batch + " / pl-batch-shrink " + plBatchShrink + " leaves no image for the path length");
         if (!(styleMixingProb >= 0 && styleMixingProb <= 1)) throw new IllegalArgumentException("style-mixing-prob must be in [0, 1]");
@@ -74,9 +78,9 @@ public record TrainingOptions(int batch, double gLr, double dLr, double beta1, d
         return Math.max(1, (int) Math.round(kimgPerTick * 1000 / batch));
     }
 
-    /** Lazy-regularisation correction of an optimiser ({@code interval / (interval + 1)}; NVlabs {@code mb_ratio}). */
+    /** Lazy-regularisation correction of an optimiser ({@code interval / (interval + 1)}; NVlabs {@code mb_ratio}); 1 for interval 0 (none). */
     public static double lazyRatio(int interval) {
-        return interval / (interval + 1.0);
+        return interval == 0 ? 1.0 : interval / (interval + 1.0);
     }
 
     public TrainingOptions withBatch(int b) {

@@ -195,6 +195,22 @@ public final class Classifier implements FeatureExtractor {
         AtomicFiles.write(file, out -> Safetensors.write(out, params, meta));
     }
 
+    /** Classpath location of the shipped Fashion-MNIST classifier. */
+    public static final String FASHION_MNIST = "/io/stylegan2/training/eval/fashion-mnist-classifier.safetensors";
+
+    /**
+     * The Fashion-MNIST classifier shipped in this jar ({@code fmnist}: 32x32 gray, images
+     * padded 28 -> 32; trained by {@code train-classifier} with the defaults on the 60 000 training
+     * images, 3 epochs; its test accuracy on the 10 000 test images is in {@link #info()}). Its
+     * features define "FD-fmnist".
+     */
+    public static Classifier fashionMnist() throws IOException {
+        try (java.io.InputStream in = Classifier.class.getResourceAsStream(FASHION_MNIST)) {
+            if (in == null) throw new IOException("no classifier " + FASHION_MNIST + " in this build");
+            return load(in, FASHION_MNIST);
+        }
+    }
+
     /** Reads a classifier from a stream (e.g. a classpath resource); {@code name} labels errors. */
     public static Classifier load(java.io.InputStream in, String name) throws IOException {
         return Safetensors.readStream(in, name, Classifier::load);
