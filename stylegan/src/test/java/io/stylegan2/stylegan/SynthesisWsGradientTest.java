@@ -29,17 +29,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * batch 2, with constant, random and no noise, an active conv clamp, and both modulated-conv formulations.
  */
 class SynthesisWsGradientTest {
-    static final GeneratorConfig CFG = new GeneratorConfig(8, 8, 2, 0.01, 16, 3, Map.of(4, 8, 8, 6, 16, 4), null, null, "skip");
+    static final GeneratorConfig CFG = TinyGenerators.config(null);
 
-    /** Random weights with non-zero biases and noise strengths (NVlabs' init leaves them 0). */
     static Generator generator(Double clamp, long seed, DataType dt) {
-        GeneratorConfig cfg = new GeneratorConfig(CFG.zDim(), CFG.wDim(), CFG.mappingLayers(), CFG.lrMultiplier(), CFG.imgResolution(),
-                CFG.imgChannels(), CFG.channels(), null, clamp, "skip");
-        Map<String, INDArray> p = Generator.randomParams(cfg, seed);
-        java.util.Random rnd = new java.util.Random(seed);
-        p.replaceAll((k, v) -> k.endsWith("noise_strength") ? Nd4j.scalar(DataType.FLOAT, (float) (0.2 + 0.3 * rnd.nextDouble())).reshape(new long[0])
-                : k.endsWith(".bias") && !k.endsWith("affine.bias") ? Nd4j.randn(DataType.FLOAT, v.shape()).muli(0.3f) : v);
-        return Generator.create(cfg, p, dt);
+        return TinyGenerators.tinyG(clamp, seed, dt);
     }
 
     /** The hand-written gradient, SameDiff's gradient and the layer outputs of one case. */
