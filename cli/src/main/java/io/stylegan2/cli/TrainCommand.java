@@ -84,7 +84,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--gamma", defaultValue = "10", description = "R1 weight (default: ${DEFAULT-VALUE}; 0 = off)") double gamma;
     @Option(names = "--r1-interval", defaultValue = "16", description = "lazy R1 interval (default: ${DEFAULT-VALUE})") int r1Interval;
     @Option(names = "--g-reg-interval", defaultValue = "4", description = "lazy G regularisation interval: path length every N iterations, G's lr and betas corrected by N/(N+1) as NVlabs does even without path length; 0 = none (rosinality's loop without path length) (default: ${DEFAULT-VALUE})") int gRegInterval;
-    @Option(names = "--pl-weight", defaultValue = "0", description = "path-length weight (default: ${DEFAULT-VALUE}; > 0 is not implemented)") double plWeight;
+    @Option(names = "--pl-weight", paramLabel = "W", description = "path-length regularisation weight, every --g-reg-interval iterations on half the batch "
+            + "(default: 2 at 64 px and above, 0 = off below, as NVlabs; 0 when --g-reg-interval is 0)") Double plWeight;
     @Option(names = "--style-mixing", defaultValue = "0.9", description = "style-mixing probability (default: ${DEFAULT-VALUE})") double styleMixing;
     @Option(names = "--ema-kimg", defaultValue = "10", description = "G_ema half-life in kimg (default: ${DEFAULT-VALUE})") double emaKimg;
     @Option(names = "--ema-rampup", defaultValue = "0.05", description = "G_ema ramp-up (default: ${DEFAULT-VALUE}; 0 = none)") double emaRampup;
@@ -98,15 +99,9 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path out = output.check();
-        TrainingOptions options;
-        try {
-            options = new TrainingOptions(batch, gLr, dLr, 0, 0.99, 1e-8, gamma, r1Interval, plWeight, gRegInterval, 0.01, 2, styleMixing, emaKimg,
-                    emaRampup, mirror, noiseMode, 0.995, kimg, tick, snap, imgSnap, seed);
-        } catch (IllegalArgumentException e) {
-            throw Cli.usage(spec, e.getMessage());
-        }
         PrintWriter stdout = spec.commandLine().getOut();
-        Trainer t = open(options, out, stdout);
+        Trainer t = open(out, stdout);
+        TrainingOptions options = t.options();
         stdout.printf(Locale.ROOT, "training to %.1f kimg (%d iterations of %d), %d images from %s; run folder %s%n", options.totalKimg(),
                 options.iterations(), options.batch(), dataset.size(), dataset.source(), out);
         stdout.flush();
@@ -147,8 +142,26 @@ final class TrainCommand implements Callable<Integer> {
 
     private ImageDataset dataset;
 
+    /**
+     * NVlabs' path-length default for a resolution: on (weight 2) from 64 px up, off below (their
+     * {@code cifar} config, 32 px, turns it off).
+     */
+    static double defaultPlWeight(int resolution) {
+        return resolution >= 64 ? 2 : 0;
+    }
+
+    /** The recipe's options for a model of {@code resolution} (the path-length default depends on it). */
+    private TrainingOptions options(int resolution) {
+        try {
+            return new TrainingOptions(batch, gLr, dLr, 0, 0.99, 1e-8, gamma, r1Interval, plWeight != null ? plWeight : gRegInterval == 0 ? 0 : defaultPlWeight(resolution),
+                    gRegInterval, 0.01, 2, styleMixing, emaKimg, emaRampup, mirror, noiseMode, 0.995, kimg, tick, snap, imgSnap, seed);
+        } catch (IllegalArgumentException e) {
+            throw Cli.usage(spec, e.getMessage());
+        }
+    }
+
     /** A fresh run, an exact resume (run folder or state file), or fine-tuning a model. */
-    private Trainer open(TrainingOptions options, Path out, PrintWriter stdout) throws Exception {
+    private Trainer open(Path out, PrintWriter stdout) throws Exception {
         if (resume != null && !Files.exists(resume)) throw Cli.usage(spec, "--resume: no such file or folder: " + resume);
         Path state = resume == null ? null : TrainingRuns.stateOf(resume).orElse(null);
         GeneratorConfig g;
@@ -174,6 +187,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw Cli.usage(spec, e.getMessage());
             }
         }
+        TrainingOptions options = options(g.imgResolution());
         dataset = ImageDataset.load(data, g.imgResolution(), g.imgChannels(), fit, limit);
         Files.createDirectories(out);
         if (state != null) {

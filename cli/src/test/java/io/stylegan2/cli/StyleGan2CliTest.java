@@ -101,6 +101,15 @@ class StyleGan2CliTest {
         assertThat(err()).contains("--model");
     }
 
+    /** train's path-length weight defaults as NVlabs': on (2) from 64 px up, off below; an explicit --pl-weight wins. */
+    @Test
+    void trainPathLengthWeightDefaultsByResolution() {
+        assertThat(TrainCommand.defaultPlWeight(32)).isEqualTo(0.0);
+        assertThat(TrainCommand.defaultPlWeight(64)).isEqualTo(2.0);
+        assertThat(TrainCommand.defaultPlWeight(1024)).isEqualTo(2.0);
+        assertThat(StyleGan2Cli.commandLine().getSubcommands().get("train").getCommandSpec().findOption("--pl-weight").defaultValue()).isNull();
+    }
+
     // ------------------------------------------------------------------ convert
 
     /** --generator and --lr-mlp reach the converter: the file records the network taken and the mapping lr multiplier. */

@@ -113,6 +113,16 @@ public final class SynthesisNetwork {
      * @param start    {@link Start#FULL}, or a later block with its input feature (and image, may be null)
      */
     public Output build(ParamBinding p, SDVariable ws, NoiseMode noise, SynthesisHooks hooks, Start start) {
+        return build(p, ws, noise, hooks, start, null);
+    }
+
+    /**
+     * As {@link #build(ParamBinding, SDVariable, NoiseMode, SynthesisHooks, Start)}, also recording each
+     * layer's input, styles, modulated conv output and output in {@code activations} when it is not null
+     * (keys in {@link io.stylegan2.stylegan.layers.ModulatedLayer}), for hand-written backward passes such
+     * as {@link #wsGradient}. The graph is the same.
+     */
+    public Output build(ParamBinding p, SDVariable ws, NoiseMode noise, SynthesisHooks hooks, Start start, Map<String, SDVariable> activations) {
         Map<String, SDVariable> feats = new LinkedHashMap<>(), imgs = new LinkedHashMap<>(), outs = new LinkedHashMap<>(), styles = new LinkedHashMap<>();
         for (String l : hooks.padding().keySet()) {
             if (!l.endsWith(".conv1")) throw new IllegalArgumentException("padding hook on '" + l + "': only non-upsampling 3x3 convs (bR.conv1) take a padding provider");
@@ -131,13 +141,13 @@ public final class SynthesisNetwork {
             for (SynthesisLayer l : block.convs()) {
                 SDVariable s = l.styles(p, wsRow(ws, wsIndex(l.id())));
                 styles.put(l.id(), s);
-                x = l.forward(p, x, s, noise, hooks.noise().get(l.id()), hooks.padding().get(l.id()), batch);
+                x = l.forward(p, x, s, noise, hooks.noise().get(l.id()), hooks.padding().get(l.id()), batch, activations);
                 outs.put(l.id(), x);
             }
             ToRgbLayer t = block.toRgb();
             SDVariable s = t.styles(p, wsRow(ws, wsIndex(t.id())));
             styles.put(t.id(), s);
-            SDVariable y = t.forward(p, x, s, batch);
+            SDVariable y = t.forward(p, x, s, batch, activations);
             outs.put(t.id(), y);
             img = block.addImage(img, y);
             feats.put(block.id(), x);
@@ -147,6 +157,56 @@ public final class SynthesisNetwork {
         }
         return new Output(img, Collections.unmodifiableMap(feats), Collections.unmodifiableMap(imgs),
                 Collections.unmodifiableMap(outs), Collections.unmodifiableMap(styles));
+    }
+
+    /**
+     * The forward on {@code ws} and the gradient of {@code sum(upstream * image)} with respect to {@code ws}.
+     *
+     * @param forward    the synthesis build (the same graph a loss of the image can use)
+     * @param wsGradient {@code d sum(upstream * image) / d ws}, {@code [N, num_ws, w_dim]}
+     */
+    public record WsGradient(Output forward, SDVariable wsGradient) {}
+
+    /**
+     * The image and the gradient {@code g = d sum(upstream * image) / d ws}, built <em>explicitly</em> as a SameDiff
+     * graph (as {@link Discriminator#inputGradient} for R1): the forward is {@link #build} itself (same graph), then
+     * a hand-written backward pass of ordinary differentiable ops, block by block from the top resolution
+     * ({@link SynthesisBlock#backward}: ToRGB, the skip branch's FIR up-sampling, the modulated convs with
+     * demodulation, noise, bias, leaky ReLU and clamp, the affines). A W+ row shared by a ToRGB and the next
+     * block's {@code conv0} sums both layers' gradients.
+     *
+     * <p>SameDiff 1.0.0-M2.1 has no second-order gradients; because {@code g} is an ordinary graph of the
+     * parameters and of {@code ws}, first-order autodiff of a function of {@code g} (the path-length penalty)
+     * gives its gradient with respect to the parameters and, through {@code ws}, the mapping network. The
+     * activation masks (leaky ReLU, clamp) are data, the exact derivative almost everywhere. {@code g} equals
+     * SameDiff's own first-order gradient to float64 rounding, whichever modulated-conv, upfirdn2d and
+     * bias_act formulation the engine builds.
+     *
+     * @param ws       W+ codes {@code [N, num_ws, w_dim]}
+     * @param upstream {@code [N, img_channels, R, R]}, the gradient of the image
+     * @param noise    noise mode, as for {@link #build}
+     * @param hooks    explicit noise maps and the const input only (padding and feature hooks have no backward here)
+     */
+    public WsGradient wsGradient(ParamBinding p, SDVariable ws, SDVariable upstream, NoiseMode noise, SynthesisHooks hooks) {
+        if (!hooks.padding().isEmpty() || !hooks.features().isEmpty())
+            throw new IllegalArgumentException("W+ gradient: padding and feature hooks are not supported (hooks on "
+                    + hooks.padding().keySet() + " " + hooks.features().keySet() + ")");
+        Map<String, SDVariable> acts = new LinkedHashMap<>();
+        Output out = build(p, ws, noise, hooks, Start.FULL, acts);
+        SDVariable[] rows = new SDVariable[cfg.numWs()];
+        SDVariable gFeature = null, gImage = upstream;
+        for (int i = blocks.size() - 1; i >= 0; i--) {
+            SynthesisBlock.Gradients g = blocks.get(i).backward(p, acts, gFeature, gImage);
+            g.w().forEach((layer, gw) -> {
+                int row = wsIndex(layer);
+                rows[row] = rows[row] == null ? gw : rows[row].add(gw);
+            });
+            gFeature = g.feature();
+            gImage = g.image();
+        }
+        for (int i = 0; i < rows.length; i++)
+            if (rows[i] == null) throw new IllegalStateException("W+ row " + i + " is used by no layer");
+        return new WsGradient(out, p.sd().stack(1, rows));
     }
 
     /** The batch size of {@code ws} if SameDiff knows it at build time (variables, constants), else -1. */

@@ -40,9 +40,12 @@ import java.util.SplittableRandom;
  * flips) is a function of {@code (seed, i)}, and a {@link TrainingState} holds everything else, so a
  * run resumed from a snapshot is bit-identical to an uninterrupted one.
  *
- * <p>Not implemented: ADA augmentation, conditional models ({@code c_dim > 0}), mixed precision, and
- * path-length regularisation (it needs a second-order gradient through the synthesis network, which
- * SameDiff M2.1 does not build; {@code plWeight > 0} fails with a clear error).
+ * <p>Greg is NVlabs' path-length regularisation ({@code plWeight > 0}): SameDiff M2.1 builds no
+ * second-order gradients, so the W+ gradient of the synthesis network is a hand-written graph
+ * ({@link io.stylegan2.losses.PathLengthPenalty}); its running mean {@code pl_mean} is part of the
+ * {@link TrainingState}. {@code metrics.jsonl} reports {@code pl_penalty} and {@code pl_mean}.
+ *
+ * <p>Not implemented: ADA augmentation, conditional models ({@code c_dim > 0}), mixed precision.
  */
 public final class Trainer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Trainer.class);
@@ -57,9 +60,6 @@ public final class Trainer implements AutoCloseable {
     private final RunFolder run;
 
     private Trainer(TrainingOptions options, Networks nets, ImageDataset data, TrainingState state, RunFolder run) {
-        if (options.plWeight() > 0)
-            throw new IllegalArgumentException("path-length regularisation is not implemented (it needs a second-order gradient through the synthesis "
-                    + "network); set pl-weight 0");
         if (data.resolution() != nets.gCfg.imgResolution() || data.channels() != nets.gCfg.imgChannels())
             throw new IllegalArgumentException("training data is " + data.channels() + "x" + data.resolution() + ", the model makes "
                     + nets.gCfg.imgChannels() + "x" + nets.gCfg.imgResolution());
@@ -68,7 +68,7 @@ public final class Trainer implements AutoCloseable {
         this.data = data;
         this.state = state;
         this.run = run;
-        this.graphs = new PhaseGraphs(nets, options.batch(), options.noiseMode(), options.r1Gamma(), options.dRegInterval());
+        this.graphs = new PhaseGraphs(nets, options.batch(), options.noiseMode(), options.r1Gamma(), options.dRegInterval(), PhaseGraphs.PathLength.of(options));
         double gr = TrainingOptions.lazyRatio(options.gRegInterval()), dr = TrainingOptions.lazyRatio(options.dRegInterval());
         this.gAdam = new Adam(Math.pow(options.beta1(), gr), Math.pow(options.beta2(), gr), options.eps());
         this.dAdam = new Adam(Math.pow(options.beta1(), dr), Math.pow(options.beta2(), dr), options.eps());
@@ -149,7 +149,7 @@ public final class Trainer implements AutoCloseable {
                     .task("train").startAt(Math.min(state.iteration, total)).steps(total)
                     .schedule(Schedule.constant(options.gLr() * TrainingOptions.lazyRatio(options.gRegInterval())))
                     .afterUpdate((i, e) -> {
-                        Map<String, Double> v = dPhases(i, e);
+                        Map<String, Double> v = laterPhases(i);
                         Map<String, Double> all = new LinkedHashMap<>(e.values());
                         all.putAll(v);
                         ticks.after(i, all);
@@ -181,7 +181,7 @@ public final class Trainer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new java.util.concurrent.CancellationException("interrupted while waiting for a batch");
         }
-        PhaseGraphs.Phase p = graphs.gMain(gFeed(random(i, 0)));
+        PhaseGraphs.Phase p = graphs.gMain(gFeed(random(i, 0), options.batch()));
         gW = p.a();
         Map<String, Double> v = new LinkedHashMap<>();
         v.put("G_loss", p.loss());
@@ -193,24 +193,33 @@ public final class Trainer implements AutoCloseable {
         gAdam.step(gParams, sanitize(grads), lr);
     }
 
-    /** Dmain (and Dreg when due) after G's update, then w_avg, G_ema and the counters. */
-    private Map<String, Double> dPhases(int i, OptimisationLoop.Evaluation e) {
+    /** Greg (path length) when due, Dmain and Dreg when due, each with its optimiser step, then w_avg, G_ema and the counters. */
+    private Map<String, Double> laterPhases(int i) {
         Map<String, Double> v = new LinkedHashMap<>();
-        INDArray[] fake = graphs.fakes(gFeed(random(i, 2)));
+        double gLr = options.gLr() * TrainingOptions.lazyRatio(options.gRegInterval());
+        double dLr = options.dLr() * TrainingOptions.lazyRatio(options.dRegInterval());
+        INDArray plW = null;
+        if (graphs.plGraph != null && i % options.gRegInterval() == 0) {
+            PhaseGraphs.PathLengthPhase pl = graphs.gPl(plFeed(random(i, 1)));
+            gAdam.step(gParams, sanitize(withZeros(pl.gradients(), gParams)), gLr);
+            state.plMean = pl.mean();
+            plW = pl.w();
+            v.put("pl_penalty", pl.penalty());
+            v.put("pl_mean", (double) pl.mean());
+        }
+        INDArray[] fake = graphs.fakes(gFeed(random(i, 2), options.batch()));
         PhaseGraphs.Phase d = graphs.dMain(real, fake[0]);
-        dAdam.step(dParams, sanitize(d.gradients()), options.dLr() * TrainingOptions.lazyRatio(options.dRegInterval()));
+        dAdam.step(dParams, sanitize(d.gradients()), dLr);
         v.put("D_loss", d.loss());
         v.put("scores_real", d.a().meanNumber().doubleValue());
         if (graphs.rGraph != null && i % options.dRegInterval() == 0) {
             PhaseGraphs.Phase r = graphs.dReg(real);
-            // R1 does not reach the parameters after D's last nonlinearity; NVlabs' real_logits * 0 term gives them zero
-            // gradients (so Adam's moments still decay), and so do we
-            Map<String, INDArray> g = new LinkedHashMap<>(r.gradients());
-            dParams.forEach((n, a) -> g.computeIfAbsent(n, k -> Nd4j.zeros(a.dataType(), a.shape())));
-            dAdam.step(dParams, sanitize(g), options.dLr() * TrainingOptions.lazyRatio(options.dRegInterval()));
+            dAdam.step(dParams, sanitize(withZeros(r.gradients(), dParams)), dLr);
             v.put("r1_penalty", r.loss());
         }
+        // w_avg follows every main mapping call, in NVlabs' phase order
         nets.trackWAvg(gW, options.wAvgBeta());
+        if (plW != null) nets.trackWAvg(plW, options.wAvgBeta());
         nets.trackWAvg(fake[1], options.wAvgBeta());
         double emaNimg = options.emaKimg() * 1000;
         if (options.emaRampup() > 0) emaNimg = Math.min(emaNimg, state.curNimg * options.emaRampup());
@@ -223,10 +232,22 @@ public final class Trainer implements AutoCloseable {
         return v;
     }
 
-    /** The G graph's feed: latents, style-mixing mask, noise maps. */
-    private Map<String, INDArray> gFeed(SplittableRandom r) {
+    /**
+     * A regulariser's gradients with zeros for the parameters it does not reach (R1: those after D's last
+     * nonlinearity; path length: the ToRGB biases), as NVlabs' {@code logits * 0} / {@code img * 0} terms give
+     * them, so that Adam's moments still decay.
+     */
+    private static Map<String, INDArray> withZeros(Map<String, INDArray> grads, Map<String, INDArray> params) {
+        Map<String, INDArray> g = new LinkedHashMap<>(grads);
+        params.forEach((n, a) -> g.computeIfAbsent(n, k -> Nd4j.zeros(a.dataType(), a.shape())));
+        return g;
+    }
+
+    /** Latents, style-mixing mask and noise maps for {@code b} images, drawn in this order from {@code r}. */
+    private record Latents(INDArray z, INDArray z2, INDArray mix, Map<String, INDArray> noise) {}
+
+    private Latents latents(SplittableRandom r, int b) {
         GeneratorConfig c = nets.gCfg;
-        int b = options.batch();
         INDArray z = Nd4j.create(Seeds.gaussian(r, b * c.zDim()), new long[]{b, c.zDim()}, DataType.FLOAT);
         INDArray z2 = Nd4j.create(Seeds.gaussian(r, b * c.zDim()), new long[]{b, c.zDim()}, DataType.FLOAT);
         int cutoff = c.numWs();
@@ -238,7 +259,21 @@ public final class Trainer implements AutoCloseable {
             int res = SynthesisNetwork.resolutionOf(l);
             noise.put(l, Nd4j.create(Seeds.gaussian(r, b * res * res), new long[]{b, 1, res, res}, DataType.FLOAT));
         }
-        return graphs.gFeed(z, z2, PhaseGraphs.mixMask(c.numWs(), cutoff), noise);
+        return new Latents(z, z2, PhaseGraphs.mixMask(c.numWs(), cutoff), noise);
+    }
+
+    /** The G graph's feed for {@code b} images: latents, style-mixing mask, noise maps. */
+    private Map<String, INDArray> gFeed(SplittableRandom r, int b) {
+        Latents l = latents(r, b);
+        return graphs.gFeed(l.z(), l.z2(), l.mix(), l.noise());
+    }
+
+    /** The Gpl graph's feed: latents, mask and noise maps for its batch, then the image-space noise, and the running mean. */
+    private Map<String, INDArray> plFeed(SplittableRandom r) {
+        int b = graphs.pl.batch(), ch = nets.gCfg.imgChannels(), res = nets.gCfg.imgResolution();
+        Latents l = latents(r, b);
+        INDArray plNoise = Nd4j.create(Seeds.gaussian(r, b * ch * res * res), new long[]{b, ch, res, res}, DataType.FLOAT);
+        return graphs.plFeed(l.z(), l.z2(), l.mix(), l.noise(), plNoise, state.plMean);
     }
 
     /** NVlabs {@code nan_to_num(grad, nan=0, posinf=1e5, neginf=-1e5)}. */

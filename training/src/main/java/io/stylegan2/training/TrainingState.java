@@ -21,14 +21,18 @@ import java.util.Map;
  * format), {@code adam_G/m/<var>}, {@code adam_G/v/<var>}, {@code adam_D/...} (the optimisers'
  * moments); metadata {@code format}, {@code generator_config}, {@code discriminator_config},
  * {@code options} (JSON of {@link TrainingOptions}), {@code iteration}, {@code cur_nimg}, {@code tick},
- * {@code adam_G_steps}, {@code adam_D_steps}. Random draws are functions of the seed and the
- * iteration, so nothing else is needed.
+ * {@code adam_G_steps}, {@code adam_D_steps}, {@code pl_mean} (the running mean of the path lengths,
+ * NVlabs' {@code pl_mean} buffer, a float32 value written exactly; 0 when absent, as in files written
+ * before path-length regularisation). Random draws are functions of the seed and the iteration, so
+ * nothing else is needed.
  */
 final class TrainingState {
     static final String FORMAT = "stylegan2-training-state/1";
 
     int iteration, tick;
     long curNimg, gSteps, dSteps;
+    /** The running mean of the path lengths (float32, as NVlabs' buffer). */
+    float plMean;
     private Map<String, INDArray> gMoments = Map.of(), dMoments = Map.of();
 
     static TrainingState fresh() {
@@ -59,6 +63,7 @@ final class TrainingState {
         meta.put("tick", Integer.toString(s.tick));
         meta.put("adam_G_steps", Long.toString(g.steps()));
         meta.put("adam_D_steps", Long.toString(d.steps()));
+        meta.put("pl_mean", Float.toString(s.plMean));
         AtomicFiles.write(file, out -> Safetensors.write(out, t, meta));
     }
 
@@ -88,6 +93,7 @@ final class TrainingState {
             s.tick = Integer.parseInt(m.get("tick"));
             s.gSteps = Long.parseLong(m.get("adam_G_steps"));
             s.dSteps = Long.parseLong(m.get("adam_D_steps"));
+            s.plMean = m.containsKey("pl_mean") ? Float.parseFloat(m.get("pl_mean")) : 0f;
             s.gMoments = ag;
             s.dMoments = ad;
             return new Loaded(Networks.fromCanonical(gc, dc, g, d, e), s, o);

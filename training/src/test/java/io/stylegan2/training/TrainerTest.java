@@ -29,9 +29,9 @@ class TrainerTest {
     static final GeneratorConfig G = new GeneratorConfig(8, 8, 2, 0.01, 16, 3, CH, null, null, "skip");
     static final DiscriminatorConfig D = new DiscriminatorConfig(16, 3, CH, 4, 1, null, null, "resnet");
 
-    /** 3 iterations per tick of batch 4; R1 every 2 iterations; style mixing on; random noise. */
+    /** 3 iterations per tick of batch 4; R1 and path length every 2 iterations; style mixing on; random noise. */
     static TrainingOptions options(double kimg) {
-        return new TrainingOptions(4, 0.002, 0.002, 0, 0.99, 1e-8, 1.0, 2, 0, 4, 0.01, 2, 0.9, 0.01, 0.05, true,
+        return new TrainingOptions(4, 0.002, 0.002, 0, 0.99, 1e-8, 1.0, 2, 2, 2, 0.01, 2, 0.9, 0.01, 0.05, true,
                 NoiseMode.RANDOM, 0.995, kimg, 0.012, 1, 0, 5);
     }
 
@@ -79,6 +79,8 @@ class TrainerTest {
         TrainingState.Loaded a = TrainingState.read(RunFolder.latestState(straightDir).orElseThrow());
         TrainingState.Loaded b = TrainingState.read(RunFolder.latestState(splitDir).orElseThrow());
         assertThat(b.state().curNimg).isEqualTo(24);
+        // the running mean of the path lengths moved (Greg at iterations 0, 2, 4: the last one after the resume) and resumed exactly
+        assertThat(a.state().plMean).isGreaterThan(0f).isEqualTo(b.state().plMean);
         assertSameTensors(a.networks().g, b.networks().g, "G");
         assertSameTensors(a.networks().d, b.networks().d, "D");
         assertSameTensors(a.networks().gEma, b.networks().gEma, "G_ema");
@@ -91,7 +93,8 @@ class TrainerTest {
         // the run folder
         assertThat(straightDir.resolve("metrics.jsonl")).exists();
         assertThat(Files.readAllLines(straightDir.resolve("metrics.jsonl"))).hasSize(2)
-                .allMatch(l -> l.contains("\"G_loss\"") && l.contains("\"D_loss\"") && l.contains("\"kimg_per_sec\""));
+                .allMatch(l -> l.contains("\"G_loss\"") && l.contains("\"D_loss\"") && l.contains("\"pl_penalty\"") && l.contains("\"pl_mean\"")
+                        && l.contains("\"kimg_per_sec\""));
         assertThat(Files.readAllLines(splitDir.resolve("metrics.jsonl"))).hasSize(2);
         for (String f : new String[]{"losses.png", "reals.png", "fakes_init.png", "network-snapshot-000000.safetensors"})
             assertThat(straightDir.resolve(f)).as(f).exists();
@@ -115,9 +118,8 @@ class TrainerTest {
         }
         assertThat(TrainingState.read(RunFolder.latestState(dir.resolve("run")).orElseThrow()).state().iteration).isEqualTo(2);
 
-        TrainingOptions pl = new TrainingOptions(4, 0.002, 0.002, 0, 0.99, 1e-8, 1.0, 2, 2, 4, 0.01, 2, 0.9, 0.01, 0.05, true,
-                NoiseMode.RANDOM, 0.995, 0.1, 0.012, 1, 0, 5);
-        assertThatThrownBy(() -> Trainer.create(G, D, pl, data, dir.resolve("pl"))).hasMessageContaining("path-length");
+        assertThatThrownBy(() -> new TrainingOptions(4, 0.002, 0.002, 0, 0.99, 1e-8, 1.0, 2, 2, 4, 0.01, 8, 0.9, 0.01, 0.05, true,
+                NoiseMode.RANDOM, 0.995, 0.1, 0.012, 1, 0, 5)).hasMessageContaining("pl-batch-shrink");
         ImageDataset small = ImageDataset.load(folder(dir.resolve("x")), 8, 3, ImageDataset.Fit.RESIZE, 0);
         assertThatThrownBy(() -> Trainer.create(G, D, options(0.1), small, dir.resolve("y"))).hasMessageContaining("3x8");
         assertThatThrownBy(() -> ImageDataset.load(dir.resolve("nope"), 16, 3, ImageDataset.Fit.RESIZE, 0)).hasMessageContaining("nope");

@@ -342,11 +342,19 @@ public final class Upfirdn2d {
 
     /** {@link #upsample2d(SDVariable, INDArray, int, int[])} for {@code x} with {@code channels} channels (fast path). */
     public static SDVariable upsample2d(SDVariable x, INDArray f, int up, int[] padding, long channels) {
+        return upfirdn2d(x, f, up, 1, upsample2dPadding(f, up, padding), false, (double) up * up, channels);
+    }
+
+    /**
+     * The {@code [x0, x1, y0, y1]} padding that {@link #upsample2d} passes to {@link #upfirdn2d} (with
+     * {@code up}, {@code down = 1}, convolution, gain {@code up^2}) for the extra {@code padding}; for
+     * backward passes that take the adjoint of that call.
+     */
+    public static int[] upsample2dPadding(INDArray f, int up, int[] padding) {
         int[] p = Shapes.padding4(padding, "upsample2d");
         int[] fs = filterSize(f);
         int fw = fs[0], fh = fs[1];
-        int[] q = {p[0] + (fw + up - 1) / 2, p[1] + (fw - up) / 2, p[2] + (fh + up - 1) / 2, p[3] + (fh - up) / 2};
-        return upfirdn2d(x, f, up, 1, q, false, (double) up * up, channels);
+        return new int[] {p[0] + (fw + up - 1) / 2, p[1] + (fw - up) / 2, p[2] + (fh + up - 1) / 2, p[3] + (fh - up) / 2};
     }
 
     /**

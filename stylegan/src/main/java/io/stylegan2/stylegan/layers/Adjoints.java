@@ -2,6 +2,8 @@ package io.stylegan2.stylegan.layers;
 
 import io.stylegan2.core.ops.Activation;
 import io.stylegan2.core.ops.BiasAct;
+import io.stylegan2.core.ops.Conv2dResample;
+import io.stylegan2.core.ops.Fold;
 import io.stylegan2.core.ops.Upfirdn2d;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -13,9 +15,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.Map;
 
 /**
- * Pieces of the discriminator layers' backward-data passes, as ordinary differentiable SameDiff ops
- * (so that a loss of the resulting input gradient, such as R1, can be differentiated with respect to
- * the parameters by first-order autodiff).
+ * Pieces of the layers' backward-data passes, as ordinary differentiable SameDiff ops (so that a
+ * loss of the resulting gradient, such as R1 of the discriminator's input gradient or the path length
+ * of the synthesis network's W+ gradient, can be differentiated with respect to the parameters by
+ * first-order autodiff).
  */
 final class Adjoints {
     private Adjoints() {}
@@ -67,20 +70,49 @@ final class Adjoints {
     }
 
     /**
-     * Adjoint of {@code upfirdn2d(x, f, up = 1, down, pads [x0, x1, y0, y1], convolution, gain 1)} for
-     * a square {@code inRes x inRes} input. The forward is a zero pad, a valid true convolution with
-     * {@code f} (length K) and keeping every d-th sample from 0 (L samples before the decimation,
-     * {@code L = H + p0 + p1 - K + 1}, {@code H' = ceil(L/d)}). Its adjoint is zero insertion by d
-     * ({@code d H'} samples, {@code e = d H' - L} of them past the end), a full correlation with
-     * {@code f} and the crop of the padding: {@code upfirdn2d(g, f, up = d, down = 1,
-     * pad [K-1-p0, K-1-p1-e], correlation)}, separately in x and y.
+     * The adjoint of {@code conv2dResample(x, w, f, up, down = 1, padding k/2, convolution)} (the up-sampling
+     * {@code k x k} conv of a synthesis layer, {@code up > 1}) applied to {@code g}, for a square
+     * {@code inRes x inRes} input. The forward is NVlabs' (and {@code Conv2dResample}'s) transposed convolution with
+     * stride {@code up} of the unflipped weight, {@code deconv(x, w^T, up, pad t)} with {@code w^T [k, k, out, in]},
+     * then {@code upfirdn2d(., f, pad [p0 + t, p1 + t, ...], convolution, gain up^2)} where
+     * {@code p0 = k/2 + (fw+up-1)/2 - (k-1)}, {@code p1 = k/2 + (fw-up)/2 - (k-up)} and
+     * {@code t = max(min(-p0, -p1), 0)}; the adjoint is the FIR's adjoint, then {@code conv(., w^T, stride up, pad t)}.
+     *
+     * @param w        the forward weight {@code [k, k, in, out]}
+     * @param channels the channel count of {@code g} ({@code out})
      */
-    static SDVariable firDownAdjoint(SDVariable g, INDArray f, int down, int[] pads, long inRes) {
+    static SDVariable convUpAdjoint(SDVariable g, SDVariable w, int k, int up, INDArray f, long inRes, long channels) {
         int[] fs = Upfirdn2d.filterSize(f);
         int fw = fs[0], fh = fs[1];
-        long lx = inRes + pads[0] + pads[1] - fw + 1, ly = inRes + pads[2] + pads[3] - fh + 1;
+        int pad = k / 2;
+        int px0 = pad + (fw + up - 1) / 2 - (k - 1), px1 = pad + (fw - up) / 2 - (k - up);
+        int py0 = pad + (fh + up - 1) / 2 - (k - 1), py1 = pad + (fh - up) / 2 - (k - up);
+        int pxt = Math.max(Math.min(-px0, -px1), 0), pyt = Math.max(Math.min(-py0, -py1), 0);
+        if (pxt != pyt) throw new IllegalArgumentException("up-sampling conv adjoint: non-square filter " + fw + "x" + fh);
+        long deconvRes = (inRes - 1) * up + k - 2L * pxt;
+        SDVariable gd = upfirdn2dAdjoint(g, f, 1, 1, new int[] {px0 + pxt, px1 + pxt, py0 + pyt, py1 + pyt}, (double) up * up, deconvRes, channels);
+        SDVariable wt = Fold.ifConstant(w, v -> v.getSameDiff().permute(v, 0, 1, 3, 2));
+        return Conv2dResample.conv(gd, wt, k, k, up, pyt, pxt);
+    }
+
+    /**
+     * Adjoint of {@code upfirdn2d(x, f, up, down, pads [x0, x1, y0, y1], convolution, gain)} for a square
+     * {@code inRes x inRes} input, with {@code up == 1} or {@code down == 1}. Per axis the forward is zero insertion by
+     * {@code u} ({@code u H} samples), a zero pad by {@code p0, p1}, a valid true convolution with {@code f} (length K;
+     * {@code L = u H + p0 + p1 - K + 1} samples) and keeping every d-th sample from 0 ({@code H' = ceil(L/d)}). Its
+     * adjoint runs the steps backwards: zero insertion by d ({@code d H'} samples, {@code e = d H' - L} of them past the
+     * end), a full correlation with {@code f}, the crop of the padding and keeping every u-th sample:
+     * {@code upfirdn2d(g, f, up = d, down = u, pad [K-1-p0, K-1-p1-e], correlation, gain)}, separately in x and y.
+     *
+     * @param channels the channel count of {@code g} (the op's fast paths), or -1
+     */
+    static SDVariable upfirdn2dAdjoint(SDVariable g, INDArray f, int up, int down, int[] pads, double gain, long inRes, long channels) {
+        if (up != 1 && down != 1) throw new IllegalArgumentException("upfirdn2d adjoint: up or down must be 1, got up=" + up + " down=" + down);
+        int[] fs = Upfirdn2d.filterSize(f);
+        int fw = fs[0], fh = fs[1];
+        long lx = inRes * up + pads[0] + pads[1] - fw + 1, ly = inRes * up + pads[2] + pads[3] - fh + 1;
         long ex = ((lx - 1) / down + 1) * down - lx, ey = ((ly - 1) / down + 1) * down - ly;
         int[] q = {fw - 1 - pads[0], (int) (fw - 1 - pads[1] - ex), fh - 1 - pads[2], (int) (fh - 1 - pads[3] - ey)};
-        return Upfirdn2d.upfirdn2d(g, f, down, 1, q, true, 1.0);
+        return Upfirdn2d.upfirdn2d(g, f, down, up, q, true, gain, channels);
     }
 }

@@ -126,12 +126,12 @@ public final class Conv2dLayer implements Layer {
         int pad = k / 2;
         int[] pads = {pad + (fw - down + 1) / 2, pad + (fw - down) / 2, pad + (fh - down + 1) / 2, pad + (fh - down) / 2};
         if (k == 1) // forward: upfirdn2d(x, f, down) then the 1x1 conv
-            return Adjoints.firDownAdjoint(Adjoints.deconv(gz, w, 1, 1, 0), f, down, pads, inRes);
+            return Adjoints.upfirdn2dAdjoint(Adjoints.deconv(gz, w, 1, 1, 0), f, 1, down, pads, 1.0, inRes, -1);
         // forward: upfirdn2d(x, f, pad) (no decimation), then the k x k conv with stride down, no padding
         long hy = inRes + pads[2] + pads[3] - fh + 1, wy = inRes + pads[0] + pads[1] - fw + 1;
         long ho = (hy - k) / down + 1, wo = (wy - k) / down + 1;
         if ((ho - 1) * down + k != hy || (wo - 1) * down + k != wy)
             throw new IllegalArgumentException(prefix + ": the strided conv leaves rows unused (" + hy + "x" + wy + " -> " + ho + "x" + wo + "); not supported");
-        return Adjoints.firDownAdjoint(Adjoints.deconv(gz, w, k, down, 0), f, 1, pads, inRes);
+        return Adjoints.upfirdn2dAdjoint(Adjoints.deconv(gz, w, k, down, 0), f, 1, 1, pads, 1.0, inRes, -1);
     }
 }

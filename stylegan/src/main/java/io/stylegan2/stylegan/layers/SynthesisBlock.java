@@ -4,6 +4,7 @@ import io.stylegan2.core.ops.Upfirdn2d;
 import io.stylegan2.stylegan.ParamBinding;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -106,6 +107,50 @@ public final class SynthesisBlock implements Layer {
 
     /** The running image after this block: {@code rgb} alone, or the FIR-upsampled {@code img} plus {@code rgb}. */
     public SDVariable addImage(SDVariable img, SDVariable rgb) {
-        return img == null ? rgb : Upfirdn2d.upsample2d(img, LayerOps.filter(filter), 2, new int[]{0, 0, 0, 0}, imgChannels).add(rgb);
+        return img == null ? rgb : Upfirdn2d.upsample2d(img, LayerOps.filter(filter), 2, NO_PADDING, imgChannels).add(rgb);
+    }
+
+    private static final int[] NO_PADDING = {0, 0, 0, 0};
+
+    /**
+     * What a block's backward gives.
+     *
+     * @param feature gradient of the block's input feature {@code [N, in, r/2, r/2]} (of the constant
+     *                input {@code [N, C, 4, 4]} for the first block)
+     * @param image   gradient of the running image before the block {@code [N, img_channels, r/2, r/2]};
+     *                null for the first block
+     * @param w       gradient of each layer's W row {@code [N, w_dim]}, by layer id ({@code torgb},
+     *                {@code conv1}, {@code conv0})
+     */
+    public record Gradients(SDVariable feature, SDVariable image, Map<String, SDVariable> w) {}
+
+    /**
+     * Backward-data through the block from the activations its layers recorded in a forward (see
+     * {@link io.stylegan2.stylegan.layers.ModulatedLayer}): the running image's gradient {@code gImage}
+     * reaches the ToRGB output as it is and the previous image through the adjoint of the FIR
+     * up-sampling; the feature gradient is the ToRGB input's plus {@code gFeature} (the next block's), then
+     * passes {@code conv1} and {@code conv0}.
+     *
+     * @param gFeature gradient of the block's output feature from the next block, or null (last block)
+     * @param gImage   gradient of the running image after this block {@code [N, img_channels, r, r]}
+     */
+    public Gradients backward(ParamBinding p, Map<String, SDVariable> activations, SDVariable gFeature, SDVariable gImage) {
+        Map<String, SDVariable> w = new LinkedHashMap<>();
+        ModulatedLayer.Gradients t = toRgb.backward(p, activations, gImage);
+        w.put(toRgb.id(), t.w());
+        SDVariable g = gFeature == null ? t.input() : t.input().add(gFeature);
+        List<SynthesisLayer> convs = convs();
+        for (int i = convs.size() - 1; i >= 0; i--) {
+            SynthesisLayer l = convs.get(i);
+            ModulatedLayer.Gradients c = l.backward(p, activations, g);
+            w.put(l.id(), c.w());
+            g = c.input();
+        }
+        SDVariable gPrev = null;
+        if (!first()) {
+            INDArray f = LayerOps.filter(filter);
+            gPrev = Adjoints.upfirdn2dAdjoint(gImage, f, 2, 1, Upfirdn2d.upsample2dPadding(f, 2, NO_PADDING), 4.0, resolution / 2, imgChannels);
+        }
+        return new Gradients(g, gPrev, w);
     }
 }

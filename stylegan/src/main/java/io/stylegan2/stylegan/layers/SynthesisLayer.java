@@ -63,7 +63,18 @@ public final class SynthesisLayer extends ModulatedLayer {
      */
     public SDVariable forward(ParamBinding p, SDVariable x, SDVariable styles, NoiseMode mode, SDVariable noise,
                               UnaryOperator<SDVariable> padder, long batch) {
-        SDVariable y = modulatedConv(p, x, styles, up, true, padder, batch);
+        return forward(p, x, styles, mode, noise, padder, batch, null);
+    }
+
+    /**
+     * As {@link #forward(ParamBinding, SDVariable, SDVariable, NoiseMode, SDVariable, UnaryOperator, long)},
+     * recording the input, styles, modulated conv output and output in {@code activations} (see
+     * {@link ModulatedLayer}) when it is not null; the graph is the same.
+     */
+    public SDVariable forward(ParamBinding p, SDVariable x, SDVariable styles, NoiseMode mode, SDVariable noise,
+                              UnaryOperator<SDVariable> padder, long batch, Map<String, SDVariable> activations) {
+        SDVariable conv = modulatedConv(p, x, styles, up, true, padder, batch);
+        SDVariable y = conv;
         int res = resolution();
         if (noise != null) {
             y = y.add(noise.mul(p.get(param("noise_strength"))));
@@ -74,6 +85,20 @@ public final class SynthesisLayer extends ModulatedLayer {
             SDVariable r = p.sd().placeHolder("noise/" + id(), p.store().dataType(), -1, 1, res, res);
             y = Broadcast.add(y, r.mul(p.get(param("noise_strength"))), -1, 1, res, res);
         }
-        return LayerOps.biasAct(y, p.get(param("bias")), Activation.LRELU, Activation.LRELU.defaultGain(), convClamp());
+        SDVariable out = LayerOps.biasAct(y, p.get(param("bias")), Activation.LRELU, Activation.LRELU.defaultGain(), convClamp());
+        record(activations, x, styles, conv, out);
+        return out;
+    }
+
+    /**
+     * Backward-data from {@code gOut = dL/dout} and the activations recorded by the forward (no padder): the
+     * activation's backward (leaky ReLU, gain {@code sqrt(2)}, clamp; the noise adds a constant, the bias
+     * drops out), then the modulated conv with demodulation (and the up-sampling conv's adjoint for
+     * {@code conv0}) and the affine, see {@link ModulatedLayer#backward}.
+     */
+    public Gradients backward(ParamBinding p, Map<String, SDVariable> activations, SDVariable gOut) {
+        SDVariable gConv = Adjoints.throughActivation(gOut, Adjoints.recorded(activations, id()), Activation.LRELU,
+                Activation.LRELU.defaultGain(), convClamp());
+        return backward(p, activations, gConv, up, true, 1.0);
     }
 }

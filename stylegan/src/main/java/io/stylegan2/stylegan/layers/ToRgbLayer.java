@@ -6,6 +6,7 @@ import io.stylegan2.stylegan.ParamBinding;
 import org.nd4j.autodiff.samediff.SDVariable;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * ToRGB (NVlabs {@code ToRGBLayer}): styles from the {@code affine} times the weight gain
@@ -38,7 +39,27 @@ public final class ToRgbLayer extends ModulatedLayer {
 
     /** {@code x [N, in, r, r]} to {@code [N, img_channels, r, r]}; {@code batch} static batch size or -1. */
     public SDVariable forward(ParamBinding p, SDVariable x, SDVariable styles, long batch) {
+        return forward(p, x, styles, batch, null);
+    }
+
+    /**
+     * As {@link #forward(ParamBinding, SDVariable, SDVariable, long)}, recording the input, styles, conv output and
+     * output in {@code activations} (see {@link ModulatedLayer}) when it is not null; the graph is the same.
+     */
+    public SDVariable forward(ParamBinding p, SDVariable x, SDVariable styles, long batch, Map<String, SDVariable> activations) {
         SDVariable y = modulatedConv(p, x, styles, 1, false, null, batch);
-        return LayerOps.biasAct(y, p.get(param("bias")), Activation.LINEAR, 1.0, convClamp());
+        SDVariable out = LayerOps.biasAct(y, p.get(param("bias")), Activation.LINEAR, 1.0, convClamp());
+        record(activations, x, styles, y, out);
+        return out;
+    }
+
+    /**
+     * Backward-data from {@code gOut = dL/dout} and the activations recorded by the forward: the clamp's mask
+     * (the bias drops out), the 1x1 modulated conv without demodulation, the weight gain of the styles and the
+     * affine, see {@link ModulatedLayer#backward}.
+     */
+    public Gradients backward(ParamBinding p, Map<String, SDVariable> activations, SDVariable gOut) {
+        SDVariable gConv = Adjoints.throughActivation(gOut, Adjoints.recorded(activations, id()), Activation.LINEAR, 1.0, convClamp());
+        return backward(p, activations, gConv, 1, false, weightGain());
     }
 }
