@@ -17,7 +17,10 @@ Configs:
   stylegan2-256  channel_base 32768 (config-f), otherwise as paper256
 
 Usage: /usr/bin/python3 benchmarks/pytorch/train_step.py <stylegan2-ada-pytorch checkout>
-           [--config fmnist32] [--threads 2] [--iters 32] [--warmup 4] [--pl-weight 0] [--json out.json]
+           [--config fmnist32] [--threads 2] [--iters 32] [--warmup 4] [--pl-weight 0] [--r1-interval 16]
+           [--json out.json]
+As TrainingStepBenchmark: fmnist32 with --iters 32 (two R1 cycles); the 256 px configs with
+--pl-weight 2 --r1-interval 4 --iters 4 --warmup 1 (one cycle of both regularisers).
 """
 import argparse
 import json
@@ -57,6 +60,7 @@ def main():
     ap.add_argument('--iters', type=int, default=32)
     ap.add_argument('--warmup', type=int, default=4)
     ap.add_argument('--pl-weight', type=float, default=0.0)
+    ap.add_argument('--r1-interval', type=int, default=16)
     ap.add_argument('--json')
     a = ap.parse_args()
     sys.path.insert(0, a.repo)
@@ -77,7 +81,7 @@ def main():
     loss = nv_loss.StyleGAN2Loss(device=device, G_mapping=G.mapping, G_synthesis=G.synthesis, D=D, style_mixing_prob=0.9,
                                  r1_gamma=cfg['gamma'], pl_weight=a.pl_weight)
     phases = []
-    for name, module, reg_interval in [('G', G, 4), ('D', D, 16)]:
+    for name, module, reg_interval in [('G', G, 4), ('D', D, a.r1_interval)]:
         mb_ratio = reg_interval / (reg_interval + 1)
         opt = torch.optim.Adam(module.parameters(), lr=0.002 * mb_ratio, betas=(0 ** mb_ratio, 0.99 ** mb_ratio), eps=1e-8)
         phases += [dict(name=name + 'main', module=module, opt=opt, interval=1)]
@@ -113,7 +117,7 @@ def main():
     for i in range(a.iters):
         iteration(i, 0)
     ms = (time.perf_counter() - t0) * 1000 / a.iters
-    out = dict(config=a.config, batch=batch, threads=a.threads, iters=a.iters, pl_weight=a.pl_weight, ms_per_iteration=ms,
+    out = dict(config=a.config, batch=batch, threads=a.threads, iters=a.iters, pl_weight=a.pl_weight, r1_interval=a.r1_interval, ms_per_iteration=ms,
                images_per_second=batch * 1000 / ms, torch=torch.__version__)
     print(json.dumps(out))
     if a.json:

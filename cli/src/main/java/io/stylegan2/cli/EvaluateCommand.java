@@ -28,11 +28,13 @@ import java.util.concurrent.Callable;
 /**
  * {@code evaluate}: distribution metrics of a generator against real images in a classifier's
  * feature space (Frechet distance, kernel distance, k-NN precision/recall), once per seed so that
- * the spread over generated sets is visible.
+ * the spread over generated sets is visible, and how many generated images the classifier puts in
+ * each class (does the generator cover every class?).
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"FD, KD and precision/recall (k = 3) of a generator against real images, in a trained classifier's feature space.",
-                "Values are named FD-<classifier> etc.: comparable between models evaluated the same way, not with published FIDs."})
+                "Values are named FD-<classifier> etc.: comparable between models evaluated the same way, not with published FIDs.",
+                "Also prints how many generated images the classifier assigns to each class."})
 final class EvaluateCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -75,16 +77,19 @@ final class EvaluateCommand implements Callable<Integer> {
             floor = GeneratorEvaluation.compare(clf.name(), realF, GeneratorEvaluation.realFeatures(clf, other, num, 256, bar), 0);
         }
         List<GeneratorEvaluation.Report> reports = new ArrayList<>();
+        List<long[]> classes = new ArrayList<>();
         try (ModelOption.Loaded m = model.load()) {
             Generator g = m.generator();
             if (g.config().imgResolution() != clf.resolution())
                 throw Cli.usage(spec, "the model makes " + g.config().imgResolution() + "px images, the classifier takes " + clf.resolution() + "px");
             for (long s : seeds.seeds()) {
-                INDArray genF = GeneratorEvaluation.generatedFeatures(g, clf, new GeneratorEvaluation.Options(num, psi, mode, s, 100), bar, new CancellationToken());
+                GeneratorEvaluation.Options o = new GeneratorEvaluation.Options(num, psi, mode, s, 100);
+                INDArray genF = GeneratorEvaluation.generatedFeatures(g, clf, o, bar, new CancellationToken());
                 reports.add(GeneratorEvaluation.compare(clf.name(), realF, genF, s));
+                classes.add(GeneratorEvaluation.classHistogram(g, clf, o, bar, new CancellationToken()));
             }
         }
-        print(reports, floor, real, clf);
+        print(reports, classes, floor, real, clf);
         return 0;
     }
 
@@ -96,20 +101,26 @@ final class EvaluateCommand implements Callable<Integer> {
         return Classifier.fashionMnist();
     }
 
-    private void print(List<GeneratorEvaluation.Report> reports, GeneratorEvaluation.Report floor, ImageDataset real, Classifier clf) throws Exception {
+    private void print(List<GeneratorEvaluation.Report> reports, List<long[]> classes, GeneratorEvaluation.Report floor, ImageDataset real, Classifier clf) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ObjectNode root = om.createObjectNode().put("features", clf.name()).put("real", real.source()).put("num_real", real.size()).put("num_generated", num);
             ArrayNode a = root.putArray("seeds");
-            for (GeneratorEvaluation.Report r : reports) put(a.addObject().put("seed", r.seed()), r);
+            for (int i = 0; i < reports.size(); i++) {
+                ObjectNode o = a.addObject().put("seed", reports.get(i).seed());
+                put(o, reports.get(i));
+                ArrayNode h = o.putArray("classes");
+                for (long c : classes.get(i)) h.add(c);
+            }
             if (floor != null) put(root.putObject("baseline").put("data", baseline.toString()), floor);
             out.println(om.writeValueAsString(root));
         } else {
             String fd = reports.get(0).fd().metric(), kd = reports.get(0).kd().metric();
             out.printf(Locale.ROOT, "%d generated vs %d real (%s), features '%s'%n", num, real.size(), real.source(), clf.name());
             out.printf(Locale.ROOT, "%-6s %14s %14s %10s %8s%n", "seed", fd, kd, "precision", "recall");
-            for (GeneratorEvaluation.Report r : reports) out.println(row(Long.toString(r.seed()), r));
+            for (int i = 0; i < reports.size(); i++)
+                out.println(row(Long.toString(reports.get(i).seed()), reports.get(i)) + "   classes " + java.util.Arrays.toString(classes.get(i)));
             if (floor != null) out.println(row("real", floor) + "   (baseline: " + baseline + ")");
             if (reports.size() > 1) {
                 double[] f = reports.stream().mapToDouble(r -> r.fd().value()).toArray();

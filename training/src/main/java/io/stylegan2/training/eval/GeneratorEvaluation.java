@@ -77,21 +77,41 @@ public final class GeneratorEvaluation {
     /** Features of {@code o.numGenerated()} generated images. */
     public static INDArray generatedFeatures(Generator g, FeatureExtractor fx, Options o, Progress progress, CancellationToken cancel) {
         INDArray out = Nd4j.create(DataType.FLOAT, o.numGenerated(), fx.featureDim());
-        progress.start("features of " + o.numGenerated() + " generated images", o.numGenerated());
+        forEachBatch(g, o, "features of", progress, cancel, (img, from) ->
+                out.get(NDArrayIndex.interval(from, from + img.size(0)), NDArrayIndex.all()).assign(fx.features(img)));
+        return out;
+    }
+
+    /**
+     * How many of {@code o.numGenerated()} generated images the classifier assigns to each class
+     * (arg-max of its logits): a generator that covers the data has every class near its share.
+     */
+    public static long[] classHistogram(Generator g, Classifier clf, Options o, Progress progress, CancellationToken cancel) {
+        long[] counts = new long[clf.classes()];
+        forEachBatch(g, o, "classes of", progress, cancel, (img, from) -> {
+            INDArray pred = clf.logits(img).argMax(1);
+            for (int j = 0; j < pred.length(); j++) counts[pred.getInt(j)]++;
+        });
+        return counts;
+    }
+
+    /** The generated images of {@code o}, 8-bit quantised, batch by batch (each batch from {@code Seeds.mix(seed, batch)}). */
+    private static void forEachBatch(Generator g, Options o, String what, Progress progress, CancellationToken cancel,
+                                     java.util.function.ObjLongConsumer<INDArray> action) {
+        progress.start(what + " " + o.numGenerated() + " generated images", o.numGenerated());
         try {
             for (int from = 0, i = 0; from < o.numGenerated(); from += o.batch(), i++) {
                 if (cancel.isCancelled()) throw new CancellationException("evaluation cancelled after " + from + " images");
                 int b = Math.min(o.batch(), o.numGenerated() - from);
                 long s = Seeds.mix(o.seed(), i);
                 INDArray img = g.synthesis(g.sampleWs(b, s, o.truncationPsi()), o.noiseMode(), s ^ 0x5DEECE66DL);
-                out.get(NDArrayIndex.interval(from, from + b), NDArrayIndex.all()).assign(fx.features(quantise(img)));
+                action.accept(quantise(img), from);
                 MemoryPolicy.step();
                 progress.update(from + b, Map.of());
             }
         } finally {
             progress.end();
         }
-        return out;
     }
 
     /** {@code [-1, 1]} images through 8 bits as NVlabs' metrics do ({@code (x * 127.5 + 128).clamp(0, 255)} truncated), back to [-1, 1]. */
