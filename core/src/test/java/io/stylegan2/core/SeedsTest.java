@@ -39,6 +39,24 @@ class SeedsTest {
         assertThat(z.getDouble(1, 2)).isCloseTo(0.97873798, within(1e-6));
     }
 
+    /** Seeded arrays repeat (ND4J's own seeded randn does not, see Seeds.randn) and are standard normal. */
+    @Test
+    void seededArraysRepeatAndAreStandardNormal() {
+        INDArray a = Seeds.randn(42, org.nd4j.linalg.api.buffer.DataType.FLOAT, 200, 500);
+        INDArray b = Seeds.randn(42, org.nd4j.linalg.api.buffer.DataType.FLOAT, 200, 500);
+        assertThat(a.shape()).containsExactly(200, 500);
+        assertThat(b).isEqualTo(a);
+        assertThat(Seeds.randn(43, org.nd4j.linalg.api.buffer.DataType.FLOAT, 200, 500)).isNotEqualTo(a);
+        assertThat(a.meanNumber().doubleValue()).isCloseTo(0, within(0.01));
+        assertThat(a.stdNumber().doubleValue()).isCloseTo(1, within(0.01));
+        // consecutive draws from one stream differ; float64 requests are cast from the same values
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        INDArray first = Seeds.randn(r, org.nd4j.linalg.api.buffer.DataType.DOUBLE, 3, 4);
+        assertThat(first.dataType()).isEqualTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        assertThat(Seeds.randn(r, org.nd4j.linalg.api.buffer.DataType.DOUBLE, 3, 4)).isNotEqualTo(first);
+        assertThatThrownBy(() -> Seeds.randn(1, org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, -1)).hasMessageContaining("negative");
+    }
+
     @Test
     void parsesRangesAndLists() {
         assertThat(Seeds.parse("1-8")).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);

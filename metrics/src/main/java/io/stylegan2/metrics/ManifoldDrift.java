@@ -42,8 +42,7 @@ public final class ManifoldDrift {
      */
     public static Result measure(Generator g, Map<String, INDArray> deltas, int samples, long seed, int batch, PerceptualLoss perceptual) {
         if (samples <= 0 || batch <= 0) throw new IllegalArgumentException("samples and batch must be > 0, got " + samples + ", " + batch);
-        Nd4j.getRandom().setSeed(seed);
-        INDArray z = Nd4j.randn(g.params().dataType(), samples, g.config().zDim());
+        INDArray z = io.stylegan2.core.Seeds.randn(seed, g.params().dataType(), samples, g.config().zDim());
         double mseSum = 0, pSum = 0;
         try (PatchedGenerator tuned = new PatchedGenerator(g, deltas)) {
             for (int from = 0; from < samples; from += batch) {

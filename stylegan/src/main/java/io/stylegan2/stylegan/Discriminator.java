@@ -216,10 +216,10 @@ public final class Discriminator implements AutoCloseable {
 
     /** NVlabs-style random init in canonical layout (weights N(0,1), biases 0). */
     public static Map<String, INDArray> randomParams(DiscriminatorConfig cfg, long seed) {
-        Nd4j.getRandom().setSeed(seed);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
         Map<String, INDArray> m = new LinkedHashMap<>();
         CanonicalLayout.discriminator(cfg).forEach((name, shape) ->
-                m.put(name, name.endsWith(".bias") ? Nd4j.zeros(DataType.FLOAT, shape) : Nd4j.randn(DataType.FLOAT, shape)));
+                m.put(name, name.endsWith(".bias") ? Nd4j.zeros(DataType.FLOAT, shape) : io.stylegan2.core.Seeds.randn(r, DataType.FLOAT, shape)));
         return m;
     }
 

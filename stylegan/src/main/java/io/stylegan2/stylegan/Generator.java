@@ -298,13 +298,13 @@ public final class Generator implements AutoCloseable {
      * lr_multiplier), biases 0, affine biases 1, noise strengths 0, const and noise buffers N(0,1), w_avg 0.
      */
     public static Map<String, INDArray> randomParams(GeneratorConfig cfg, long seed) {
-        Nd4j.getRandom().setSeed(seed);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
         Map<String, INDArray> m = new LinkedHashMap<>();
         CanonicalLayout.generator(cfg).forEach((name, shape) -> {
             INDArray v;
             if (name.endsWith("affine.bias")) v = Nd4j.ones(DataType.FLOAT, shape);
             else if (name.endsWith(".bias") || name.endsWith("noise_strength") || name.equals("mapping.w_avg")) v = Nd4j.zeros(DataType.FLOAT, shape);
-            else v = Nd4j.randn(DataType.FLOAT, shape);
+            else v = io.stylegan2.core.Seeds.randn(r, DataType.FLOAT, shape);
             if (name.startsWith("mapping.fc") && name.endsWith(".weight")) v.divi(cfg.lrMultiplier());
             m.put(name, v);
         });

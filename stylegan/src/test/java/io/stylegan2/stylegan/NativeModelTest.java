@@ -26,6 +26,21 @@ class NativeModelTest {
         return m;
     }
 
+    /** The seeded NVlabs-style initialisations repeat (a training run's --seed means something), and differ between seeds. */
+    @Test
+    void seededRandomInitialisationsRepeat() {
+        GeneratorConfig gc = new GeneratorConfig(8, 6, 2, 0.01, 16, 3, Map.of(4, 5, 8, 4, 16, 3), null, 256.0, null);
+        DiscriminatorConfig dc = DiscriminatorConfig.nvlabs(16, 3, 64, 8);
+        Map<String, INDArray> g1 = Generator.randomParams(gc, 3), g2 = Generator.randomParams(gc, 3), g3 = Generator.randomParams(gc, 4);
+        Map<String, INDArray> d1 = Discriminator.randomParams(dc, 3), d2 = Discriminator.randomParams(dc, 3);
+        assertThat(g2).isEqualTo(g1);
+        assertThat(d2).isEqualTo(d1);
+        assertThat(g3.get("synthesis.b8.conv0.weight")).isNotEqualTo(g1.get("synthesis.b8.conv0.weight"));
+        // weights N(0, 1) (mapping weights / lr_multiplier)
+        assertThat(g1.get("synthesis.b16.conv1.weight").stdNumber().doubleValue()).isBetween(0.8, 1.2);
+        assertThat(g1.get("mapping.fc0.weight").stdNumber().doubleValue()).isBetween(80.0, 120.0);
+    }
+
     @Test
     void roundTripAndValidation() throws IOException {
         GeneratorConfig gc = new GeneratorConfig(8, 6, 2, 0.01, 16, 3, Map.of(4, 5, 8, 4, 16, 3), null, 256.0, null);

@@ -59,8 +59,7 @@ public record TuningReport(Map<String, Double> values) {
         OptionalDouble dp = drift.perceptual();
         if (dp.isPresent()) v.put("drift_" + drift.perceptualName(), dp.getAsDouble());
         if (d != null) {
-            Nd4j.getRandom().setSeed(seed + 7919);
-            INDArray z = Nd4j.randn(g.params().dataType(), samples, g.config().zDim());
+            INDArray z = io.stylegan2.core.Seeds.randn(seed + 7919, g.params().dataType(), samples, g.config().zDim());
             INDArray ws = g.mapping(z, 1.0, -1);
             INDArray original = Nd4j.create(g.params().dataType(), samples, g.config().imgChannels(), g.config().imgResolution(), g.config().imgResolution());
             INDArray tuned = original.like();
