@@ -59,7 +59,8 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 1)
 @Measurement(iterations = 3)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx12g", "-Dorg.bytedeco.javacpp.maxbytes=16G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=20G"})
+// the 256 px configs keep ~17 GB of native arrays: a small heap leaves that room on a 24 GiB machine
+@Fork(value = 1, jvmArgsAppend = {"-Xmx3g", "-Dorg.bytedeco.javacpp.maxbytes=18G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=20G"})
 public class TrainingStepBenchmark {
 
     @State(Scope.Benchmark)

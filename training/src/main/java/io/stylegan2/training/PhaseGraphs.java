@@ -69,6 +69,8 @@ final class PhaseGraphs {
     final PathLength pl;
     final List<String> gVars = new ArrayList<>(), dVars = new ArrayList<>();
     private final StepMemory.Loop gMemory, dMemory, rMemory, plMemory;
+    /** Whether phases drop their sessions after each run (see {@link #RELEASE_FROM_RESOLUTION}). */
+    private final boolean release;
     private final NoiseMode noiseMode;
 
     /** @param pl path-length settings, or null for none (no Gpl graph) */
@@ -120,6 +122,7 @@ final class PhaseGraphs {
         } else {
             plGraph = null;
         }
+        release = nets.gCfg.imgResolution() >= RELEASE_FROM_RESOLUTION;
         gMemory = new StepMemory.Loop(gGraph);
         dMemory = new StepMemory.Loop(dGraph);
         rMemory = rGraph == null ? null : new StepMemory.Loop(rGraph);
@@ -163,14 +166,40 @@ final class PhaseGraphs {
         OutAndGrad og = gGraph.calculateGradientsAndOutputs(feed, List.of(G_LOSS, G_W, G_LOGITS), gVars);
         Phase p = new Phase(og.getOutputs().get(G_LOSS).getDouble(0), og.getGradients(),
                 og.getOutputs().get(G_W).dup(), og.getOutputs().get(G_LOGITS).dup());
-        gMemory.stepDone();
+        done(gGraph, gMemory);
         return p;
     }
 
     /** The fakes of Dmain (forward only) and the mapped {@code w}. */
     INDArray[] fakes(Map<String, INDArray> feed) {
         Map<String, INDArray> out = gGraph.output(feed, G_IMAGE, G_W);
-        return new INDArray[]{out.get(G_IMAGE).dup(), out.get(G_W).dup()};
+        INDArray[] r = {out.get(G_IMAGE).dup(), out.get(G_W).dup()};
+        if (release) release(gGraph);
+        return r;
+    }
+
+    /**
+     * The resolution from which each phase drops its graph's sessions after its run instead of
+     * recycling their arrays. A SameDiff M2.1 session keeps every array of its last run reachable
+     * (its op contexts), so five phase graphs hold five working sets at once: at 256 px (paper256,
+     * batch 4) that passed 22 GB in the first iteration and the kernel killed the process; dropping
+     * the sessions holds one phase's at a time (peak 17.5 GB there) for a session rebuild per phase,
+     * small next to a 256 px phase's seconds. Below it the phases recycle their arrays
+     * ({@link StepMemory}), which is what makes the small models fast. Both give the same numbers
+     * ({@code TrainerTest}); the field is not final so that the test can force the release path.
+     */
+    static int RELEASE_FROM_RESOLUTION = 128;
+
+    private void done(SameDiff sd, StepMemory.Loop loop) {
+        if (release) release(sd);
+        else loop.stepDone();
+    }
+
+    /** Drops the graph's sessions (and its gradient function's), with every array they still reference. */
+    private static void release(SameDiff sd) {
+        sd.getSessions().clear();
+        SameDiff grad = sd.getFunction("grad");
+        if (grad != null) grad.getSessions().clear();
     }
 
     /** Dmain: the discriminator loss and its gradients. */
@@ -178,7 +207,7 @@ final class PhaseGraphs {
         OutAndGrad og = dGraph.calculateGradientsAndOutputs(Map.of(REAL, real, FAKE, fake), List.of(D_LOSS, D_REAL, D_FAKE), dVars);
         Phase p = new Phase(og.getOutputs().get(D_LOSS).getDouble(0), og.getGradients(),
                 og.getOutputs().get(D_REAL).dup(), og.getOutputs().get(D_FAKE).dup());
-        dMemory.stepDone();
+        done(dGraph, dMemory);
         return p;
     }
 
@@ -186,7 +215,7 @@ final class PhaseGraphs {
     Phase dReg(INDArray real) {
         OutAndGrad og = rGraph.calculateGradientsAndOutputs(Map.of(REAL, real), List.of(R1, R1_PENALTY), dVars);
         Phase p = new Phase(og.getOutputs().get(R1_PENALTY).getDouble(0), og.getGradients(), null, null);
-        rMemory.stepDone();
+        done(rGraph, rMemory);
         return p;
     }
 
@@ -200,7 +229,7 @@ final class PhaseGraphs {
         Map<String, INDArray> o = og.getOutputs();
         PathLengthPhase p = new PathLengthPhase(o.get(PL_PENALTY).getDouble(0), o.get(PL_MEAN_NEXT).getFloat(0), og.getGradients(),
                 o.get(PL_LENGTHS).dup(), o.get(G_W).dup());
-        plMemory.stepDone();
+        done(plGraph, plMemory);
         return p;
     }
 

@@ -103,6 +103,28 @@ class TrainerTest {
         assertThat(m.metadata()).containsKey("training_options");
     }
 
+    /** Phases that drop their sessions after each run (the path from 128 px up) train exactly as phases that recycle their arrays. */
+    @Test
+    void releasingPhaseSessionsTrainsTheSame(@TempDir Path dir) throws Exception {
+        ImageDataset data = ImageDataset.load(folder(dir), 16, 3, ImageDataset.Fit.RESIZE, 0);
+        int saved = PhaseGraphs.RELEASE_FROM_RESOLUTION;
+        try (Trainer t = Trainer.create(G, D, options(0.024), data, dir.resolve("recycled"))) {
+            t.train(null, null);
+        }
+        PhaseGraphs.RELEASE_FROM_RESOLUTION = 0;
+        try (Trainer t = Trainer.create(G, D, options(0.024), data, dir.resolve("released"))) {
+            t.train(null, null);
+        } finally {
+            PhaseGraphs.RELEASE_FROM_RESOLUTION = saved;
+        }
+        TrainingState.Loaded a = TrainingState.read(RunFolder.latestState(dir.resolve("recycled")).orElseThrow());
+        TrainingState.Loaded b = TrainingState.read(RunFolder.latestState(dir.resolve("released")).orElseThrow());
+        assertThat(b.state().plMean).isGreaterThan(0f).isEqualTo(a.state().plMean);
+        assertSameTensors(a.networks().g, b.networks().g, "G");
+        assertSameTensors(a.networks().d, b.networks().d, "D");
+        assertSameTensors(a.networks().gEma, b.networks().gEma, "G_ema");
+    }
+
     @Test
     void cancellationSnapshotsAndClearErrors(@TempDir Path dir) throws Exception {
         ImageDataset data = ImageDataset.load(folder(dir), 16, 3, ImageDataset.Fit.PAD, 0);
