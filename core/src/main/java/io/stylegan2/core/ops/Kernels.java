@@ -178,9 +178,17 @@ final class Kernels {
     static final class Mem {
         private static final ThreadLocal<float[][]> F = ThreadLocal.withInitial(() -> new float[2][CHUNK]);
         private static final ThreadLocal<double[][]> D = ThreadLocal.withInitial(() -> new double[2][CHUNK]);
+        /**
+         * Bytes per NIO view of the native memory. A buffer indexes by int, so an array of more than
+         * 2 GiB (config-f training at 256 px has them) is read through several views of
+         * {@code SEGMENT_BYTES} each; not final so that a test can make them tiny.
+         */
+        static long SEGMENT_BYTES = 1L << 30;
         final boolean f32;
-        private final FloatBuffer fb;
-        private final DoubleBuffer db;
+        private final FloatBuffer[] fs;
+        private final DoubleBuffer[] ds;
+        /** Elements per view. */
+        private final long seg;
         private final long off;
         /** The array written into when the output itself is not dense (then copied at {@link #finish}). */
         private INDArray target;
@@ -188,12 +196,25 @@ final class Kernels {
         Mem(INDArray a) {
             if (a.dataType() != DataType.FLOAT && a.dataType() != DataType.DOUBLE)
                 throw new IllegalArgumentException("Java kernels take FLOAT or DOUBLE arrays, got " + a.dataType());
-            if (a.data().length() > Integer.MAX_VALUE) throw new IllegalArgumentException("Java kernels take arrays of up to 2^31 elements, got " + a.data().length());
             f32 = a.dataType() == DataType.FLOAT;
-            java.nio.ByteBuffer bb = a.data().asNio().order(ByteOrder.nativeOrder());
-            fb = f32 ? bb.asFloatBuffer() : null;
-            db = f32 ? null : bb.asDoubleBuffer();
             off = a.offset();
+            long end = off + a.length(), width = f32 ? 4 : 8;
+            seg = Math.max(1, SEGMENT_BYTES / width);
+            int views = (int) Math.max(1, (end + seg - 1) / seg);
+            fs = f32 ? new FloatBuffer[views] : null;
+            ds = f32 ? null : new DoubleBuffer[views];
+            if (views == 1) {
+                java.nio.ByteBuffer bb = a.data().asNio().order(ByteOrder.nativeOrder());
+                if (f32) fs[0] = bb.asFloatBuffer();
+                else ds[0] = bb.asDoubleBuffer();
+            } else {
+                long base = a.data().address();
+                for (int v = 0; v < views; v++) {
+                    long from = v * seg, n = Math.min(end, from + seg) - from;
+                    if (f32) fs[v] = new RawFloats(base + from * width, n).asBuffer();
+                    else ds[v] = new RawDoubles(base + from * width, n).asBuffer();
+                }
+            }
         }
 
         /** Scratch {@code slot} (0 or 1) of this thread filled with {@code n} floats from element {@code at}. */
@@ -211,22 +232,66 @@ final class Kernels {
         }
 
         void write(long at, double[] src, int n) {
-            db.put((int) (off + at), src, 0, n);
+            int s = 0;
+            for (long i = off + at; n > 0; ) {
+                int v = (int) (i / seg), w = (int) (i - v * seg), k = (int) Math.min(n, seg - w);
+                ds[v].put(w, src, s, k);
+                i += k;
+                s += k;
+                n -= k;
+            }
         }
 
         /** {@code n} floats from element {@code at} into {@code dst[d, d + n)} (a caller's scratch array). */
         void getFloats(long at, float[] dst, int d, int n) {
-            fb.get((int) (off + at), dst, d, n);
+            for (long i = off + at; n > 0; ) {
+                int v = (int) (i / seg), w = (int) (i - v * seg), k = (int) Math.min(n, seg - w);
+                fs[v].get(w, dst, d, k);
+                i += k;
+                d += k;
+                n -= k;
+            }
         }
 
         /** {@code src[s, s + n)} into {@code n} floats from element {@code at}. */
         void putFloats(long at, float[] src, int s, int n) {
-            fb.put((int) (off + at), src, s, n);
+            for (long i = off + at; n > 0; ) {
+                int v = (int) (i / seg), w = (int) (i - v * seg), k = (int) Math.min(n, seg - w);
+                fs[v].put(w, src, s, k);
+                i += k;
+                s += k;
+                n -= k;
+            }
         }
 
         /** {@code n} doubles from element {@code at} into {@code dst}. */
         void get(long at, double[] dst, int n) {
-            db.get((int) (off + at), dst, 0, n);
+            int d = 0;
+            for (long i = off + at; n > 0; ) {
+                int v = (int) (i / seg), w = (int) (i - v * seg), k = (int) Math.min(n, seg - w);
+                ds[v].get(w, dst, d, k);
+                i += k;
+                d += k;
+                n -= k;
+            }
+        }
+
+        /** {@code n} floats of native memory at {@code address} (javacpp's address field is protected: set here). */
+        private static final class RawFloats extends org.bytedeco.javacpp.FloatPointer {
+            RawFloats(long address, long n) {
+                this.address = address;
+                this.limit = n;
+                this.capacity = n;
+            }
+        }
+
+        /** {@code n} doubles of native memory at {@code address}. */
+        private static final class RawDoubles extends org.bytedeco.javacpp.DoublePointer {
+            RawDoubles(long address, long n) {
+                this.address = address;
+                this.limit = n;
+                this.capacity = n;
+            }
         }
 
         /** For an output: writes into {@code a} directly if dense, else into a dense temporary. */
