@@ -86,7 +86,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 GeneratorEvaluation.Options o = new GeneratorEvaluation.Options(num, psi, mode, s, 100);
                 INDArray genF = GeneratorEvaluation.generatedFeatures(g, clf, o, bar, new CancellationToken());
                 reports.add(GeneratorEvaluation.compare(clf.name(), realF, genF, s));
-                classes.add(GeneratorEvaluation.classHistogram(g, clf, o, bar, new CancellationToken()));
+                classes.add(GeneratorEvaluation.classHistogram(clf, genF));
             }
         }
         print(reports, classes, floor, real, clf);

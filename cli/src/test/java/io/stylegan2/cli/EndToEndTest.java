@@ -71,6 +71,23 @@ class EndToEndTest {
         assertThat(generated).as("mean top-class probability of generated vs real (%.3f) garments", real).isGreaterThan(0.8 * real);
     }
 
+    /** {@code evaluate} on the embedded model against real test garments: the metrics and per-class counts of each generated set. */
+    @Test
+    void evaluateReportsMetricsAndClassCounts() throws Exception {
+        Path real = dir.resolve("t10k-images-idx3-ubyte.gz");
+        try (var in = EndToEndTest.class.getResourceAsStream("/fashion-mnist/t10k-first256-images-idx3-ubyte.gz")) {
+            assertThat(in).as("the 256 test garments on the class path").isNotNull();
+            Files.copy(in, real);
+        }
+        assertThat(run("evaluate", "--data", real.toString(), "--num", "64", "--num-real", "256", "--seeds", "0", "--json")).as(cli.err()).isZero();
+        com.fasterxml.jackson.databind.JsonNode seed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cli.out()).get("seeds").get(0);
+        assertThat(seed.get("FD-fmnist").asDouble()).isPositive();
+        long total = 0;
+        for (com.fasterxml.jackson.databind.JsonNode c : seed.get("classes")) total += c.asLong();
+        assertThat(seed.get("classes").size()).isEqualTo(10);
+        assertThat(total).isEqualTo(64);
+    }
+
     private static double confidence(io.stylegan2.training.eval.Classifier clf, INDArray x) {
         return org.nd4j.linalg.factory.Nd4j.nn().softmax(clf.logits(x), 1).maxNumber().doubleValue();
     }

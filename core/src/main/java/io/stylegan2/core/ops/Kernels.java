@@ -232,47 +232,41 @@ final class Kernels {
         }
 
         void write(long at, double[] src, int n) {
-            int s = 0;
-            for (long i = off + at; n > 0; ) {
-                int v = (int) (i / seg), w = (int) (i - v * seg), k = (int) Math.min(n, seg - w);
-                ds[v].put(w, src, s, k);
-                i += k;
-                s += k;
-                n -= k;
-            }
+            if (ds.length == 1) ds[0].put((int) (off + at), src, 0, n);
+            else spans(at, n, (v, w, p, k) -> ds[v].put(w, src, p, k));
         }
 
         /** {@code n} floats from element {@code at} into {@code dst[d, d + n)} (a caller's scratch array). */
         void getFloats(long at, float[] dst, int d, int n) {
-            for (long i = off + at; n > 0; ) {
-                int v = (int) (i / seg), w = (int) (i - v * seg), k = (int) Math.min(n, seg - w);
-                fs[v].get(w, dst, d, k);
-                i += k;
-                d += k;
-                n -= k;
-            }
+            if (fs.length == 1) fs[0].get((int) (off + at), dst, d, n);
+            else spans(at, n, (v, w, p, k) -> fs[v].get(w, dst, d + p, k));
         }
 
         /** {@code src[s, s + n)} into {@code n} floats from element {@code at}. */
         void putFloats(long at, float[] src, int s, int n) {
-            for (long i = off + at; n > 0; ) {
-                int v = (int) (i / seg), w = (int) (i - v * seg), k = (int) Math.min(n, seg - w);
-                fs[v].put(w, src, s, k);
-                i += k;
-                s += k;
-                n -= k;
-            }
+            if (fs.length == 1) fs[0].put((int) (off + at), src, s, n);
+            else spans(at, n, (v, w, p, k) -> fs[v].put(w, src, s + p, k));
         }
 
         /** {@code n} doubles from element {@code at} into {@code dst}. */
         void get(long at, double[] dst, int n) {
-            int d = 0;
-            for (long i = off + at; n > 0; ) {
-                int v = (int) (i / seg), w = (int) (i - v * seg), k = (int) Math.min(n, seg - w);
-                ds[v].get(w, dst, d, k);
+            if (ds.length == 1) ds[0].get((int) (off + at), dst, 0, n);
+            else spans(at, n, (v, w, p, k) -> ds[v].get(w, dst, p, k));
+        }
+
+        /** A copy of {@code k} elements at index {@code w} of view {@code v}, the {@code p}-th to {@code (p + k)}-th of a request. */
+        private interface Span {
+            void copy(int v, int w, int p, int k);
+        }
+
+        /** Cuts the request for elements {@code [at, at + n)} at the views' borders (arrays over {@link #SEGMENT_BYTES} only). */
+        private void spans(long at, int n, Span span) {
+            int p = 0;
+            for (long i = off + at; p < n; ) {
+                int v = (int) (i / seg), w = (int) (i - v * seg), k = (int) Math.min(n - p, seg - w);
+                span.copy(v, w, p, k);
                 i += k;
-                d += k;
-                n -= k;
+                p += k;
             }
         }
 

@@ -164,6 +164,14 @@ public final class Classifier implements FeatureExtractor {
         return run(images)[1];
     }
 
+    /** Class logits {@code [N, classes]} of penultimate features {@code [N, 256]} (what {@link #features} returns): the head alone. */
+    public INDArray logitsOfFeatures(INDArray features) {
+        if (features.rank() != 2 || features.size(1) != FEATURES)
+            throw new IllegalArgumentException("classifier " + name + ": features must be [N, " + FEATURES + "], got " + Arrays.toString(features.shape()));
+        INDArray w = params.get("out.w"), b = params.get("out.b");
+        return features.castTo(w.dataType()).mmul(w).addiRowVector(b.reshape(-1));
+    }
+
     private INDArray[] run(INDArray images) {
         long[] s = images.shape();
         INDArray x = images;

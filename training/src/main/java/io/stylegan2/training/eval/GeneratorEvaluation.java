@@ -83,15 +83,14 @@ public final class GeneratorEvaluation {
     }
 
     /**
-     * How many of {@code o.numGenerated()} generated images the classifier assigns to each class
-     * (arg-max of its logits): a generator that covers the data has every class near its share.
+     * How many images the classifier assigns to each class (arg-max of its logits), from their
+     * penultimate features ({@link #generatedFeatures} with the same classifier): a generator that
+     * covers the data has every class near its share. No second pass over the generator.
      */
-    public static long[] classHistogram(Generator g, Classifier clf, Options o, Progress progress, CancellationToken cancel) {
+    public static long[] classHistogram(Classifier clf, INDArray features) {
         long[] counts = new long[clf.classes()];
-        forEachBatch(g, o, "classes of", progress, cancel, (img, from) -> {
-            INDArray pred = clf.logits(img).argMax(1);
-            for (int j = 0; j < pred.length(); j++) counts[pred.getInt(j)]++;
-        });
+        INDArray pred = clf.logitsOfFeatures(features).argMax(1);
+        for (int j = 0; j < pred.length(); j++) counts[pred.getInt(j)]++;
         return counts;
     }
 

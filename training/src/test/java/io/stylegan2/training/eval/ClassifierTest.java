@@ -75,6 +75,15 @@ class ClassifierTest {
         double acc = (double) right / n;
         assertTrue(acc >= 0.85, "accuracy " + acc + " on " + n + " test images");
         assertTrue(Double.parseDouble(c.info().get("test_accuracy")) >= 0.9, c.info().toString());
+        // the head alone on the features gives the network's logits, so the class counts of evaluate
+        // (GeneratorEvaluation.classHistogram, from features) are the counts of the whole network
+        INDArray logits = c.logits(x), head = c.logitsOfFeatures(c.features(x));
+        assertEquals(0, head.sub(logits).amaxNumber().doubleValue(), 1e-4 * Math.max(1, logits.amaxNumber().doubleValue()));
+        long[] counts = io.stylegan2.training.eval.GeneratorEvaluation.classHistogram(c, c.features(x));
+        long[] direct = new long[c.classes()];
+        for (int i = 0; i < n; i++) direct[pred.getInt(i)]++;
+        org.junit.jupiter.api.Assertions.assertArrayEquals(direct, counts);
+        assertThrows(IllegalArgumentException.class, () -> c.logitsOfFeatures(Nd4j.zeros(DataType.FLOAT, 2, 10)));
     }
 
     @Test
