@@ -5,7 +5,9 @@ import io.stylegan2.core.Progress;
 import io.stylegan2.core.optim.OptimisationLoop;
 import io.stylegan2.core.optim.Schedule;
 import io.stylegan2.inversion.Target;
+import io.stylegan2.inversion.MethodOptions;
 import io.stylegan2.inversion.engine.MethodGraph;
+import io.stylegan2.inversion.engine.PivotTuning;
 import io.stylegan2.inversion.engine.Results;
 import io.stylegan2.inversion.engine.TuningResult;
 import io.stylegan2.losses.CompositeLoss;
@@ -14,6 +16,7 @@ import io.stylegan2.losses.PerceptualLoss;
 import io.stylegan2.losses.Pixelwise;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.GeneratorConfig;
+import io.stylegan2.stylegan.NoiseMode;
 import io.stylegan2.stylegan.WPlus;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -23,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -42,7 +46,7 @@ import java.util.function.Predicate;
  * optional locality regulariser is {@link Locality} with the same perceptual distance. PTI uses
  * LPIPS-AlexNet as {@code P}.
  */
-public final class PivotalTuning {
+public final class PivotalTuning implements PivotTuning {
     private static final Logger log = LoggerFactory.getLogger(PivotalTuning.class);
 
     /** Term names in the history. */
@@ -70,9 +74,19 @@ public final class PivotalTuning {
         return config;
     }
 
-    /** Without progress or cancellation. */
-    public TuningResult tune(Generator g, INDArray pivot, INDArray target) {
-        return tune(g, pivot, target, Progress.NONE, CancellationToken.NONE);
+    @Override
+    public NoiseMode noiseMode() {
+        return config.noiseMode();
+    }
+
+    @Override
+    public Map<String, Object> settings(TuningResult run) {
+        return MethodOptions.asMap(config);
+    }
+
+    @Override
+    public String summary(TuningResult run) {
+        return String.format(Locale.ROOT, "PTI %d steps%s", run.steps(), run.stoppedEarly() ? " (early stop)" : "");
     }
 
     /**
@@ -84,6 +98,7 @@ public final class PivotalTuning {
      * @param progress {@code start("pti", maxSteps)}, one update per evaluation with the term values, {@code end()}
      * @param cancel   checked between steps
      */
+    @Override
     public TuningResult tune(Generator g, INDArray pivot, INDArray target, Progress progress, CancellationToken cancel) {
         GeneratorConfig cfg = g.config();
         DataType dt = g.params().dataType();

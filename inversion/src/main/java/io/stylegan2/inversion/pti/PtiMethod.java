@@ -4,24 +4,38 @@ import io.stylegan2.inversion.Inverter;
 import io.stylegan2.inversion.MethodContext;
 import io.stylegan2.inversion.MethodProvider;
 import io.stylegan2.inversion.engine.InitialLatent;
+import io.stylegan2.inversion.engine.PivotTuningInverter;
 
+import java.nio.file.Path;
 import java.util.Map;
 
 /** The {@code pti} method: a pivot (the W projector by default), then pivotal tuning; options {@link PtiOptions}. */
 public final class PtiMethod extends MethodProvider<PtiOptions> {
+    /** Registry name. */
+    public static final String NAME = "pti";
+
     public PtiMethod() {
-        super(PtiInverter.NAME, "PTI: pivot from the W projector as PTI (450 steps, 600 w_avg samples, peak lr 0.01; or pivot-method, encoder=FILE, init=FILE|DIR), then tune all synthesis weights "
+        super(NAME, "PTI: pivot from the W projector as PTI (450 steps, 600 w_avg samples, peak lr 0.01; or pivot-method, encoder=FILE, init=FILE|DIR), then tune all synthesis weights "
                 + "with L2 + LPIPS (350 steps, needs LPIPS weights)",
                 PtiOptions.defaults());
+    }
+
+    /**
+     * PTI's pivot, shared by the methods that tune around one (GANI): a trained encoder, a saved result,
+     * or a registered method; the {@code w} projector runs PTI's settings (600 {@code w_avg} samples,
+     * peak lr 0.01, its {@code hyperparameters.py}), other methods their defaults.
+     */
+    public static Inverter pivot(String method, MethodContext c, Path encoder, int iterations, Path init, String pivotMethod, int pivotSteps) throws Exception {
+        Map<String, String> pivotOptions = pivotMethod.equals("w") ? Map.of("w-avg-samples", "600", "initial-learning-rate", "0.01") : Map.of();
+        return InitialLatent.inverter(method, c, encoder, iterations, init, pivotMethod, pivotSteps, pivotOptions);
     }
 
     @Override
     public Inverter create(MethodContext c, PtiOptions o) throws Exception {
         if (c.perceptual() == null)
             throw new IllegalArgumentException("pti needs a perceptual distance: PTI's loss is L2 + LPIPS (give LPIPS weights, e.g. --lpips-weights)");
-        // PTI's own pivot: the W projector with 600 w_avg samples and peak lr 0.01 (its hyperparameters.py); other methods at their defaults
-        Map<String, String> pivotOptions = o.pivotMethod().equals("w") ? Map.of("w-avg-samples", "600", "initial-learning-rate", "0.01") : Map.of();
-        Inverter pivot = InitialLatent.inverter(name(), c, o.encoder(), o.iterations(), o.init(), o.pivotMethod(), o.pivotSteps(), pivotOptions);
-        return new PtiInverter(c.generator(), pivot, c.perceptual(), o.config(c.steps() == null ? PtiConfig.defaults().maxSteps() : c.steps()));
+        Inverter pivot = pivot(name(), c, o.encoder(), o.iterations(), o.init(), o.pivotMethod(), o.pivotSteps());
+        PtiConfig config = o.config(c.steps() == null ? PtiConfig.defaults().maxSteps() : c.steps());
+        return new PivotTuningInverter(NAME, c.generator(), pivot, c.perceptual(), new PivotalTuning(config, c.perceptual()));
     }
 }
