@@ -59,7 +59,7 @@ import java.util.stream.Stream;
  * {@code result.safetensors} (native result), {@code projected_w.npz} (NVIDIA), {@code latent.npy}
  * ([num_ws, w_dim]), {@code projected_rosinality.pt} (rosinality projector layout, see
  * {@link #rosinalityResult}), {@code metrics.json}, {@code loss.png}, and for generator-tuning
- * methods (pti, near-perfect) {@code drift.json}. A failing image is reported and the others go on;
+ * methods (pti, gani, near-perfect) {@code drift.json}. A failing image is reported and the others go on;
  * the exit code is then 1.
  */
 @Command(name = "invert", mixinStandardHelpOptions = true, sortOptions = false,

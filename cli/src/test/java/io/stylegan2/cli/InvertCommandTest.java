@@ -192,7 +192,7 @@ class InvertCommandTest {
     void listMethodsPrintsProvidersAndOptions() {
         assertThat(run("invert", "--list-methods")).as(err()).isZero();
         Methods methods = Methods.builtIn();
-        assertThat(methods.names()).contains("w", "wplus", "pti", "encoder", "near-perfect");
+        assertThat(methods.names()).contains("w", "wplus", "pti", "gani", "encoder", "near-perfect");
         for (String name : methods.names()) {
             assertThat(out()).contains(name + ": " + methods.get(name).description());
             for (MethodOptions.Option opt : methods.options(name))

@@ -104,6 +104,14 @@ class MetricsCommandTest {
         JsonNode m = new ObjectMapper().readTree(o.resolve("img").resolve("metrics.json").toFile());
         assertThat(m.get("lpips_net").asText()).isEqualTo("lpips-alex");
         assertThat(m.get("drift_report").has("drift_mse")).isTrue();
+
+        Path og = dir.resolve("inv-gani");
+        assertThat(run("invert", "--method", "gani", "--steps", "2", "--option", "pivot-steps=2", "--option", "width=2",
+                "--lpips-weights", lp.toString(), "--lpips", "alex", img.toString(), "--out", og.toString())).as(cli.out() + cli.err()).isZero();
+        assertThat(cli.out()).contains("img: gani 2 steps");
+        JsonNode mg = new ObjectMapper().readTree(og.resolve("img").resolve("metrics.json").toFile());
+        assertThat(mg.get("drift_report").has("drift_mse")).isTrue();
+        assertThat(og.resolve("img").resolve("drift.json")).isRegularFile();
     }
 
     @Test

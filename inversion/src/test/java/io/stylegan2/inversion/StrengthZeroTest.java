@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * For every shipped method: the result saved and loaded back, edited at strength 0 through the
  * editing code (the one renderer), reproduces the saved reconstruction exactly, whatever the method
- * keeps (the {@code w} method's optimised noise maps, PTI's and near-perfect's weight offsets).
+ * keeps (the {@code w} method's optimised noise maps, PTI's, GANI's and near-perfect's weight offsets).
  */
 class StrengthZeroTest {
     static Lpips alex;
@@ -42,13 +42,13 @@ class StrengthZeroTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"w", "wplus", "pti", "encoder", "near-perfect"})
+    @ValueSource(strings = {"w", "wplus", "pti", "gani", "encoder", "near-perfect"})
     void editAtStrengthZeroReproducesTheSavedReconstruction(String method) throws Exception {
         Generator g = FixtureModel.generator();
         Map<String, String> options = new HashMap<>();
         switch (method) {
             case "w" -> options.put("w-avg-samples", "500");
-            case "pti" -> options.put("pivot-steps", "2");
+            case "pti", "gani" -> options.put("pivot-steps", "2");
             case "encoder" -> {
                 Path enc = dir.resolve("encoder.safetensors");
                 Encoder.random(EncoderConfig.forGenerator(g.config()).tiny(), 3).save(enc);
@@ -76,7 +76,7 @@ class StrengthZeroTest {
         // what each method keeps to redraw its image
         switch (method) {
             case "w" -> assertThat(back.reconstruction().hooks().noise()).hasSize(g.synthesisNetwork().convLayers().size());
-            case "pti", "near-perfect" -> assertThat(back.reconstruction().weightOffsets()).isNotEmpty();
+            case "pti", "gani", "near-perfect" -> assertThat(back.reconstruction().weightOffsets()).isNotEmpty();
             default -> assertThat(back.reconstruction().weightOffsets()).isEmpty();
         }
     }
