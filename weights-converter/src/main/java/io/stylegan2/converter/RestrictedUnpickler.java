@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -161,7 +162,7 @@ final class RestrictedUnpickler extends Unpickler {
                 throw new UnsafePickleException("PERSID", "text persistent ids are not supported");
             case 'Q': { // BINPERSID
                 Object pid = stack.pop();
-                if (!(pid instanceof Object[])) throw new UnsafePickleException("BINPERSID", "persistent id is not a tuple: " + pid);
+                if (!(pid instanceof Object[])) throw new UnsafePickleException("BINPERSID", "persistent id is not a tuple: " + describe(pid));
                 if (resolver == null) throw new UnsafePickleException("BINPERSID", "persistent id " + describe(pid) + " in a pickle that has no storages");
                 stack.add(resolver.resolve((Object[]) pid));
                 return NO_RETURN_VALUE;
@@ -172,7 +173,7 @@ final class RestrictedUnpickler extends Unpickler {
             case 'd': { // DICT
                 List<Object> items = stack.pop_all_since_marker();
                 Map<Object, Object> m = new LinkedHashMap<>();
-                for (int i = 0; i + 1 < items.size(); i += 2) m.put(items.get(i), items.get(i + 1));
+                for (int i = 0; i + 1 < items.size(); i += 2) m.put(hashable(items.get(i), "DICT"), items.get(i + 1));
                 stack.add(m);
                 return NO_RETURN_VALUE;
             }
@@ -181,7 +182,7 @@ final class RestrictedUnpickler extends Unpickler {
                 Object target = stack.peek();
                 if (!(target instanceof Map)) throw new UnsafePickleException("SETITEMS", "SETITEMS on a non-dict");
                 @SuppressWarnings("unchecked") Map<Object, Object> m = (Map<Object, Object>) target;
-                for (int i = 0; i + 1 < items.size(); i += 2) m.put(items.get(i), items.get(i + 1));
+                for (int i = 0; i + 1 < items.size(); i += 2) m.put(hashable(items.get(i), "SETITEMS"), items.get(i + 1));
                 return NO_RETURN_VALUE;
             }
             case 's': { // SETITEM
@@ -189,7 +190,25 @@ final class RestrictedUnpickler extends Unpickler {
                 Object target = stack.peek();
                 if (!(target instanceof Map)) throw new UnsafePickleException("SETITEM", "SETITEM on a non-dict");
                 @SuppressWarnings("unchecked") Map<Object, Object> m = (Map<Object, Object>) target;
-                m.put(k, v);
+                m.put(hashable(k, "SETITEM"), v);
+                return NO_RETURN_VALUE;
+            }
+            case 0x8f: // EMPTY_SET: insertion ordered, elements checked as below
+                stack.add(new LinkedHashSet<Object>());
+                return NO_RETURN_VALUE;
+            case 0x90: { // ADDITEMS
+                List<Object> items = stack.pop_all_since_marker();
+                Object target = stack.peek();
+                if (!(target instanceof Set)) throw new UnsafePickleException("ADDITEMS", "ADDITEMS on a non-set");
+                @SuppressWarnings("unchecked") Set<Object> set = (Set<Object>) target;
+                for (Object x : items) set.add(hashable(x, "ADDITEMS"));
+                return NO_RETURN_VALUE;
+            }
+            case 0x91: { // FROZENSET
+                List<Object> items = stack.pop_all_since_marker();
+                Set<Object> set = new LinkedHashSet<>();
+                for (Object x : items) set.add(hashable(x, "FROZENSET"));
+                stack.add(set);
                 return NO_RETURN_VALUE;
             }
             case 'R': { // REDUCE
@@ -221,13 +240,49 @@ final class RestrictedUnpickler extends Unpickler {
         }
     }
 
-    private static String describe(Object o) {
-        if (o instanceof Object[]) {
-            StringBuilder sb = new StringBuilder("(");
-            for (Object x : (Object[]) o) sb.append(x instanceof Global ? ((Global) x).qualified() : String.valueOf(x)).append(", ");
-            return sb.append(")").toString();
+    /** Longest rendering of a pickled value in a message. */
+    static final int DESCRIBE_CHARS = 200;
+
+    /**
+     * A short rendering of a pickled value for error messages: at most {@value #DESCRIBE_CHARS}
+     * characters, three levels and eight items per container, whatever the value (a structure of
+     * shared references can be exponentially large as a string).
+     */
+    static String describe(Object o) {
+        StringBuilder sb = new StringBuilder();
+        describe(o, sb, 0);
+        return sb.length() > DESCRIBE_CHARS ? sb.substring(0, DESCRIBE_CHARS) + "..." : sb.toString();
+    }
+
+    private static void describe(Object o, StringBuilder sb, int depth) {
+        if (sb.length() > DESCRIBE_CHARS) return;
+        if (o instanceof Global g) { sb.append(g.qualified()); return; }
+        if (o instanceof String str) { sb.append('\'').append(str.length() > 60 ? str.substring(0, 60) + "..." : str).append('\''); return; }
+        if (o == null || o instanceof Number || o instanceof Boolean) { sb.append(o); return; }
+        if (o instanceof byte[] b) { sb.append("bytes[").append(b.length).append(']'); return; }
+        Iterable<?> items;
+        String open, close;
+        if (o instanceof Object[] a) { items = Arrays.asList(a); open = "("; close = ")"; }
+        else if (o instanceof List<?> l) { items = l; open = "["; close = "]"; }
+        else if (o instanceof Collection<?> c) { items = c; open = "{"; close = "}"; }
+        else if (o instanceof Map<?, ?> m) { items = m.keySet(); open = "{"; close = ": ...}"; }
+        else { sb.append(o.getClass().getSimpleName()); return; }
+        if (depth >= 3) { sb.append(open).append("...").append(close); return; }
+        sb.append(open);
+        int n = 0;
+        for (Object x : items) {
+            if (n++ == 8 || sb.length() > DESCRIBE_CHARS) { sb.append("..."); break; }
+            describe(x, sb, depth + 1);
+            sb.append(", ");
         }
-        return String.valueOf(o);
+        sb.append(close);
+    }
+
+    /** Python refuses lists, dicts and sets as dict keys or set elements; so do we (before anything hashes them). */
+    private static Object hashable(Object k, String op) throws UnsafePickleException {
+        if (k instanceof Map || k instanceof Collection)
+            throw new UnsafePickleException(op, op + ": unhashable dict key or set element " + describe(k) + " (a list, dict or set): refusing the pickle");
+        return k;
     }
 
     private static Object[] tuple(Object args, String what) throws UnsafePickleException {
@@ -238,7 +293,7 @@ final class RestrictedUnpickler extends Unpickler {
     @SuppressWarnings("unchecked")
     private Object call(Object fn, Object rawArgs, boolean newobj) throws IOException {
         if (!(fn instanceof Global))
-            throw new UnsafePickleException(String.valueOf(fn), "REDUCE/NEWOBJ on a non-global callable: " + describe(fn));
+            throw new UnsafePickleException(describe(fn), "REDUCE/NEWOBJ on a non-global callable: " + describe(fn));
         Global g = (Global) fn;
         String q = g.qualified();
         Object[] a = tuple(rawArgs, q);
@@ -254,8 +309,9 @@ final class RestrictedUnpickler extends Unpickler {
             }
             case "builtins.set": case "builtins.frozenset": case "__builtin__.set": case "__builtin__.frozenset": {
                 Set<Object> s = new LinkedHashSet<>();
-                if (a.length > 0 && a[0] instanceof Collection) s.addAll((Collection<Object>) a[0]);
-                else if (a.length > 0 && a[0] instanceof Object[]) s.addAll(List.of((Object[]) a[0]));
+                Collection<Object> src = a.length > 0 && a[0] instanceof Collection ? (Collection<Object>) a[0]
+                        : a.length > 0 && a[0] instanceof Object[] ? Arrays.asList((Object[]) a[0]) : List.of();
+                for (Object x : src) s.add(hashable(x, q));
                 return s;
             }
             case "builtins.list":
@@ -267,10 +323,12 @@ final class RestrictedUnpickler extends Unpickler {
                 if (a[0] instanceof Collection) return ((Collection<Object>) a[0]).toArray();
                 throw new UnsafePickleException(q, q + " with unexpected argument " + describe(a[0]));
             case "torch.device":
-                return a.length > 0 ? String.valueOf(a[0]) : "cpu";
+                if (a.length > 0 && !(a[0] instanceof String)) throw new UnsafePickleException(q, "torch.device of " + describe(a[0]));
+                return a.length > 0 ? (String) a[0] : "cpu";
             case "_codecs.encode": {
                 if (a.length < 1 || !(a[0] instanceof String)) throw new UnsafePickleException(q, "_codecs.encode with a non-string argument");
-                String enc = a.length > 1 ? String.valueOf(a[1]) : "utf-8";
+                if (a.length > 1 && !(a[1] instanceof String)) throw new UnsafePickleException(q, "_codecs.encode with encoding " + describe(a[1]));
+                String enc = a.length > 1 ? (String) a[1] : "utf-8";
                 if (!enc.equalsIgnoreCase("latin1") && !enc.equalsIgnoreCase("latin-1"))
                     throw new UnsafePickleException(q, "_codecs.encode with encoding " + enc + " is not supported");
                 return ((String) a[0]).getBytes(StandardCharsets.ISO_8859_1);
@@ -311,13 +369,13 @@ final class RestrictedUnpickler extends Unpickler {
 
     @SuppressWarnings("unchecked")
     private static void addItems(Map<Object, Object> m, Object items, String q) throws UnsafePickleException {
-        if (items instanceof Map) { m.putAll((Map<Object, Object>) items); return; }
+        if (items instanceof Map) { m.putAll((Map<Object, Object>) items); return; }   // keys already checked when that dict was built
         Collection<Object> c = items instanceof Object[] ? List.of((Object[]) items) : items instanceof Collection ? (Collection<Object>) items : null;
         if (c == null) throw new UnsafePickleException(q, q + " with unexpected argument " + describe(items));
         for (Object kv : c) {
             Object[] p = kv instanceof Object[] ? (Object[]) kv : kv instanceof List ? ((List<Object>) kv).toArray() : null;
             if (p == null || p.length != 2) throw new UnsafePickleException(q, q + " item is not a pair: " + describe(kv));
-            m.put(p[0], p[1]);
+            m.put(hashable(p[0], q), p[1]);
         }
     }
 
@@ -364,13 +422,18 @@ final class RestrictedUnpickler extends Unpickler {
         Map<Object, Object> meta = (Map<Object, Object>) a[0];
         Object type = meta.get("type"), cls = meta.get("class_name"), state = meta.get("state");
         if (!"class".equals(type) || !(cls instanceof String))
-            throw new UnsafePickleException(q, "NVIDIA persistent object with unexpected meta (type=" + type + ", class_name=" + cls + ")");
+            throw new UnsafePickleException(q, "NVIDIA persistent object with unexpected meta (type=" + describe(type) + ", class_name=" + describe(cls) + ")");
         // meta['module_src'] is source code: it is dropped, never executed.
         PickledObject o = new PickledObject((String) cls);
         if (state instanceof Map) for (Map.Entry<Object, Object> e : ((Map<Object, Object>) state).entrySet())
-            o.state().put(String.valueOf(e.getKey()), e.getValue());
-        else if (state != null) throw new UnsafePickleException(q, "NVIDIA persistent object " + cls + " has a non-dict state");
+            o.state().put(key(e.getKey()), e.getValue());
+        else if (state != null) throw new UnsafePickleException(q, "NVIDIA persistent object " + describe(cls) + " has a non-dict state");
         return o;
+    }
+
+    /** An attribute name: a string in any real pickle; anything else is rendered short. */
+    private static String key(Object k) {
+        return k instanceof String str ? str : describe(k);
     }
 
     @SuppressWarnings("unchecked")
@@ -393,7 +456,7 @@ final class RestrictedUnpickler extends Unpickler {
         }
         if (target instanceof PickledObject && dictState instanceof Map) {
             for (Map.Entry<Object, Object> e : ((Map<Object, Object>) dictState).entrySet())
-                ((PickledObject) target).state().put(String.valueOf(e.getKey()), e.getValue());
+                ((PickledObject) target).state().put(key(e.getKey()), e.getValue());
             return;
         }
         if (target instanceof Map) return; // attributes of a dict (e.g. a state dict's _metadata): not data we need

@@ -84,14 +84,31 @@ public final class TorchFiles {
      * @throws IOException           if the file is truncated, corrupt or not a supported format (the message names the file)
      */
     public static Object load(Path file) throws IOException {
+        return load(file, ReaderLimits.current());
+    }
+
+    /**
+     * Loads with explicit limits ({@link ReaderLimits}): the pickle stream's size, each storage's and all
+     * storages' bytes are checked before they are read, the unpickled structure's depth, size and cycles
+     * before it is traversed; no allocation is sized by a value of the file before that check.
+     */
+    public static Object load(Path file, ReaderLimits limits) throws IOException {
         Format f = detect(file);
+        Reading r = new Reading(file.toString(), limits);
         try {
             switch (f) {
-                case TORCH_ZIP: return loadZip(file);
-                case TORCH_LEGACY: return materialize(loadLegacy(Files.readAllBytes(file), file.toString()));
-                case PICKLE: return loadPickle(file);
+                case TORCH_ZIP: return loadZip(file, r);
+                case TORCH_LEGACY: {
+                    long size = Files.size(file);
+                    if (size > limits.maxPickleBytes() + limits.maxTotalBytes() || size > Integer.MAX_VALUE - 8)
+                        throw new IOException(file + ": legacy torch.save file of " + size + " bytes is larger than this reader takes" + ReaderLimits.raise("max-total-bytes"));
+                    return checked(loadLegacy(Files.readAllBytes(file), file.toString(), r, 0), r);
+                }
+                case PICKLE: return loadPickle(file, r);
                 default: throw new IOException(file + ": not a torch.save (zip or legacy) file or a pickle (format " + f + ")");
             }
+        } catch (StackOverflowError e) {
+            throw new IOException(file + ": the pickled structure is nested too deeply to read", e);
         } catch (UnsafePickleException e) {
             throw new UnsafePickleException(e.global(), file + ": " + e.getMessage());
         } catch (IOException e) {
@@ -102,20 +119,71 @@ public final class TorchFiles {
         }
     }
 
-    private static Object loadPickle(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        RestrictedUnpickler u = new RestrictedUnpickler(null, b -> loadLegacy(b, file + " (embedded storage)"));
-        Object r = u.load(new ByteArrayInputStream(bytes));
-        return materialize(r);
+    /** What one load has read so far, and its limits. */
+    private static final class Reading {
+        final String file;
+        final ReaderLimits limits;
+        long storageBytes;
+
+        Reading(String file, ReaderLimits limits) {
+            this.file = file;
+            this.limits = limits;
+        }
+
+        /** Counts a storage of {@code bytes} against the per-storage and per-file limits before it is read. */
+        void storage(String key, long bytes) throws IOException {
+            if (bytes > limits.maxStorageBytes())
+                throw new IOException(file + ": storage '" + key + "' declares " + bytes + " bytes, more than " + limits.maxStorageBytes() + ReaderLimits.raise("max-storage-bytes"));
+            storageBytes += bytes;
+            if (storageBytes > limits.maxTotalBytes())
+                throw new IOException(file + ": its storages declare more than " + limits.maxTotalBytes() + " bytes together" + ReaderLimits.raise("max-total-bytes"));
+        }
+
+        /** The loader of {@code torch.storage._load_from_bytes} streams found at nesting {@code depth}. */
+        RestrictedUnpickler.StorageBytesLoader embedded(int depth) {
+            return b -> {
+                if (depth >= limits.maxEmbeddingDepth())
+                    throw new IOException(file + ": torch.storage._load_from_bytes streams nested more than " + limits.maxEmbeddingDepth() + " deep" + ReaderLimits.raise("max-embedding-depth"));
+                return loadLegacy(b, file + " (embedded storage)", this, depth + 1);
+            };
+        }
     }
 
-    private static Object loadZip(Path file) throws IOException {
+    /** The structure checked ({@link PickleStructure}), then its tensors materialised. */
+    private static Object checked(Object root, Reading r) throws IOException {
+        PickleStructure.check(root, r.limits, r.file);
+        return materialize(root);
+    }
+
+    private static Object loadPickle(Path file, Reading r) throws IOException {
+        long size = Files.size(file);
+        if (size > r.limits.maxPickleBytes())
+            throw new IOException(file + ": pickle of " + size + " bytes is larger than " + r.limits.maxPickleBytes() + ReaderLimits.raise("max-pickle-bytes"));
+        byte[] bytes = Files.readAllBytes(file);
+        RestrictedUnpickler u = new RestrictedUnpickler(null, r.embedded(0));
+        return checked(u.load(new ByteArrayInputStream(bytes)), r);
+    }
+
+    /** At most {@code limit} bytes of a zip entry (its declared size is checked first; an entry that inflates past it fails). */
+    private static byte[] readEntry(ZipFile zip, ZipEntry e, long limit, String what, String key) throws IOException {
+        if (e.getSize() > limit) throw new IOException(what + " declares " + e.getSize() + " bytes, more than " + limit + ReaderLimits.raise(key));
+        try (InputStream in = zip.getInputStream(e)) {
+            byte[] d = in.readNBytes((int) Math.min(limit, Integer.MAX_VALUE - 8));
+            if (d.length == limit && in.read() >= 0) throw new IOException(what + " inflates to more than " + limit + " bytes" + ReaderLimits.raise(key));
+            return d;
+        }
+    }
+
+    private static Object loadZip(Path file, Reading r) throws IOException {
         try (ZipFile zip = new ZipFile(file.toFile())) {
             String root = null;
+            Set<String> names = new java.util.HashSet<>();
             for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements(); ) {
                 String name = en.nextElement().getName();
-                if (name.endsWith("/data.pkl") && name.indexOf('/') == name.length() - "/data.pkl".length()) { root = name.substring(0, name.length() - "data.pkl".length()); break; }
-                if (name.equals("data.pkl")) { root = ""; break; }
+                if (!names.add(name)) throw new IOException(file + ": zip entry '" + RestrictedUnpickler.describe(name) + "' appears twice (PyTorch and this reader could read different ones): refusing the file");
+                if (root != null) continue;
+                if (name.endsWith("/data.pkl") && name.indexOf('/') == name.length() - "/data.pkl".length()) root = name.substring(0, name.length() - "data.pkl".length());
+                else if (name.equals("data.pkl")) root = "";
             }
             if (root == null) throw new IOException(file + ": zip file has no <root>/data.pkl entry: not a torch.save file");
             ByteOrder order = ByteOrder.LITTLE_ENDIAN;
@@ -128,41 +196,42 @@ public final class TorchFiles {
             final ByteOrder fo = order;
             Map<String, TorchStorage> storages = new HashMap<>();
             RestrictedUnpickler u = new RestrictedUnpickler(pid -> {
-                TorchStorage s = storageFromPid(pid, storages, file);
+                TorchStorage s = storageFromPid(pid, storages, file, r);
                 if (s.data == null) {
                     ZipEntry e = zip.getEntry(prefix + "data/" + s.key);
                     if (e == null) throw new IOException(file + ": storage '" + s.key + "' has no zip entry " + prefix + "data/" + s.key);
+                    long need = s.numel * s.type.size;     // checked against the limits in storageFromPid
                     byte[] d;
-                    try (InputStream in = zip.getInputStream(e)) { d = in.readAllBytes(); }
-                    long need = s.numel * s.type.size;
+                    try (InputStream in = zip.getInputStream(e)) { d = in.readNBytes((int) need); }   // never more than the tensor needs
                     if (d.length < need) throw new IOException(file + ": storage '" + s.key + "' has " + d.length + " bytes, expected " + need);
                     s.data = d;
                     s.order = fo;
                 }
                 return s;
-            }, b -> loadLegacy(b, file + " (embedded storage)"));
+            }, r.embedded(0));
             ZipEntry pkl = zip.getEntry(root + "data.pkl");
-            Object r;
-            try (InputStream in = zip.getInputStream(pkl)) {
-                r = u.load(new ByteArrayInputStream(in.readAllBytes()));
-            }
-            return materialize(r);
+            byte[] pickle = readEntry(zip, pkl, r.limits.maxPickleBytes(), file + ": " + root + "data.pkl", "max-pickle-bytes");
+            return checked(u.load(new ByteArrayInputStream(pickle)), r);
         } catch (ZipException e) {
             throw new IOException(file + ": corrupt or truncated zip (torch.save) file: " + e.getMessage(), e);
         }
     }
 
-    private static TorchStorage storageFromPid(Object[] pid, Map<String, TorchStorage> storages, Object file) throws IOException {
-        if (pid.length < 5 || !"storage".equals(pid[0]) || !(pid[1] instanceof RestrictedUnpickler.Global))
-            throw new IOException(file + ": unexpected persistent id " + Arrays.deepToString(pid));
+    private static TorchStorage storageFromPid(Object[] pid, Map<String, TorchStorage> storages, Object file, Reading r) throws IOException {
+        if (pid.length < 5 || !"storage".equals(pid[0]) || !(pid[1] instanceof RestrictedUnpickler.Global) || !(pid[2] instanceof String)
+                || !(pid[4] instanceof Integer || pid[4] instanceof Long))
+            throw new IOException(file + ": unexpected persistent id " + RestrictedUnpickler.describe(pid));
         RestrictedUnpickler.Global g = (RestrictedUnpickler.Global) pid[1];
         TensorBytes.ElementType t = RestrictedUnpickler.STORAGE_TYPES.get(g.name());
         if (t == null || !g.module().equals("torch")) throw new IOException(file + ": unsupported storage type " + g.qualified());
-        String key = String.valueOf(pid[2]);
+        String key = (String) pid[2];
+        if (key.length() > 256) throw new IOException(file + ": storage key of " + key.length() + " characters (torch uses short numbers)");
         long numel = ((Number) pid[4]).longValue();
+        if (numel < 0) throw new IOException(file + ": storage '" + key + "' has a negative size " + numel);
         if (pid.length > 5 && pid[5] != null) throw new IOException(file + ": storage views (view_metadata) are not supported (storage " + key + ")");
         TorchStorage s = storages.get(key);
         if (s == null) {
+            r.storage(key, Math.multiplyHigh(numel, t.size) != 0 ? Long.MAX_VALUE : numel * t.size);
             s = new TorchStorage(key, t, numel);
             storages.put(key, s);
             log.trace("storage {} {} numel {} location {}", key, g.name(), numel, pid[3]);
@@ -170,25 +239,25 @@ public final class TorchFiles {
         return s;
     }
 
-    /** Parses legacy torch.save bytes; the result still holds {@link TensorRef}s (storages loaded). */
-    static Object loadLegacy(byte[] bytes, String what) throws IOException {
+    /** Parses legacy torch.save bytes; the result still holds {@link TensorRef}s (storages loaded). {@code depth}: embedding level. */
+    private static Object loadLegacy(byte[] bytes, String what, Reading r, int depth) throws IOException {
         ByteArrayInputStream in = new ByteArrayInputStream(bytes);
         Object magic = new RestrictedUnpickler(null, null).load(in);
         if (!(magic instanceof Number) || !new BigInteger(magic.toString()).equals(LEGACY_MAGIC))
             throw new IOException(what + ": not a legacy torch.save stream (bad magic number)");
         Object proto = new RestrictedUnpickler(null, null).load(in);
         if (!(proto instanceof Number) || ((Number) proto).intValue() != 1001)
-            throw new IOException(what + ": unsupported legacy torch protocol version " + proto);
+            throw new IOException(what + ": unsupported legacy torch protocol version " + RestrictedUnpickler.describe(proto));
         Object sysInfo = new RestrictedUnpickler(null, null).load(in);
         ByteOrder order = ByteOrder.LITTLE_ENDIAN;
         if (sysInfo instanceof Map && Boolean.FALSE.equals(((Map<?, ?>) sysInfo).get("little_endian"))) order = ByteOrder.BIG_ENDIAN;
         Map<String, TorchStorage> storages = new HashMap<>();
-        Object result = new RestrictedUnpickler(pid -> storageFromPid(pid, storages, what), b -> loadLegacy(b, what + " (embedded storage)")).load(in);
+        Object result = new RestrictedUnpickler(pid -> storageFromPid(pid, storages, what, r), r.embedded(depth)).load(in);
         Object keys = new RestrictedUnpickler(null, null).load(in);
         if (!(keys instanceof List)) throw new IOException(what + ": corrupt legacy file: storage key list missing");
         for (Object k : (List<?>) keys) {
-            TorchStorage s = storages.get(String.valueOf(k));
-            if (s == null) throw new IOException(what + ": storage key " + k + " listed but not referenced");
+            TorchStorage s = k instanceof String ? storages.get(k) : null;
+            if (s == null) throw new IOException(what + ": storage key " + RestrictedUnpickler.describe(k) + " listed but not referenced");
             byte[] nb = in.readNBytes(8);
             if (nb.length < 8) throw new IOException(what + ": truncated file: storage '" + s.key + "' header missing");
             long numel = ByteBuffer.wrap(nb).order(order).getLong();
