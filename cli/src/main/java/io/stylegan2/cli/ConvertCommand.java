@@ -59,6 +59,9 @@ final class ConvertCommand implements Callable<Integer> {
             description = "mapping lr multiplier the model was trained with, when the file does not record it (default: ${DEFAULT-VALUE})")
     double lrMlp;
 
+    @Option(names = "--allow-non-finite", description = "convert tensors holding NaN or infinity with a warning (default: refuse them, naming the tensor)")
+    boolean allowNonFinite;
+
     @Option(names = "--tolerance", defaultValue = "1e-5", description = "max |difference| accepted by --verify (default: ${DEFAULT-VALUE})")
     double tolerance;
 
@@ -98,7 +101,7 @@ final class ConvertCommand implements Callable<Integer> {
 
     private ConvertOptions options() {
         ConvertOptions o = ConvertOptions.defaults().withGenerator(generator.name());
-        return new ConvertOptions(o.generator(), o.includeDiscriminator(), lrMlp, o.mbstdGroupSize(), o.resampleFilter(), o.convClamp());
+        return new ConvertOptions(o.generator(), o.includeDiscriminator(), lrMlp, o.mbstdGroupSize(), o.resampleFilter(), o.convClamp(), allowNonFinite);
     }
 
     private static Generator generator(NativeModel m) {

@@ -7,6 +7,7 @@ import io.stylegan2.core.io.Images;
 import io.stylegan2.core.io.Npy;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.GeneratorConfig;
+import io.stylegan2.stylegan.MappingNetwork;
 import io.stylegan2.stylegan.NoiseMode;
 import io.stylegan2.stylegan.WPlus;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -76,7 +77,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (batch < 1) throw Cli.usage(spec, "--batch must be >= 1, got " + batch);
-        if (!Double.isFinite(truncation)) throw Cli.usage(spec, "--truncation must be finite, got " + truncation);
+        if (!Double.isFinite(truncation) || Math.abs(truncation) > MappingNetwork.MAX_ABS_PSI)
+            throw Cli.usage(spec, "--truncation must be finite and within [-" + MappingNetwork.MAX_ABS_PSI + ", " + MappingNetwork.MAX_ABS_PSI + "], got " + truncation);
         if (truncationCutoff != null && truncationCutoff < 0) throw Cli.usage(spec, "--truncation-cutoff must be >= 0, got " + truncationCutoff);
         if (gridCols != null && gridCols < 1) throw Cli.usage(spec, "--grid-cols must be >= 1, got " + gridCols);
         model.check();
@@ -147,6 +149,7 @@ final class GenerateCommand implements Callable<Integer> {
     private INDArray checkZ(INDArray z, GeneratorConfig cfg) {
         if (z.rank() != 2 || z.size(1) != cfg.zDim() || z.size(0) < 1)
             throw Cli.usage(spec, "--z " + inputs.z + ": expected shape [N, z_dim=" + cfg.zDim() + "], got " + Arrays.toString(z.shape()));
+        requireFinite(z, "--z " + inputs.z);
         return z.castTo(DataType.FLOAT);
     }
 
@@ -158,7 +161,15 @@ final class GenerateCommand implements Callable<Integer> {
             throw Cli.usage(spec, e.getMessage());
         }
         if (ws.size(0) < 1) throw Cli.usage(spec, "--w " + inputs.w + ": no latents, shape " + Arrays.toString(w.shape()));
+        requireFinite(ws, "--w " + inputs.w);
         return ws;
+    }
+
+    /** A usage error naming the file when a latent holds NaN or infinity (it would draw NaN images). */
+    private void requireFinite(INDArray a, String what) {
+        INDArray d = a.castTo(DataType.DOUBLE);
+        long bad = d.isNaN().castTo(DataType.INT64).sumNumber().longValue() + d.isInfinite().castTo(DataType.INT64).sumNumber().longValue();
+        if (bad > 0) throw Cli.usage(spec, what + ": " + bad + " NaN or infinite value" + (bad == 1 ? "" : "s") + " in the latents");
     }
 
     private static void checkImages(INDArray imgs, int n, GeneratorConfig cfg) {

@@ -126,6 +126,18 @@ class StyleGan2CliTest {
     }
 
     @Test
+    void generateRefusesLatentsAndTruncationThatDrawNaN() throws IOException {
+        assertThat(run("generate", "--model", model.toString(), "--seeds", "0", "--truncation", "1e308", "--out", dir.resolve("g1").toString())).isEqualTo(2);
+        assertThat(err()).contains("--truncation must be finite and within [-100.0, 100.0], got 1.0E308");
+        INDArray z = Nd4j.zeros(DataType.FLOAT, 2, Z);
+        z.putScalar(1, Float.NaN);
+        Path zf = dir.resolve("z.npy");
+        Npy.writeFloat32(zf, z);
+        assertThat(run("generate", "--model", model.toString(), "--z", zf.toString(), "--out", dir.resolve("g2").toString())).isEqualTo(2);
+        assertThat(err()).contains("--z " + zf, "1 NaN or infinite value in the latents");
+    }
+
+    @Test
     void convertBadArguments() throws IOException {
         Path in = file("net.pkl", "pickle");
         assertThat(run("convert", in.toString())).isEqualTo(2);

@@ -1,10 +1,7 @@
 package io.stylegan2.stylegan;
 
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * Constructor arguments of a StyleGAN2 discriminator (NVlabs vocabulary, {@code architecture='resnet'}).
@@ -30,14 +27,12 @@ public record DiscriminatorConfig(
 
     public DiscriminatorConfig {
         GeneratorConfig.checkResolution(imgResolution, "img_resolution");
-        if (imgChannels < 1) throw new IllegalArgumentException("img_channels must be >= 1, got " + imgChannels);
-        channels = Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(channels, "channels")));
-        for (int res = 4; res <= imgResolution; res *= 2) {
-            Integer c = channels.get(res);
-            if (c == null || c <= 0) throw new IllegalArgumentException("channel table has no positive entry for resolution " + res + ": " + channels);
-        }
-        if (mbstdGroupSize < 1 || mbstdNumChannels < 1) throw new IllegalArgumentException("mbstd group size and channels must be >= 1");
-        resampleFilter = List.copyOf(resampleFilter == null ? GeneratorConfig.DEFAULT_FILTER : resampleFilter);
+        GeneratorConfig.checkImgChannels(imgChannels);
+        channels = GeneratorConfig.checkChannels(channels, imgResolution);
+        if (mbstdGroupSize < 1 || mbstdNumChannels < 1 || mbstdGroupSize > GeneratorConfig.MAX_DIM || mbstdNumChannels > GeneratorConfig.MAX_DIM)
+            throw new IllegalArgumentException("mbstd group size and channels must be in [1, " + GeneratorConfig.MAX_DIM + "], got " + mbstdGroupSize + ", " + mbstdNumChannels);
+        resampleFilter = GeneratorConfig.checkFilter(resampleFilter);
+        GeneratorConfig.checkConvClamp(convClamp);
         if (architecture == null) architecture = "resnet";
         if (!architecture.equals("resnet")) throw new IllegalArgumentException("discriminator architecture '" + architecture + "' is not supported (only 'resnet')");
     }

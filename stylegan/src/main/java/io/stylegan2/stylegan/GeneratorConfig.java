@@ -38,17 +38,23 @@ public record GeneratorConfig(
 
     public static final List<Double> DEFAULT_FILTER = List.of(1.0, 3.0, 3.0, 1.0);
 
+    /** Bounds of a config read from a file (far above any published network), checked before anything is allocated. */
+    public static final int MAX_DIM = 1 << 16, MAX_MAPPING_LAYERS = 64, MAX_IMG_CHANNELS = 16, MAX_RESOLUTION = 1 << 14, MAX_FILTER_TAPS = 64;
+    /** Bound of {@code lr_multiplier} (0.01 in StyleGAN2; larger values overflow the mapping's weights). */
+    public static final double MAX_LR_MULTIPLIER = 1000;
+
     public GeneratorConfig {
-        if (zDim <= 0 || wDim <= 0) throw new IllegalArgumentException("z_dim and w_dim must be > 0, got " + zDim + ", " + wDim);
-        if (mappingLayers < 1) throw new IllegalArgumentException("mapping num_layers must be >= 1, got " + mappingLayers);
+        if (zDim <= 0 || wDim <= 0 || zDim > MAX_DIM || wDim > MAX_DIM)
+            throw new IllegalArgumentException("z_dim and w_dim must be in [1, " + MAX_DIM + "], got " + zDim + ", " + wDim);
+        if (mappingLayers < 1 || mappingLayers > MAX_MAPPING_LAYERS)
+            throw new IllegalArgumentException("mapping num_layers must be in [1, " + MAX_MAPPING_LAYERS + "], got " + mappingLayers);
+        if (!(lrMultiplier > 0) || lrMultiplier > MAX_LR_MULTIPLIER)
+            throw new IllegalArgumentException("lr_multiplier must be in (0, " + MAX_LR_MULTIPLIER + "], got " + lrMultiplier);
         checkResolution(imgResolution, "img_resolution");
-        if (imgChannels < 1) throw new IllegalArgumentException("img_channels must be >= 1, got " + imgChannels);
-        channels = Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(channels, "channels")));
-        for (int res = 4; res <= imgResolution; res *= 2) {
-            Integer c = channels.get(res);
-            if (c == null || c <= 0) throw new IllegalArgumentException("channel table has no positive entry for resolution " + res + ": " + channels);
-        }
-        resampleFilter = List.copyOf(resampleFilter == null ? DEFAULT_FILTER : resampleFilter);
+        checkImgChannels(imgChannels);
+        channels = checkChannels(channels, imgResolution);
+        resampleFilter = checkFilter(resampleFilter);
+        checkConvClamp(convClamp);
         if (architecture == null) architecture = "skip";
         if (!architecture.equals("skip")) throw new IllegalArgumentException("synthesis architecture '" + architecture + "' is not supported (only 'skip')");
     }
@@ -94,7 +100,41 @@ public record GeneratorConfig(
     }
 
     static void checkResolution(int res, String name) {
-        if (res < 8 || Integer.bitCount(res) != 1)
-            throw new IllegalArgumentException(name + " must be a power of two >= 8, got " + res);
+        if (res < 8 || res > MAX_RESOLUTION || Integer.bitCount(res) != 1)
+            throw new IllegalArgumentException(name + " must be a power of two in [8, " + MAX_RESOLUTION + "], got " + res);
+    }
+
+    static void checkImgChannels(int imgChannels) {
+        if (imgChannels < 1 || imgChannels > MAX_IMG_CHANNELS)
+            throw new IllegalArgumentException("img_channels must be in [1, " + MAX_IMG_CHANNELS + "], got " + imgChannels);
+    }
+
+    /** The channel table, sorted and unmodifiable, with a positive entry of at most {@link #MAX_DIM} for every block resolution. */
+    static Map<Integer, Integer> checkChannels(Map<Integer, Integer> channels, int imgResolution) {
+        Map<Integer, Integer> t = Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(channels, "channels")));
+        for (int res = 4; res <= imgResolution; res *= 2) {
+            Integer c = t.get(res);
+            if (c == null || c <= 0 || c > MAX_DIM)
+                throw new IllegalArgumentException("channel table needs an entry in [1, " + MAX_DIM + "] for resolution " + res + ", got " + c);
+        }
+        return t;
+    }
+
+    /** The FIR taps ({@link #DEFAULT_FILTER} for null): 1 to {@link #MAX_FILTER_TAPS} finite values with a non-zero sum. */
+    static List<Double> checkFilter(List<Double> filter) {
+        List<Double> f = List.copyOf(filter == null ? DEFAULT_FILTER : filter);
+        if (f.isEmpty() || f.size() > MAX_FILTER_TAPS) throw new IllegalArgumentException("resample_filter needs 1 to " + MAX_FILTER_TAPS + " taps, got " + f.size());
+        double sum = 0;
+        for (double v : f) {
+            if (!Double.isFinite(v)) throw new IllegalArgumentException("resample_filter holds a non-finite tap: " + f);
+            sum += v;
+        }
+        if (!(Math.abs(sum) > 1e-12) || !Double.isFinite(sum)) throw new IllegalArgumentException("resample_filter taps sum to " + sum + " (must be non-zero): " + f);
+        return f;
+    }
+
+    static void checkConvClamp(Double convClamp) {
+        if (convClamp != null && !(convClamp > 0 && Double.isFinite(convClamp)))
+            throw new IllegalArgumentException("conv_clamp must be null (none) or finite and > 0, got " + convClamp);
     }
 }

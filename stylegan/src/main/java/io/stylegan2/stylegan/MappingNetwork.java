@@ -67,8 +67,13 @@ public final class MappingNetwork {
         return avg.add(w3.sub(avg).mul(truncCoef.reshape(1, cfg.numWs(), 1)));
     }
 
+    /** Largest |truncation_psi| accepted (1 = no truncation; beyond this the codes leave any sensible range and overflow). */
+    public static final double MAX_ABS_PSI = 100;
+
     /** {@code [num_ws]} with {@code psi} for rows {@code < cutoff} ({@code cutoff < 0}: all rows) and 1 elsewhere. */
     public static INDArray truncationCoefficients(int numWs, double psi, int cutoff, org.nd4j.linalg.api.buffer.DataType dt) {
+        if (!Double.isFinite(psi) || Math.abs(psi) > MAX_ABS_PSI)
+            throw new IllegalArgumentException("truncation_psi must be finite and within [-" + MAX_ABS_PSI + ", " + MAX_ABS_PSI + "], got " + psi);
         INDArray c = Nd4j.ones(dt, numWs);
         int n = cutoff < 0 ? numWs : Math.min(cutoff, numWs);
         for (int i = 0; i < n; i++) c.putScalar(i, psi);

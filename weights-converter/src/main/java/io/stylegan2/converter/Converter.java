@@ -285,10 +285,27 @@ public final class Converter {
                 log.warn("discriminator resolution/channels ({}/{}) differ from the generator's ({}/{})",
                         dc.imgResolution(), dc.imgChannels(), gc.imgResolution(), gc.imgChannels());
         }
+        requireFinite(p.gFile, "generator", g, o.allowNonFinite());
+        if (d != null) requireFinite(p.dFile, "discriminator", d, o.allowNonFinite());
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("source", String.join(" + ", p.sources));
         meta.put("generator", o.generator());
         return new NativeModel(gc, dc, g, d, meta);
+    }
+
+    /** Refuses (or, when allowed, warns about) tensors holding NaN or infinity, naming the file and the first such tensor. */
+    private static void requireFinite(Path file, String what, Map<String, INDArray> tensors, boolean allow) throws IOException {
+        for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
+            INDArray a = e.getValue();
+            if (!a.dataType().isFPType()) continue;
+            long bad = a.isNaN().castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue()
+                    + a.isInfinite().castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue();
+            if (bad == 0) continue;
+            String msg = file + ": " + what + " tensor '" + e.getKey() + "' holds " + bad + " NaN or infinite value" + (bad == 1 ? "" : "s")
+                    + " of " + a.length();
+            if (!allow) throw new IOException(msg + ": refusing it (such a model draws NaN or black images; --allow-non-finite converts it anyway)");
+            log.warn("{} (converted anyway: allowNonFinite)", msg);
+        }
     }
 
     private static INDArray need(Path file, Map<String, INDArray> t, String name) throws IOException {

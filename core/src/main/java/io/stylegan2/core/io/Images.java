@@ -49,14 +49,62 @@ public final class Images {
      */
     public static INDArray read(Path file, int channels) throws IOException {
         checkChannels(channels);
-        BufferedImage img;
+        return fromBufferedImage(decode(file), channels);
+    }
+
+    /** System property of the largest image (width x height) {@link #read} decodes. */
+    public static final String MAX_PIXELS_PROPERTY = "stylegan2.images.max-pixels";
+    /** Default of {@link #MAX_PIXELS_PROPERTY}: 64 megapixels (8192 x 8192). */
+    public static final long DEFAULT_MAX_PIXELS = 1L << 26;
+
+    /** The pixel limit: {@link #MAX_PIXELS_PROPERTY} when set, else {@link #DEFAULT_MAX_PIXELS}. */
+    public static long maxPixels() {
+        String v = System.getProperty(MAX_PIXELS_PROPERTY);
+        if (v == null || v.isBlank()) return DEFAULT_MAX_PIXELS;
         try {
-            img = ImageIO.read(file.toFile());
-        } catch (IOException e) {
-            throw new IOException("cannot read image " + file + ": " + e.getMessage(), e);
+            long n = Long.parseLong(v.trim());
+            if (n < 1) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("system property " + MAX_PIXELS_PROPERTY + "=" + v + ": not a positive integer");
         }
-        if (img == null) throw new IOException("cannot read image " + file + ": unsupported or corrupt image format");
-        return fromBufferedImage(img, channels);
+    }
+
+    /**
+     * Decodes an image file with its size checked from the header first (a small file can declare a
+     * huge image), refusing what ImageIO would decode wrongly or partly: CMYK/YCCK JPEGs, and files the
+     * decoder reports as truncated or corrupt (ImageIO's JPEG reader otherwise returns the rows it got
+     * and leaves the rest grey).
+     */
+    static BufferedImage decode(Path file) throws IOException {
+        try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) throw new IOException("cannot read image " + file + ": cannot open it");
+            java.util.Iterator<javax.imageio.ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) throw new IOException("cannot read image " + file + ": unsupported or corrupt image format");
+            javax.imageio.ImageReader r = readers.next();
+            try {
+                r.setInput(in, true, true);
+                int w = r.getWidth(0), h = r.getHeight(0);
+                long max = maxPixels();
+                if (w < 1 || h < 1 || (long) w * h > max)
+                    throw new IOException("image " + file + " declares " + w + "x" + h + " pixels, more than the limit of " + max
+                            + " (raise it with -D" + MAX_PIXELS_PROPERTY + "=N)");
+                if (r.getFormatName().toLowerCase(java.util.Locale.ROOT).contains("jp")) {
+                    javax.imageio.ImageTypeSpecifier raw = r.getRawImageType(0);
+                    if (raw == null || raw.getNumComponents() == 4)
+                        throw new IOException("image " + file + ": CMYK or YCCK JPEG is not supported (Java's decoder gets its colours wrong); convert it to RGB");
+                }
+                java.util.List<String> warnings = new java.util.ArrayList<>();
+                r.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                BufferedImage img = r.read(0);
+                if (!warnings.isEmpty()) throw new IOException("image " + file + " is truncated or corrupt: " + warnings.get(0));
+                return img;
+            } catch (javax.imageio.IIOException e) {
+                throw new IOException("cannot read image " + file + ": truncated or corrupt (" + e.getMessage() + ")", e);
+            } finally {
+                r.dispose();
+            }
+        }
     }
 
     /** {@code [1, C, H, W]} float32 in {@code [-1, 1]} from a decoded image; see {@link #read}. */
