@@ -59,8 +59,11 @@ import java.util.stream.Stream;
  * {@code result.safetensors} (native result), {@code projected_w.npz} (NVIDIA), {@code latent.npy}
  * ([num_ws, w_dim]), {@code projected_rosinality.pt} (rosinality projector layout, see
  * {@link #rosinalityResult}), {@code metrics.json}, {@code loss.png}, and for generator-tuning
- * methods (pti, gani, near-perfect) {@code drift.json}. A failing image is reported and the others go on;
- * the exit code is then 1.
+ * methods (pti, gani, near-perfect) {@code drift.json}, and {@code settings.json} (what made it). A failing
+ * image (unreadable, failed inversion, unwritable folder) is reported with its reason and the others go
+ * on; the exit code is then 1. Each image's folder is written whole or not at all ({@link ResultFolders}):
+ * a rerun skips images finished with the same settings, refuses folders made with other settings unless
+ * {@code --force}, and one run at a time writes to an {@code --out}.
  */
 @Command(name = "invert", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Invert images into the generator's latent space (GAN inversion).",
@@ -100,6 +103,10 @@ final class InvertCommand implements Callable<Integer> {
 
     @Option(names = "--linear-loss-plot", description = "linear y axis in loss.png (default: log scale)")
     boolean linearPlot;
+
+    @Option(names = "--force", description = "redo images whose result folder exists (default: skip those finished with the same settings, "
+            + "refuse those made with other settings)")
+    boolean force;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGES", description = "image files (PNG, JPEG) or folders of them")
     List<Path> images;
@@ -142,30 +149,55 @@ final class InvertCommand implements Callable<Integer> {
 
             // read every image first: an unreadable one is a failed outcome, the others go on
             List<String> failed = new ArrayList<>();
-            List<Target> targets = readTargets(files, cfg, failed, stderr);
+            Map<String, Path> sources = new LinkedHashMap<>();
+            List<Target> targets = readTargets(files, cfg, failed, stderr, sources);
+            int skipped = 0;
 
             Progress bar = ProgressBar.forConsole(stderr);
-            for (Target t : targets) {
-                InversionOutcome o = inverter.invert(List.of(t), bar, CancellationToken.NONE).get(0);
-                if (o instanceof InversionOutcome.Failure f) {
-                    stderr.println("error: " + t.name() + ": " + f.message());
-                    stderr.flush();
-                    failed.add(t.name());
-                    continue;
+            try (ResultFolders folders = ResultFolders.open(out, "invert")) {
+                for (Target t : targets) {
+                    Map<String, Object> settings = settings(sources.get(t.name()));
+                    ResultFolders.State state = folders.state(t.name(), settings);
+                    if (state == ResultFolders.State.FINISHED_SAME && !force) {
+                        stdout.println(t.name() + ": finished earlier with the same settings, skipped (--force redoes it)");
+                        stdout.flush();
+                        skipped++;
+                        continue;
+                    }
+                    if (state == ResultFolders.State.EXISTS_DIFFERENT && !force) {
+                        stderr.println("error: " + t.name() + ": " + folders.whyNotReused(t.name()) + "; --force replaces it, or use another --out");
+                        stderr.flush();
+                        failed.add(t.name());
+                        continue;
+                    }
+                    InversionOutcome o = inverter.invert(List.of(t), bar, CancellationToken.NONE).get(0);
+                    if (o instanceof InversionOutcome.Failure f) {
+                        stderr.println("error: " + t.name() + ": " + f.message());
+                        stderr.flush();
+                        failed.add(t.name());
+                        continue;
+                    }
+                    InversionResult r = o.resultOrThrow();
+                    Path dir = out.resolve(t.name());
+                    try {
+                        folders.write(t.name(), settings, d -> write(t, r, d, !linearPlot));
+                    } catch (IOException | RuntimeException e) {
+                        stderr.println("error: " + t.name() + ": cannot write its results to " + dir + ": " + e);
+                        stderr.flush();
+                        failed.add(t.name());
+                        continue;
+                    }
+                    ReconstructionMetrics m = r.metrics();
+                    stdout.printf(Locale.ROOT, "%s: %s %d steps, MSE %.2f, PSNR %.2f dB, SSIM %.4f%s, %.1f s -> %s%n", t.name(), r.method(),
+                            r.timing().steps(), m.mse(), m.psnr(), m.ssim(),
+                            m.perceptual() == null ? "" : String.format(Locale.ROOT, ", %s %.4f", m.perceptualName(), m.perceptual()),
+                            r.timing().totalSeconds(), dir);
+                    for (String note : r.notes()) stdout.println("  note: " + note);
+                    stdout.flush();
                 }
-                InversionResult r = o.resultOrThrow();
-                Path dir = out.resolve(t.name());
-                write(t, r, dir, !linearPlot);
-                ReconstructionMetrics m = r.metrics();
-                stdout.printf(Locale.ROOT, "%s: %s %d steps, MSE %.2f, PSNR %.2f dB, SSIM %.4f%s, %.1f s -> %s%n", t.name(), r.method(),
-                        r.timing().steps(), m.mse(), m.psnr(), m.ssim(),
-                        m.perceptual() == null ? "" : String.format(Locale.ROOT, ", %s %.4f", m.perceptualName(), m.perceptual()),
-                        r.timing().totalSeconds(), dir);
-                for (String note : r.notes()) stdout.println("  note: " + note);
-                stdout.flush();
             }
-            stdout.printf(Locale.ROOT, "inverted %d of %d image%s with %s into %s%n", files.size() - failed.size(), files.size(),
-                    files.size() == 1 ? "" : "s", method, out);
+            stdout.printf(Locale.ROOT, "inverted %d of %d image%s with %s into %s%s%n", files.size() - failed.size() - skipped, files.size(),
+                    files.size() == 1 ? "" : "s", method, out, skipped == 0 ? "" : " (" + skipped + " skipped: finished earlier)");
             stdout.flush();
             return failed.isEmpty() ? 0 : 1;
         } finally {
@@ -186,7 +218,29 @@ final class InvertCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private List<Target> readTargets(List<Path> files, GeneratorConfig cfg, List<String> failed, PrintWriter stderr) {
+    /**
+     * What makes an image's result, stored as its folder's manifest: the method and its options, steps,
+     * the model, the LPIPS weights and the image (files by absolute path, size and modification time).
+     */
+    private Map<String, Object> settings(Path image) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("command", "invert");
+        m.put("method", method);
+        m.put("options", new java.util.TreeMap<>(options));
+        m.put("steps", steps);
+        m.put("model", model.file() == null ? "embedded" : fileId(model.file()));
+        Path lp = lpips.file();
+        m.put("lpips", lp == null ? null : fileId(lp));
+        m.put("lpips_net", lpips.net);
+        m.put("image", fileId(image));
+        return m;
+    }
+
+    private static String fileId(Path f) throws IOException {
+        return f.toAbsolutePath().normalize() + " (" + Files.size(f) + " bytes, modified " + Files.getLastModifiedTime(f) + ")";
+    }
+
+    private List<Target> readTargets(List<Path> files, GeneratorConfig cfg, List<String> failed, PrintWriter stderr, Map<String, Path> sources) {
         List<Target> ok = new ArrayList<>();
         Set<String> used = new HashSet<>();
         for (Path f : files) {
@@ -197,6 +251,7 @@ final class InvertCommand implements Callable<Integer> {
             for (int k = 2; !used.add(name); k++) name = base + "_" + k;
             try {
                 ok.add(new Target(name, ImagePreparation.load(f, cfg.imgResolution(), cfg.imgChannels())));
+                sources.put(name, f);
             } catch (IOException | RuntimeException e) {
                 stderr.println("error: " + name + ": " + e.getMessage());
                 stderr.flush();

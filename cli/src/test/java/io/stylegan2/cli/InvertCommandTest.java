@@ -91,6 +91,42 @@ class InvertCommandTest {
         assertThat(ImageIO.read(d.resolve("loss.png").toFile()).getWidth()).isEqualTo(640);
     }
 
+    /** Batch semantics: per-image failures go on, folders are written whole, reruns resume without mixing settings, one run per --out. */
+    @Test
+    void rerunsResumeAndNeverMixSettingsAndOneImagesFailureLetsTheOthersGoOn() throws Exception {
+        Path a = generatedImage(null, 1, "a.png"), b = generatedImage(null, 2, "b.png");
+        Path o = dir.resolve("batch");
+        Files.createDirectories(o);
+        Files.writeString(o.resolve("b"), "a file where b's folder should go");                     // b cannot be written
+        Files.createDirectories(o.resolve(".a.part-123"));                                        // left by a killed run
+        Files.writeString(o.resolve(".a.part-123").resolve("reconstruction.png"), "half");
+        assertThat(run("invert", "--method", "wplus", "--steps", "2", a.toString(), b.toString(), "--out", o.toString())).isEqualTo(1);
+        assertThat(out()).contains("a: wplus 2 steps", "inverted 1 of 2 images");
+        assertThat(err()).contains("error: b: " + o.resolve("b") + " exists and is not a folder", "--force");
+        assertThat(o.resolve("a").resolve(ResultFolders.SETTINGS)).isRegularFile();
+        assertThat(o.resolve(".a.part-123")).doesNotExist();
+        assertThat(o.resolve(ResultFolders.LOCK)).doesNotExist();
+
+        Files.delete(o.resolve("b"));
+        long aTime = Files.getLastModifiedTime(o.resolve("a").resolve("result.safetensors")).toMillis();
+        assertThat(run("invert", "--method", "wplus", "--steps", "2", a.toString(), b.toString(), "--out", o.toString())).as(err()).isZero();
+        assertThat(out()).contains("a: finished earlier with the same settings, skipped", "b: wplus 2 steps", "(1 skipped: finished earlier)");
+        assertThat(Files.getLastModifiedTime(o.resolve("a").resolve("result.safetensors")).toMillis()).isEqualTo(aTime);
+
+        // other settings: refused per image, nothing replaced; --force redoes them
+        assertThat(run("invert", "--method", "wplus", "--steps", "3", a.toString(), "--out", o.toString())).isEqualTo(1);
+        assertThat(err()).contains("error: a: " + o.resolve("a") + " holds a result made with other settings");
+        assertThat(InversionResults.load(o.resolve("a").resolve("result.safetensors")).history()).hasSize(2);
+        assertThat(run("invert", "--method", "wplus", "--steps", "3", "--force", a.toString(), "--out", o.toString())).as(err()).isZero();
+        assertThat(InversionResults.load(o.resolve("a").resolve("result.safetensors")).history()).hasSize(3);
+
+        // a second run into the same --out while one holds it
+        try (ResultFolders held = ResultFolders.open(o, "invert")) {
+            assertThat(run("invert", "--method", "wplus", "--steps", "2", "--force", a.toString(), "--out", o.toString())).isNotZero();
+            assertThat(err()).contains("another invert is writing to " + o);
+        }
+    }
+
     @Test
     void nearPerfectStartsFromASavedRunAndWritesTheDriftReport() throws Exception {
         Path img = generatedImage(null, 9, "seed9.png");
