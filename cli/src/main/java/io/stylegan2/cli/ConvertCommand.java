@@ -16,6 +16,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +73,9 @@ final class ConvertCommand implements Callable<Integer> {
         Path outAbs = out.toAbsolutePath();
         if (outAbs.getParent() != null && !Files.isDirectory(outAbs.getParent()))
             throw Cli.usage(spec, "OUT: folder does not exist: " + outAbs.getParent());
+        if (Files.isDirectory(out)) throw Cli.usage(spec, "OUT: " + out + " is a folder; give the model file's name");
+        if (Files.exists(out) && !isNativeModel(out))
+            throw Cli.usage(spec, "OUT: " + out + " exists and is not a " + NativeModel.FORMAT + " model file: refusing to overwrite it (remove it or choose another name)");
         PrintWriter stdout = spec.commandLine().getOut();
         ConvertOptions options = options();
         Progress bar = ProgressBar.forConsole(spec.commandLine().getErr());
@@ -97,6 +101,15 @@ final class ConvertCommand implements Callable<Integer> {
         }
         stdout.flush();
         return 0;
+    }
+
+    /** Whether {@code f} is a native model file (its safetensors header says so); anything unreadable is not. */
+    private static boolean isNativeModel(Path f) {
+        try {
+            return NativeModel.FORMAT.equals(io.stylegan2.core.io.Safetensors.readHeader(f).metadata().get("format"));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private ConvertOptions options() {

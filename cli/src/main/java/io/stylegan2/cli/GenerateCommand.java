@@ -21,7 +21,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,7 +86,28 @@ final class GenerateCommand implements Callable<Integer> {
         model.check();
         if (inputs.z != null) Cli.requireReadableFile(spec, inputs.z, "--z");
         if (inputs.w != null) Cli.requireReadableFile(spec, inputs.w, "--w");
+        boolean existed = Files.exists(output.check());
         Path out = output.create();
+        try {
+            return generate(out);
+        } catch (Exception | Error e) {
+            if (!existed) removeIfEmpty(out);   // a failed run leaves no empty folder behind
+            throw e;
+        }
+    }
+
+    /** Most images drawn into {@code grid.png} (the first ones). */
+    static final int GRID_MAX = 256;
+
+    private static void removeIfEmpty(Path dir) {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            if (s.findAny().isEmpty()) Files.delete(dir);
+        } catch (IOException ignored) {
+            // best effort: the error being reported matters more
+        }
+    }
+
+    private Integer generate(Path out) throws Exception {
         NoiseMode noiseMode = noise.modeOr(NoiseMode.CONST);
 
         PrintWriter stdout = spec.commandLine().getOut();
@@ -95,41 +118,41 @@ final class GenerateCommand implements Callable<Integer> {
                 throw Cli.usage(spec, "--truncation-cutoff " + truncationCutoff + " exceeds num_ws " + cfg.numWs());
             int cutoff = truncationCutoff == null ? -1 : truncationCutoff;
 
-            INDArray latents;   // [N, zDim] or [N, numWs, wDim]
+            // latents are made per batch: a seed range of millions never builds its z matrix at once
+            int n;
             boolean isW;
-            String[] names;
+            java.util.function.IntFunction<String> name;
+            java.util.function.BiFunction<Integer, Integer, INDArray> latentRows;   // [b1 - b0, zDim] or [b1 - b0, numWs, wDim]
             if (inputs.seeds != null) {
                 long[] seeds = inputs.seeds.seeds();
-                latents = Seeds.z(seeds, cfg.zDim());
+                n = seeds.length;
                 isW = false;
-                names = Arrays.stream(seeds).mapToObj(s -> String.format("seed%04d", s)).toArray(String[]::new);
-            } else if (inputs.z != null) {
-                latents = checkZ(Npy.read(inputs.z), cfg);
-                isW = false;
-                names = indexNames(latents.size(0));
+                name = i -> String.format("seed%04d", seeds[i]);
+                latentRows = (b0, b1) -> Seeds.z(Arrays.copyOfRange(seeds, b0, b1), cfg.zDim());
             } else {
-                latents = checkW(Npy.read(inputs.w), cfg);
-                isW = true;
-                names = indexNames(latents.size(0));
+                INDArray latents = inputs.z != null ? checkZ(Npy.read(inputs.z), cfg) : checkW(Npy.read(inputs.w), cfg);
+                n = (int) latents.size(0);
+                isW = inputs.z == null;
+                name = i -> String.format("img%04d", i);
+                latentRows = (b0, b1) -> rows(latents, b0, b1);
             }
 
-            int n = (int) latents.size(0);
             Progress bar = ProgressBar.forConsole(spec.commandLine().getErr());
-            List<INDArray> all = new ArrayList<>(n);
+            List<INDArray> gridImages = new ArrayList<>();
             bar.start("generate", n);
             try {
                 for (int b0 = 0, bi = 0; b0 < n; b0 += batch, bi++) {
                     int b1 = Math.min(n, b0 + batch);
-                    INDArray chunk = rows(latents, b0, b1);
+                    INDArray chunk = latentRows.apply(b0, b1);
                     INDArray ws = isW ? chunk : g.mapping(chunk, truncation, cutoff);
                     INDArray imgs = g.synthesis(ws, noiseMode, noise.seed + bi);
                     checkImages(imgs, b1 - b0, cfg);
                     for (int i = b0; i < b1; i++) {
                         INDArray img = imgs.get(NDArrayIndex.point(i - b0), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all())
                                 .castTo(DataType.FLOAT).dup('c');
-                        Images.writePng(img, out.resolve(names[i] + ".png"));
-                        if (saveNpy) Npy.writeFloat32(out.resolve(names[i] + ".npy"), img);
-                        all.add(img);
+                        Images.writePng(img, out.resolve(name.apply(i) + ".png"));
+                        if (saveNpy) Npy.writeFloat32(out.resolve(name.apply(i) + ".npy"), img);
+                        if (gridImages.size() < GRID_MAX) gridImages.add(img);
                     }
                     bar.update(b1, Map.of());
                     MemoryPolicy.step();
@@ -137,10 +160,10 @@ final class GenerateCommand implements Callable<Integer> {
             } finally {
                 bar.end();
             }
-            INDArray stack = Nd4j.stack(0, all.toArray(new INDArray[0]));
-            int cols = gridCols != null ? gridCols : Images.defaultGridColumns(n);
+            INDArray stack = Nd4j.stack(0, gridImages.toArray(new INDArray[0]));
+            int cols = gridCols != null ? gridCols : Images.defaultGridColumns(gridImages.size());
             Images.writeGridPng(stack, cols, out.resolve("grid.png"));
-            stdout.println("wrote " + n + " image" + (n == 1 ? "" : "s") + " and grid.png to " + out);
+            stdout.println("wrote " + n + " image" + (n == 1 ? "" : "s") + " and grid.png" + (n > GRID_MAX ? " (the first " + GRID_MAX + ")" : "") + " to " + out);
             stdout.flush();
         }
         return 0;
@@ -185,9 +208,4 @@ final class GenerateCommand implements Callable<Integer> {
         return a.get(idx).dup('c');
     }
 
-    private static String[] indexNames(long n) {
-        String[] r = new String[(int) n];
-        for (int i = 0; i < n; i++) r[i] = String.format("img%04d", i);
-        return r;
-    }
 }

@@ -135,6 +135,16 @@ class StyleGan2CliTest {
         Npy.writeFloat32(zf, z);
         assertThat(run("generate", "--model", model.toString(), "--z", zf.toString(), "--out", dir.resolve("g2").toString())).isEqualTo(2);
         assertThat(err()).contains("--z " + zf, "1 NaN or infinite value in the latents");
+        assertThat(dir.resolve("g2")).doesNotExist();                 // a failed run leaves no empty folder
+
+        // a seed range is drawn batch by batch; grid.png shows the first 256
+        Path g3 = dir.resolve("g3");
+        assertThat(run("generate", "--model", model.toString(), "--seeds", "0-299", "--batch", "64", "--out", g3.toString())).as(err()).isZero();
+        assertThat(out()).contains("wrote 300 images and grid.png (the first 256)");
+        try (Stream<Path> s = Files.list(g3)) {
+            assertThat(s.filter(p -> p.getFileName().toString().startsWith("seed")).count()).isEqualTo(300);
+        }
+        assertThat(g3.resolve("grid.png")).isRegularFile();
     }
 
     @Test
@@ -153,6 +163,11 @@ class StyleGan2CliTest {
         assertThat(run("convert", in.toString(), dir.resolve("none/o").toString())).isEqualTo(2);
         assertThat(err()).contains("OUT: folder does not exist");
         assertThat(list(dir)).containsExactly("m.safetensors", "net.pkl");   // nothing converted, nothing written
+        Path notes = dir.resolve("notes.txt");
+        Files.writeString(notes, "my notes");
+        assertThat(run("convert", in.toString(), notes.toString())).isEqualTo(2);
+        assertThat(err()).contains("OUT: " + notes + " exists and is not a stylegan2-jvm/1 model file: refusing to overwrite it");
+        assertThat(Files.readString(notes)).isEqualTo("my notes");
     }
 
     /**

@@ -10,10 +10,41 @@ import java.nio.file.StandardCopyOption;
 /**
  * Atomic file output: the content is written to a temporary file in the target's folder, flushed,
  * and then renamed over the target. On any failure the temporary file is deleted, so a reader
- * never sees a partial file and a failed write leaves no output behind.
+ * never sees a partial file and a failed write leaves no output behind. A temporary file still being
+ * written when the JVM shuts down (Ctrl-C, SIGTERM) is deleted by a shutdown hook; those a killed
+ * process left ({@code .<name>.*.tmp}, untouched for {@value #STALE_MINUTES} minutes) are removed by
+ * the next write of the same target.
  */
 public final class AtomicFiles {
+    /** Minutes without a change after which another process's temporary file of the same target counts as abandoned. */
+    public static final int STALE_MINUTES = 10;
+    private static final java.util.Set<Path> IN_FLIGHT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (Path p : IN_FLIGHT) {
+                try { Files.deleteIfExists(p); } catch (IOException ignored) { /* best effort at exit */ }
+            }
+        }, "atomic-files-cleanup"));
+    }
+
     private AtomicFiles() {}
+
+    /** Removes temporary files of {@code target} that a killed process left (unchanged for {@value #STALE_MINUTES} minutes). */
+    static void removeStale(Path dir, String name) {
+        String prefix = "." + name + ".";
+        long cutoff = System.currentTimeMillis() - STALE_MINUTES * 60_000L;
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(prefix) && n.endsWith(".tmp") && !IN_FLIGHT.contains(p) && Files.isRegularFile(p)
+                        && Files.getLastModifiedTime(p).toMillis() < cutoff)
+                    Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // best effort: a stale file left is not an error of this write
+        }
+    }
 
     /** Writes the content to a stream. */
     @FunctionalInterface
@@ -32,7 +63,9 @@ public final class AtomicFiles {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         if (dir != null) Files.createDirectories(dir);
+        if (dir != null) removeStale(dir, abs.getFileName().toString());
         Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        IN_FLIGHT.add(tmp);
         boolean ok = false;
         try {
             try (OutputStream os = Files.newOutputStream(tmp);
@@ -53,6 +86,7 @@ public final class AtomicFiles {
             if (!ok) {
                 try { Files.deleteIfExists(tmp); } catch (IOException ignored) { /* best effort */ }
             }
+            IN_FLIGHT.remove(tmp);
         }
     }
 
