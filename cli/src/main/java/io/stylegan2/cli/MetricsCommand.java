@@ -27,7 +27,9 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code metrics A B}: MSE, PSNR, SSIM and (with LPIPS weights) LPIPS between two images, or between
- * the images of two folders paired by file name.
+ * the images of two folders paired by file name ({@code grid.png} is never paired). A pair that cannot
+ * be measured (unreadable, truncated, sizes differ) is reported with its reason and the others go on;
+ * the exit code is then 1.
  */
 @Command(name = "metrics", mixinStandardHelpOptions = true,
         description = {"MSE, PSNR, SSIM and optionally LPIPS between two images or two folders (paired by file name).",
@@ -73,27 +75,29 @@ final class MetricsCommand implements Callable<Integer> {
         Lpips perceptual = lpips.load(0);   // image sizes are known per pair; LPIPS reports a too small image itself
         try {
             List<ImageMetrics> rows;
-            List<String> unpaired = List.of();
+            List<String> unpaired = List.of(), skipped = new java.util.ArrayList<>();
             if (dirs) {
                 DirectoryPairs pairs = DirectoryPairs.of(a, b);
                 if (pairs.pairs().isEmpty()) throw new IllegalArgumentException("no images with the same name in " + a + " and " + b);
                 unpaired = new java.util.ArrayList<>(pairs.onlyInA());
                 unpaired.addAll(pairs.onlyInB());
-                rows = pairs.metrics(channels, range, perceptual);
+                rows = pairs.metrics(channels, range, perceptual, skipped);
+                for (String note : skipped) spec.commandLine().getErr().println("warning: pair skipped: " + note);
+                if (rows.isEmpty()) throw new IllegalArgumentException("no pair of " + a + " and " + b + " could be measured (" + skipped.size() + " skipped)");
             } else {
                 INDArray x = Images.read(a, channels), y = Images.read(b, channels);
                 if (!Arrays.equals(x.shape(), y.shape()))
                     throw new IllegalArgumentException("image sizes differ: " + a + " is " + x.size(3) + "x" + x.size(2) + ", " + b + " is " + y.size(3) + "x" + y.size(2));
                 rows = ImageMetrics.compute(x, y, List.of(a.getFileName().toString()), range, perceptual);
             }
-            print(rows, ImageMetrics.summarize(rows), unpaired, range);
+            print(rows, ImageMetrics.summarize(rows), unpaired, skipped, range);
+            return skipped.isEmpty() ? 0 : 1;
         } finally {
             if (perceptual != null) perceptual.close();
         }
-        return 0;
     }
 
-    private void print(List<ImageMetrics> rows, ImageMetrics.Summary mean, List<String> unpaired, PixelRange range) throws Exception {
+    private void print(List<ImageMetrics> rows, ImageMetrics.Summary mean, List<String> unpaired, List<String> skipped, PixelRange range) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         boolean hasP = mean.perceptual().isPresent();
         if (json) {
@@ -105,6 +109,7 @@ final class MetricsCommand implements Callable<Integer> {
             for (ImageMetrics m : rows) put(arr.addObject().put("name", m.name()), m.mse(), m.psnr(), m.ssim(), m.perceptual());
             put(root.putObject("mean").put("count", mean.count()), mean.mse(), mean.psnr(), mean.ssim(), mean.perceptual());
             if (!unpaired.isEmpty()) unpaired.forEach(root.putArray("unpaired")::add);
+            if (!skipped.isEmpty()) skipped.forEach(root.putArray("skipped")::add);
             out.println(om.writeValueAsString(root));
         } else {
             out.printf(Locale.ROOT, "%-24s %12s %9s %8s%s%n", "image", "MSE", "PSNR(dB)", "SSIM", hasP ? String.format(" %10s", mean.perceptualName()) : "");

@@ -114,6 +114,28 @@ class MetricsCommandTest {
         assertThat(og.resolve("img").resolve("drift.json")).isRegularFile();
     }
 
+    /** Folders: grid.png is never paired; an unreadable or mismatched pair is reported and the others are measured. */
+    @Test
+    void foldersGoOnPastPairsThatCannotBeMeasured() throws Exception {
+        Path a = dir.resolve("fa"), b = dir.resolve("fb");
+        Files.createDirectories(a);
+        Files.createDirectories(b);
+        for (Path d : new Path[]{a, b}) {
+            Images.writePng(org.nd4j.linalg.factory.Nd4j.zeros(3, 16, 16), d.resolve("good.png"));
+            Images.writePng(org.nd4j.linalg.factory.Nd4j.zeros(3, 16, 16), d.resolve("grid.png"));
+        }
+        Images.writePng(org.nd4j.linalg.factory.Nd4j.zeros(3, 16, 16), a.resolve("small.png"));
+        Images.writePng(org.nd4j.linalg.factory.Nd4j.zeros(3, 12, 12), b.resolve("small.png"));
+        Images.writePng(org.nd4j.linalg.factory.Nd4j.zeros(3, 16, 16), a.resolve("broken.png"));
+        Files.writeString(b.resolve("broken.png"), "not an image");
+        assertThat(run("metrics", a.toString(), b.toString(), "--json")).as(cli.out() + cli.err()).isEqualTo(1);
+        JsonNode m = new ObjectMapper().readTree(cli.out());
+        assertThat(m.get("pairs")).as(cli.out() + cli.err()).hasSize(1);
+        assertThat(m.get("pairs").get(0).get("name").asText()).isEqualTo("good");
+        assertThat(m.get("skipped")).hasSize(2);
+        assertThat(cli.err()).contains("warning: pair skipped: broken: cannot read image", "warning: pair skipped: small: size differs");
+    }
+
     @Test
     void badArgumentsAreClear() throws Exception {
         Path a = dir.resolve("a.png"), small = dir.resolve("s.png");

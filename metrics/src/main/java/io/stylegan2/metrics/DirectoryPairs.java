@@ -19,9 +19,9 @@ import java.util.stream.Stream;
 /**
  * Pairs the images of two folders by file name without extension ({@code 0001.png} pairs with
  * {@code 0001.jpg}), non-recursively; image files are {@code .png}, {@code .jpg}, {@code .jpeg},
- * {@code .bmp} (case-insensitive), other files are ignored. Pairs are sorted by name. Two images
- * with the same stem in one folder are an error. Names present in only one folder are listed, not
- * paired.
+ * {@code .bmp} (case-insensitive), other files are ignored, and so is {@value #GRID} (the contact
+ * sheet {@code generate} writes). Pairs are sorted by name. Two images with the same stem in one
+ * folder are an error. Names present in only one folder are listed, not paired.
  *
  * @param pairs   the paired files, sorted by name
  * @param onlyInA stems found only in the first folder
@@ -32,6 +32,8 @@ public record DirectoryPairs(List<Pair> pairs, List<String> onlyInA, List<String
     public record Pair(String name, Path a, Path b) {}
 
     private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp");
+    /** The file name that is never paired. */
+    public static final String GRID = "grid.png";
 
     public static DirectoryPairs of(Path dirA, Path dirB) throws IOException {
         Map<String, Path> a = scan(dirA), b = scan(dirB);
@@ -53,7 +55,7 @@ public record DirectoryPairs(List<Pair> pairs, List<String> onlyInA, List<String
             for (Path p : (Iterable<Path>) s.sorted()::iterator) {
                 String n = p.getFileName().toString();
                 String lower = n.toLowerCase(Locale.ROOT);
-                if (!Files.isRegularFile(p) || EXTENSIONS.stream().noneMatch(lower::endsWith)) continue;
+                if (!Files.isRegularFile(p) || EXTENSIONS.stream().noneMatch(lower::endsWith) || lower.equals(GRID)) continue;
                 String stem = n.substring(0, n.lastIndexOf('.'));
                 Path prev = out.put(stem, p);
                 if (prev != null) throw new IOException("two images named '" + stem + "' in " + dir + ": " + prev.getFileName() + ", " + n);
@@ -95,10 +97,26 @@ public record DirectoryPairs(List<Pair> pairs, List<String> onlyInA, List<String
      * in {@code convention}; {@code perceptual} may be null.
      */
     public List<ImageMetrics> metrics(int channels, PixelRange convention, PerceptualLoss perceptual) throws IOException {
+        List<String> skipped = new ArrayList<>();
+        List<ImageMetrics> out = metrics(channels, convention, perceptual, skipped);
+        if (!skipped.isEmpty()) throw new IOException(skipped.get(0));
+        return out;
+    }
+
+    /**
+     * {@link ImageMetrics} of every pair that can be measured; a pair that cannot (an unreadable or
+     * truncated image, sizes that differ, an image too small for the perceptual distance) is left out
+     * and described in {@code skipped} ({@code "name: reason"}), and the others go on.
+     */
+    public List<ImageMetrics> metrics(int channels, PixelRange convention, PerceptualLoss perceptual, List<String> skipped) {
         List<ImageMetrics> out = new ArrayList<>(pairs.size());
         for (int i = 0; i < pairs.size(); i++) {
-            INDArray[] xy = load(i, i + 1, channels);
-            out.addAll(ImageMetrics.compute(xy[0], xy[1], List.of(pairs.get(i).name()), convention, perceptual));
+            try {
+                INDArray[] xy = load(i, i + 1, channels);
+                out.addAll(ImageMetrics.compute(xy[0], xy[1], List.of(pairs.get(i).name()), convention, perceptual));
+            } catch (IOException | RuntimeException e) {
+                skipped.add(pairs.get(i).name() + ": " + e.getMessage());
+            }
         }
         return out;
     }
