@@ -3,6 +3,7 @@ package io.stylegan2.cli;
 import io.stylegan2.core.MemoryPolicy;
 import io.stylegan2.core.Progress;
 import io.stylegan2.core.Seeds;
+import io.stylegan2.core.NonFinite;
 import io.stylegan2.core.io.Images;
 import io.stylegan2.core.io.Npy;
 import io.stylegan2.stylegan.Generator;
@@ -190,8 +191,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     /** A usage error naming the file when a latent holds NaN or infinity (it would draw NaN images). */
     private void requireFinite(INDArray a, String what) {
-        INDArray d = a.castTo(DataType.DOUBLE);
-        long bad = d.isNaN().castTo(DataType.INT64).sumNumber().longValue() + d.isInfinite().castTo(DataType.INT64).sumNumber().longValue();
+        long bad = NonFinite.count(a);
         if (bad > 0) throw Cli.usage(spec, what + ": " + bad + " NaN or infinite value" + (bad == 1 ? "" : "s") + " in the latents");
     }
 

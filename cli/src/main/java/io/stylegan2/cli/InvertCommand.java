@@ -152,11 +152,13 @@ final class InvertCommand implements Callable<Integer> {
             Map<String, Path> sources = new LinkedHashMap<>();
             List<Target> targets = readTargets(files, cfg, failed, stderr, sources);
             int skipped = 0;
+            Map<String, Object> runSettings = settings();
 
             Progress bar = ProgressBar.forConsole(stderr);
             try (ResultFolders folders = ResultFolders.open(out, "invert")) {
                 for (Target t : targets) {
-                    Map<String, Object> settings = settings(sources.get(t.name()));
+                    Map<String, Object> settings = new LinkedHashMap<>(runSettings);
+                    settings.put("image", fileId(sources.get(t.name())));
                     ResultFolders.State state = folders.state(t.name(), settings);
                     if (state == ResultFolders.State.FINISHED_SAME && !force) {
                         stdout.println(t.name() + ": finished earlier with the same settings, skipped (--force redoes it)");
@@ -219,10 +221,10 @@ final class InvertCommand implements Callable<Integer> {
     }
 
     /**
-     * What makes an image's result, stored as its folder's manifest: the method and its options, steps,
-     * the model, the LPIPS weights and the image (files by absolute path, size and modification time).
+     * What makes every image's result (its folder's manifest adds the image): the method and its options,
+     * steps, the model and the LPIPS weights (files by absolute path, size and modification time).
      */
-    private Map<String, Object> settings(Path image) throws IOException {
+    private Map<String, Object> settings() throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("command", "invert");
         m.put("method", method);
@@ -232,7 +234,6 @@ final class InvertCommand implements Callable<Integer> {
         Path lp = lpips.file();
         m.put("lpips", lp == null ? null : fileId(lp));
         m.put("lpips_net", lpips.net);
-        m.put("image", fileId(image));
         return m;
     }
 

@@ -2,17 +2,16 @@ package io.stylegan2.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.stylegan2.core.io.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
@@ -104,10 +103,10 @@ final class ResultFolders implements AutoCloseable {
             if (Files.exists(dir)) {
                 Path old = out.resolve("." + name + ".part-old-" + System.nanoTime());
                 Files.move(dir, old);
-                move(part, dir);
+                AtomicFiles.rename(part, dir, false);
                 deleteTree(old);
             } else {
-                move(part, dir);
+                AtomicFiles.rename(part, dir, false);
             }
         } catch (IOException | RuntimeException e) {
             deleteTree(part);
@@ -119,14 +118,6 @@ final class ResultFolders implements AutoCloseable {
     @FunctionalInterface
     interface Writer {
         void write(Path dir) throws IOException;
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to);
-        }
     }
 
     static void deleteTree(Path p) throws IOException {

@@ -297,9 +297,7 @@ public final class Converter {
     private static void requireFinite(Path file, String what, Map<String, INDArray> tensors, boolean allow) throws IOException {
         for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
             INDArray a = e.getValue();
-            if (!a.dataType().isFPType()) continue;
-            long bad = a.isNaN().castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue()
-                    + a.isInfinite().castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue();
+            long bad = io.stylegan2.core.NonFinite.count(a);
             if (bad == 0) continue;
             String msg = file + ": " + what + " tensor '" + e.getKey() + "' holds " + bad + " NaN or infinite value" + (bad == 1 ? "" : "s")
                     + " of " + a.length();

@@ -74,11 +74,7 @@ public final class AtomicFiles {
                 out.flush();
             }
             setOrdinaryPermissions(tmp, abs);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
+            rename(tmp, abs, true);
             ok = true;
         } catch (RuntimeException | Error e) {
             throw e;
@@ -87,6 +83,18 @@ public final class AtomicFiles {
                 try { Files.deleteIfExists(tmp); } catch (IOException ignored) { /* best effort */ }
             }
             IN_FLIGHT.remove(tmp);
+        }
+    }
+
+    /** Renames {@code from} to {@code to}, atomically where the file system can (replacing {@code to} when {@code replace}). */
+    public static void rename(Path from, Path to, boolean replace) throws IOException {
+        StandardCopyOption[] opts = replace ? new StandardCopyOption[]{StandardCopyOption.REPLACE_EXISTING} : new StandardCopyOption[0];
+        try {
+            StandardCopyOption[] atomic = java.util.Arrays.copyOf(opts, opts.length + 1);
+            atomic[opts.length] = StandardCopyOption.ATOMIC_MOVE;
+            Files.move(from, to, atomic);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, opts);
         }
     }
 

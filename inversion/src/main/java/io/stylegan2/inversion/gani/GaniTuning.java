@@ -10,10 +10,10 @@ import io.stylegan2.inversion.engine.MethodGraph;
 import io.stylegan2.inversion.engine.PivotTuning;
 import io.stylegan2.inversion.engine.Results;
 import io.stylegan2.inversion.engine.TuningResult;
+import io.stylegan2.inversion.pti.PivotalTuning;
 import io.stylegan2.losses.CompositeLoss;
 import io.stylegan2.losses.Locality;
 import io.stylegan2.losses.PerceptualLoss;
-import io.stylegan2.losses.Pixelwise;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.GeneratorConfig;
 import io.stylegan2.stylegan.NoiseMode;
@@ -50,7 +50,7 @@ public final class GaniTuning implements PivotTuning {
     private static final Logger log = LoggerFactory.getLogger(GaniTuning.class);
 
     /** Term names in the history. */
-    public static final String L2 = "l2", PERCEPTUAL = "lpips", LOCALITY = "locality";
+    public static final String L2 = PivotalTuning.L2, PERCEPTUAL = PivotalTuning.PERCEPTUAL, LOCALITY = PivotalTuning.LOCALITY;
     /** Extras key of the number of trained module scalars (a scalar array). */
     public static final String PARAMETER_COUNT = "gmm/parameter_count";
 
@@ -157,12 +157,9 @@ public final class GaniTuning implements PivotTuning {
         return new TuningResult(offsets, run.last().outputs().get(mg.image().name()), run, extras, setup);
     }
 
-    /** The reconstruction terms (L2 + perceptual) on {@code mg}'s image and target. */
+    /** PTI's reconstruction terms (L2 + perceptual) on {@code mg}'s image and target, with this config's weights. */
     private CompositeLoss.Builder reconstruction(MethodGraph mg) {
-        int r = mg.generator().config().imgResolution();
-        return mg.loss()
-                .add(L2, config.l2Weight(), Pixelwise.mse(mg.image(), mg.target()))
-                .add(PERCEPTUAL, config.perceptualWeight(), perceptual.distance(mg.image(), mg.target(), r, r).mean());
+        return PivotalTuning.reconstructionLoss(mg, config.l2Weight(), config.perceptualWeight(), perceptual);
     }
 
     /**

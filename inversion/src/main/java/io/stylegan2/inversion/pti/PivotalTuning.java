@@ -74,6 +74,17 @@ public final class PivotalTuning implements PivotTuning {
         return config;
     }
 
+    /**
+     * PTI's reconstruction terms on {@code mg}'s image and target: {@code l2Weight * mse + perceptualWeight * P}
+     * (named {@link #L2} and {@link #PERCEPTUAL}); shared by the tunings around a pivot (GANI).
+     */
+    public static CompositeLoss.Builder reconstructionLoss(MethodGraph mg, double l2Weight, double perceptualWeight, PerceptualLoss perceptual) {
+        int r = mg.generator().config().imgResolution();
+        return mg.loss()
+                .add(L2, l2Weight, Pixelwise.mse(mg.image(), mg.target()))
+                .add(PERCEPTUAL, perceptualWeight, perceptual.distance(mg.image(), mg.target(), r, r).mean());
+    }
+
     @Override
     public NoiseMode noiseMode() {
         return config.noiseMode();
@@ -104,14 +115,11 @@ public final class PivotalTuning implements PivotTuning {
         DataType dt = g.params().dataType();
         INDArray ws = WPlus.one(pivot, cfg, "PTI pivot").castTo(dt);
         Target.checkImage(cfg, target, "PTI target");
-        int r = cfg.imgResolution();
 
         long t0 = System.nanoTime();
         MethodGraph mg = MethodGraph.builder(g).scope("pti/").latentPlaceholder(1).noiseMode(config.noiseMode()).tuneWeights(TUNED)
                 .target(target).build();
-        CompositeLoss.Builder lb = mg.loss()
-                .add(L2, config.l2Weight(), Pixelwise.mse(mg.image(), mg.target()))
-                .add(PERCEPTUAL, config.perceptualWeight(), perceptual.distance(mg.image(), mg.target(), r, r).mean());
+        CompositeLoss.Builder lb = reconstructionLoss(mg, config.l2Weight(), config.perceptualWeight(), perceptual);
         Locality locality = null;
         if (config.localityOn()) {
             locality = Locality.build(g, mg.binding(), config.locality(), config.locality().perceptualWeight() != 0 ? perceptual : null);
