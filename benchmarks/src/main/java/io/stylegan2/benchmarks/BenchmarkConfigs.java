@@ -5,7 +5,12 @@ import io.stylegan2.stylegan.GeneratorConfig;
 
 import java.util.Map;
 
-/** Generator configs the benchmarks run on. */
+/**
+ * Generator configs the benchmarks run on.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread and returns
+ * immutable configs.
+ */
 public final class BenchmarkConfigs {
     private BenchmarkConfigs() {}
 

@@ -33,6 +33,9 @@ import io.stylegan2.stylegan.GeneratorConfig;
  *
  * <p>The other methods count single kernels and the discriminator the same way (see each); the
  * backward pass is counted as {@link #BACKWARD_DATA} / {@link #BACKWARD_FULL} times the forward.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread.
+ * {@link Breakdown} is immutable.
  */
 public final class Flops {
     private Flops() {}

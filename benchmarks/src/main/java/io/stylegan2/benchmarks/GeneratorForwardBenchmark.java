@@ -32,6 +32,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Weights are random (NVlabs init, seed 0); timing does not depend on their values. The graph is
  * built in the trial setup, so the score is the steady-state forward time. {@link JmhReport} turns
  * the JSON results into ms/image and GFLOP/s.
+ *
+ * <p><b>Thread safety:</b> The {@code Scope.Benchmark} state is one {@code Generator}, whose calls
+ * are serialised, so extra JMH threads ({@code -t}) only queue; meant for JMH's default single
+ * thread. The static {@code work} is stateless.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

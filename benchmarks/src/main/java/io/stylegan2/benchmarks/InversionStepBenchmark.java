@@ -29,6 +29,10 @@ import java.util.concurrent.TimeUnit;
  * Graphs are built in the trial setup (one per benchmark state), so the score is the steady-state
  * step time. {@link #work} counts only the generator: {@link Flops#BACKWARD_FULL} x the synthesis
  * forward (LPIPS and Adam not counted), so the GFLOP/s is a lower bound of the rate achieved.
+ *
+ * <p><b>Thread safety:</b> Not thread-safe: each {@code @State(Scope.Benchmark)} object holds one
+ * graph and its arrays, shared by every benchmark thread, so run with JMH's default single thread
+ * ({@code -t 1}). The static {@code work} is stateless.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

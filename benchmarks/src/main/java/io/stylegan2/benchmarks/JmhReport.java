@@ -22,6 +22,9 @@ import java.util.function.BiFunction;
  * method of its benchmark class; rows of unknown classes get the time only.
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar io.stylegan2.benchmarks.JmhReport results.json}
+ *
+ * <p><b>Thread safety:</b> Stateless (the static table of work counters is an immutable map); every
+ * method is safe to call from any thread.
  */
 public final class JmhReport {
     private JmhReport() {}

@@ -49,6 +49,10 @@ import java.util.stream.IntStream;
  * </ul>
  * {@link #work} gives the analytic FLOPs ({@link Flops}) and, for memory-bound ops, the bytes of
  * one read of the input and one write of the output.
+ *
+ * <p><b>Thread safety:</b> Not thread-safe: each {@code @State(Scope.Benchmark)} object holds a
+ * graph or arrays used in place, shared by every benchmark thread, so run with JMH's default single
+ * thread ({@code -t 1}). The static members are stateless or immutable.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

@@ -33,6 +33,10 @@ import java.util.concurrent.TimeUnit;
  * Loss and metric kernels: LPIPS-VGG forward and forward+backward (w.r.t. the input) at 256 px,
  * batch 1; the Laplacian-pyramid loss forward+backward at 256 and 1024 px; SSIM at 256 px.
  * Random weights (timing does not depend on their values); graphs are built in setup.
+ *
+ * <p><b>Thread safety:</b> Not thread-safe: each {@code @State(Scope.Benchmark)} object holds one
+ * graph and its arrays, shared by every benchmark thread, so run with JMH's default single thread
+ * ({@code -t 1}). The static {@code work} is stateless.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

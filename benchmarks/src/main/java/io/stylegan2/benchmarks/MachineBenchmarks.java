@@ -37,6 +37,10 @@ import java.util.concurrent.TimeUnit;
  *       "Page faults", for transparent huge pages).</li>
  * </ul>
  * Arrays are far larger than the caches, so copy/add measure DRAM bandwidth.
+ *
+ * <p><b>Thread safety:</b> Not thread-safe: each {@code @State(Scope.Benchmark)} object holds
+ * arrays written in place, shared by every benchmark thread, so run with JMH's default single
+ * thread ({@code -t 1}). The static {@code work} is stateless.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

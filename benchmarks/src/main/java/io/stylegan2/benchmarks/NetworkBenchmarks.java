@@ -47,6 +47,10 @@ import java.util.concurrent.TimeUnit;
  * {@link Flops#BACKWARD_DATA} for gradients w.r.t. the input only (the generator: SameDiff still
  * runs the weight-gradient half of each conv backward, which the count leaves out as unneeded)
  * and {@link Flops#BACKWARD_FULL} with weight gradients.
+ *
+ * <p><b>Thread safety:</b> Not thread-safe: each {@code @State(Scope.Benchmark)} object holds one
+ * graph and its arrays, shared by every benchmark thread, so run with JMH's default single thread
+ * ({@code -t 1}). The static {@code work} is stateless.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

@@ -24,6 +24,9 @@ import java.util.Map;
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar io.stylegan2.benchmarks.OpProfile
  * --resolution 256 --method wplus --steps 3}
+ *
+ * <p><b>Thread safety:</b> Not thread-safe: the timers and counters are unguarded fields; one
+ * instance listens to one graph run from one thread (its {@code main}).
  */
 public final class OpProfile extends BaseListener {
     private final Map<String, long[]> byType = new HashMap<>();

@@ -28,6 +28,9 @@ import java.util.Map;
  * --resolution 32 --out rss.json}; {@code --resolution} is 32 (fixture, default), 64 or 256.
  * ND4J frees native buffers on GC, which {@link MemoryPolicy#step()} requests every
  * {@code -Dstylegan2.gcEvery} steps (default 50).
+ *
+ * <p><b>Thread safety:</b> Stateless (a command-line tool; each run builds its own graph on the
+ * calling thread). {@link Sample} is immutable.
  */
 public final class RssSoak {
     /** Allowed growth of VmRSS after warm-up: last / first-after-warmup. */

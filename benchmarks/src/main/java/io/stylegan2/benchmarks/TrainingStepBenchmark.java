@@ -54,6 +54,10 @@ import java.util.concurrent.TimeUnit;
  * backwards and Gmain's input-only backward; R1's and the path length's double backwards and the
  * optimiser are not counted, so the GFLOP/s is a lower bound. Compare with
  * {@code benchmarks/pytorch/train_step.py} (NVIDIA's code, same configs).
+ *
+ * <p><b>Thread safety:</b> Not thread-safe: the {@code @State(Scope.Benchmark)} run holds one
+ * trainer and its graphs, shared by every benchmark thread, so run with JMH's default single thread
+ * ({@code -t 1}). The static methods are stateless.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

@@ -5,6 +5,8 @@ package io.stylegan2.benchmarks;
  * ({@code 2 x MACs}, see {@link Flops}) and the minimum bytes moved to and from memory, and which
  * machine limit the row is compared with.
  *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads. {@link Bound} is immutable.
+ *
  * @param shape label of the shape (channels, resolution, batch, ...)
  * @param flops floating-point operations, 0 if not counted
  * @param bytes bytes read + written (each tensor once, float32), 0 if not counted

@@ -10,6 +10,9 @@ import io.stylegan2.stylegan.GeneratorConfig;
  * 1024&sup2; config-f generator this gives 2,101,248 (mapping) + 28,268,812 (synthesis) =
  * 30,370,060.
  *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads (the static methods are
+ * stateless).
+ *
  * @param mapping   mapping network
  * @param synthesis synthesis network
  */

@@ -10,6 +10,10 @@ import java.util.Map;
  * Console {@link Progress}: one line redrawn with {@code \r}, only when its text changes.
  * Disabled (a no-op) when the environment variable {@code STYLEGAN2_NO_PROGRESS} is set or there
  * is no console.
+ *
+ * <p><b>Thread safety:</b> Not thread-safe: the current task and last line are unguarded fields;
+ * use one instance per task, from the thread that runs it (as the {@link Progress} contract has
+ * it).
  */
 public final class ProgressBar implements Progress {
     static final String DISABLE_ENV = "STYLEGAN2_NO_PROGRESS";

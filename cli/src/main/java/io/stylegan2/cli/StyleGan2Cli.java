@@ -15,6 +15,10 @@ import java.io.PrintWriter;
  * <p>Exit codes: 0 success, 1 runtime failure (one-line message on stderr; the stack trace too
  * when the environment variable {@code STYLEGAN2_DEBUG} is set), 2 bad arguments (picocli usage
  * error, with the message naming the option or file).
+ *
+ * <p><b>Thread safety:</b> Not thread-safe: an instance holds picocli's parsed state;
+ * {@link #commandLine()} builds a fresh one per call, so use one command line per execution and
+ * thread.
  */
 @Command(name = "stylegan2",
         mixinStandardHelpOptions = true,

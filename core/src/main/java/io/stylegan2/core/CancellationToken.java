@@ -4,8 +4,11 @@ import java.util.concurrent.CancellationException;
 
 /**
  * Cooperative cancellation, the one shape long work takes it in: optimisation loops, inverters and
- * trainers check it between steps and stop with a {@link CancellationException}. Thread-safe; once
- * cancelled it stays cancelled.
+ * trainers check it between steps and stop with a {@link CancellationException}. Once cancelled it
+ * stays cancelled.
+ *
+ * <p><b>Thread safety:</b> Thread-safe: the flag is volatile, so any thread may {@link #cancel()} a
+ * token while another polls it; {@link #NONE} is immutable and shared.
  */
 public final class CancellationToken {
     /** A token that is never cancelled. */

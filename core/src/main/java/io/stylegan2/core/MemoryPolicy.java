@@ -21,6 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link EngineOptions#gcEvery()}: default {@value #DEFAULT_GC_EVERY}, {@code 0} disables;
  * {@code -Dstylegan2.gcEvery=N} or {@code STYLEGAN2_ENGINE=gcEvery=N}), read at every step, so
  * {@link Engine#with} changes it for the calling thread and {@link #setGcEvery(int)} process-wide.
+ *
+ * <p><b>Thread safety:</b> Every method is safe to call from any thread: the only static state is an
+ * {@code AtomicLong} step counter (shared by all threads) and the period comes from {@link Engine}.
  */
 public final class MemoryPolicy {
     private static final Logger log = LoggerFactory.getLogger(MemoryPolicy.class);

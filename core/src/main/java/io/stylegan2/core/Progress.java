@@ -7,6 +7,10 @@ import java.util.Map;
  * spirit of DJL's {@code Progress}. Library code calls {@link #start}, then {@link #update} any
  * number of times, then {@link #end}; it never prints. Implementations must be cheap: they are
  * called from inner loops.
+ *
+ * <p><b>Thread safety:</b> Library code calls one instance from the one thread that runs the work,
+ * never concurrently; implementations need not be thread-safe unless the caller shares one instance
+ * between concurrent tasks. {@link #NONE} is stateless and may be shared.
  */
 public interface Progress {
 

@@ -20,6 +20,10 @@ import java.util.Set;
  * network does ({@code z.to(torch.float32)}).
  *
  * <p>Also parses seed lists such as {@code "1-8"} or {@code "1,3,5-7"}.
+ *
+ * <p><b>Thread safety:</b> The static methods are stateless and safe to call from any thread (each
+ * builds its own generator; a {@link java.util.SplittableRandom} passed in must not be shared between
+ * threads). {@link RandomState} instances are mutable and not thread-safe.
  */
 public final class Seeds {
     /** Largest seed numpy's RandomState accepts ({@code 2^32 - 1}). */
@@ -27,7 +31,11 @@ public final class Seeds {
 
     private Seeds() {}
 
-    /** numpy's legacy {@code RandomState}: MT19937 + {@code legacy_gauss}. Not thread-safe. */
+    /**
+     * numpy's legacy {@code RandomState}: MT19937 + {@code legacy_gauss}.
+     *
+     * <p><b>Thread safety:</b> Not thread-safe (mutable generator state): use one instance per thread.
+     */
     public static final class RandomState {
         private static final int N = 624, M = 397;
         private final int[] mt = new int[N];

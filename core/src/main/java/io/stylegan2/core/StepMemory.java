@@ -36,6 +36,10 @@ import java.util.Objects;
  * keep to {@link #endStep(Collection)}, which leaves any array holding them to the garbage
  * collector. Tested: an optimisation gives bit-identical results with and without recycling, and
  * kept results survive later steps.
+ *
+ * <p><b>Thread safety:</b> Thread-safe: calls are serialised (the state-changing methods are
+ * {@code synchronized} per instance); in practice one instance serves one thread's session.
+ * {@link Loop} is not thread-safe: use one per thread and graph loop.
  */
 public final class StepMemory extends AbstractMemoryMgr {
     private record Key(DataType type, long length) {}
@@ -63,6 +67,9 @@ public final class StepMemory extends AbstractMemoryMgr {
      * a StepMemory on that graph's session for the calling thread, later calls end the step (runs
      * on other threads use their own sessions and are not recycled). Does nothing when
      * {@link #enabled()} was false at construction.
+     *
+     * <p><b>Thread safety:</b> Not thread-safe: use one instance per thread (it installs its
+     * StepMemory for the thread of the first {@link #stepDone} call).
      */
     public static final class Loop {
         private final SameDiff sd;

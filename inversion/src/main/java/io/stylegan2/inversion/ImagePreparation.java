@@ -20,6 +20,9 @@ import java.util.Set;
  * the FFHQ dataset script: eyes and mouth at fixed positions, 1024 crop, then resize); unaligned
  * faces project badly whatever the method (stylegan2-ada issue #247). No aligner is shipped; align
  * before calling this.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread (each call
+ * decodes into new arrays; the image given to {@link #prepare} is only read).
  */
 public final class ImagePreparation {
     private ImagePreparation() {}

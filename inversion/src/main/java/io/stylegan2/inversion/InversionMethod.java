@@ -13,6 +13,11 @@ import io.stylegan2.stylegan.Generator;
  * {@link ReconstructionRenderer}, so whatever a method optimises is expressed as a
  * {@link Reconstruction} (latent, hook values, weight offsets) and {@code edit} works on it.
  *
+ * <p><b>Thread safety:</b> One provider instance is shared by every user of the registry
+ * ({@link Methods#builtIn()} caches it), so implementations must be safe to call from any thread;
+ * the shipped ones are immutable ({@link MethodProvider}). The inverters and renderers they create
+ * have their own contracts.
+ *
  * @param <O> the options record
  */
 public interface InversionMethod<O extends Record> {

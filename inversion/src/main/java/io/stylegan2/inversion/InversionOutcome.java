@@ -1,6 +1,12 @@
 package io.stylegan2.inversion;
 
-/** What happened to one image of a batch: a result, or the error that stopped it. */
+/**
+ * What happened to one image of a batch: a result, or the error that stopped it.
+ *
+ * <p><b>Thread safety:</b> {@link Success} and {@link Failure} are shallowly immutable: the
+ * result's arrays and the error are not copied, so an outcome is safe to share as long as no thread
+ * mutates them.
+ */
 public sealed interface InversionOutcome {
     /** The target's name. */
     String name();

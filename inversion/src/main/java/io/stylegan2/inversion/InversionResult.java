@@ -11,6 +11,10 @@ import java.util.Map;
 /**
  * The result of inverting one image.
  *
+ * <p><b>Thread safety:</b> Shallowly immutable: {@code config}, {@code history} and {@code notes}
+ * are unmodifiable copies, but the arrays (the image, the reconstruction's) and nested config
+ * values are not copied, so a result is safe to share as long as no thread mutates them.
+ *
  * @param method         the method name ({@link Inverter#name()})
  * @param targetName     the {@link Target#name()}
  * @param reconstruction what redraws the image: latent, hook values, weight offsets, extras

@@ -53,6 +53,10 @@ import java.util.zip.ZipOutputStream;
  *     float32 {@code [num_ws, w_dim]}, the layout of its {@code "latent"} entry with {@code --w_plus}
  *     (load it in Python with {@code torch.from_numpy(np.load(...))}).</li>
  * </ul>
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread (the static
+ * {@code ObjectMapper} is never reconfigured after class initialisation). The arrays being written
+ * must not be mutated during the call.
  */
 public final class InversionResults {
     /** Native format id. */

@@ -17,6 +17,12 @@ import java.util.concurrent.CancellationException;
  * <p>Implementations override {@link #invertOne}; they report each step to {@code progress}
  * ({@code start(task, steps)}, {@code update(step, losses)}, {@code end()}) and check {@code cancel}
  * between steps.
+ *
+ * <p><b>Thread safety:</b> Callers must not assume an inverter is thread-safe: use one instance per
+ * thread unless its class says otherwise (several inverters may share one {@code Generator}, which
+ * serialises its calls). {@link #invert} runs the targets one after another on the calling thread;
+ * implementations report to {@code progress} from that thread and need only be safe to call from
+ * it. The {@code cancel} token may be cancelled from any thread.
  */
 public interface Inverter {
     /** The method name, e.g. {@code wplus}. */

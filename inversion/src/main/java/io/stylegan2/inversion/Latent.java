@@ -16,6 +16,10 @@ import java.util.Map;
  * {@link LatentSpace#W_PLUS_FEATURES}, additive feature offsets after synthesis blocks
  * ({@code b16 -> [1, C, 16, 16]}, applied after the block's ToRGB).
  *
+ * <p><b>Thread safety:</b> Shallowly immutable: {@code ws} (when already float32) and the
+ * feature-offset arrays are not copied, so a latent is safe to share as long as no thread mutates
+ * them.
+ *
  * @param space          the space the code lives in
  * @param ws             {@code [1, num_ws, w_dim]} float32
  * @param featureOffsets block id to offset; empty unless {@code space == W_PLUS_FEATURES}

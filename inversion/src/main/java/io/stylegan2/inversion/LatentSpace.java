@@ -7,6 +7,8 @@ import java.util.Locale;
  * official projector), W+ (one code per row, Image2StyleGAN) or W+ with additive feature offsets
  * after some synthesis blocks (SAM's F spaces). Every latent is stored as W+
  * ({@code ws [1, num_ws, w_dim]}); see {@link Latent}.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads.
  */
 public enum LatentSpace {
     W("w", "W"),

@@ -10,6 +10,13 @@ import java.util.Map;
 /**
  * What a method's factory gets.
  *
+ * <p><b>Thread safety:</b> Shallowly immutable: the options map is an immutable copy and the
+ * registry is immutable; the generator, perceptual distance and discriminator source are shared,
+ * not copied (see their own contracts; {@code Generator} serialises its calls). A
+ * {@link DiscriminatorSource} may be called by every inverter made from a shared context, so it
+ * must be safe to call from any thread (the CLI's loads once under a lock);
+ * {@link DiscriminatorSource#NONE} is stateless.
+ *
  * @param generator     the generator to invert into
  * @param perceptual    a perceptual distance (LPIPS), or null (methods then fall back as they document)
  * @param steps         override of the method's step count, or null for its default

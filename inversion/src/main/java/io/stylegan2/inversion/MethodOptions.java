@@ -19,6 +19,10 @@ import java.util.Objects;
  * A boxed or reference component may be set to {@code none} (null). Unknown keys fail and list the
  * known ones; a bad value fails naming the method, the key and the value; the record's own
  * constructor validates the combination.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread (the static
+ * {@code ObjectMapper} is configured once in its initialiser and only used afterwards).
+ * {@link Option} is immutable.
  */
 public final class MethodOptions {
     private MethodOptions() {}

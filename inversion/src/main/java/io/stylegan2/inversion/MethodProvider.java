@@ -7,6 +7,10 @@ import java.util.Objects;
  * given once to the constructor, so a provider is its no-argument constructor (what
  * {@link java.util.ServiceLoader} calls) plus {@link #create}.
  *
+ * <p><b>Thread safety:</b> Immutable (final name, description and defaults record); safe to share
+ * between threads, as {@link Methods} does. {@link #create} may be called from any thread, so
+ * subclasses must not keep mutable state in the provider (the shipped ones keep none).
+ *
  * @param <O> the options record
  */
 public abstract class MethodProvider<O extends Record> implements InversionMethod<O> {

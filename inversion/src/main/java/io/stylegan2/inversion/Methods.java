@@ -12,6 +12,10 @@ import java.util.Set;
  * name. Immutable; {@link #builtIn()} lists those on the class path (the shipped ones first, in the
  * order of their services file), {@link #with} makes an extended copy for callers that bring
  * their own.
+ *
+ * <p><b>Thread safety:</b> Thread-safe: an instance is immutable ({@link #with} returns a copy),
+ * and {@link #builtIn()} runs the {@code ServiceLoader} discovery once, under the class lock,
+ * publishing the result through a volatile field.
  */
 public final class Methods {
     private static volatile Methods discovered;

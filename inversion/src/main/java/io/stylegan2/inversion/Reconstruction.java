@@ -19,6 +19,10 @@ import java.util.Map;
  * renderer ({@link ReconstructionRenderer}), so {@code edit} at strength 0 redraws what the method
  * reconstructed, whatever the method.
  *
+ * <p><b>Thread safety:</b> Shallowly immutable: the maps are unmodifiable copies, but float32
+ * arrays are not copied (others are cast into new arrays), so a reconstruction is safe to share as
+ * long as no thread mutates them.
+ *
  * @param latent        the code (with its feature offsets, for a W+F latent)
  * @param hooks         hook values and noise mode; its feature offsets must be empty (they belong to the latent),
  *                      its masks apply to the latent's offsets

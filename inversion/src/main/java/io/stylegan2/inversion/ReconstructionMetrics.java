@@ -11,6 +11,10 @@ import java.util.List;
 /**
  * Final reconstruction quality of one inversion (METHODS 7.7: the convention is recorded with it).
  *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads. {@link #compute} and
+ * {@link #clamp} are stateless; a perceptual distance shared between threads must itself be safe to
+ * call concurrently ({@code Lpips} serialises its array calls).
+ *
  * @param mse            mean squared error in {@code [0, 255]} (byte convention, as papers report)
  * @param psnr           dB, in {@code [0, 255]}; +Infinity for identical images
  * @param ssim           SSIM (11x11 Gaussian, sigma 1.5), mean over channels, in {@code [0, 255]}

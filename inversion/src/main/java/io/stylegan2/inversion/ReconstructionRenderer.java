@@ -10,7 +10,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The one renderer of {@link Reconstruction}s: the generator with the reconstruction's weight
  * offsets and hook values ({@link PatchedGenerator}), drawing its latent or any edit of it. Methods
  * draw their final image through it, so {@code edit} at strength 0 reproduces a saved reconstruction
- * exactly. Build once per reconstruction and reuse (the graph is built on first use); thread-safe.
+ * exactly. Build once per reconstruction and reuse (the graph is built on first use).
+ *
+ * <p><b>Thread safety:</b> Thread-safe: calls are serialised (one render at a time per instance) by
+ * its {@link PatchedGenerator}, which builds each graph once under its lock; the base
+ * {@link Generator} may be shared with other renderers. {@link #close} only drops the graphs; a
+ * later render rebuilds them.
  */
 public final class ReconstructionRenderer implements Renderer {
     private final Reconstruction reconstruction;

@@ -7,6 +7,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Draws one {@link Reconstruction} and edits of its latent. {@link ReconstructionRenderer} is the
  * shared implementation every shipped method uses; a method whose reconstruction needs more than a
  * latent, hook values and weight offsets supplies its own through {@link InversionMethod#renderer}.
+ *
+ * <p><b>Thread safety:</b> Implementations need not be thread-safe: use a renderer from one thread
+ * unless its class says otherwise ({@link ReconstructionRenderer}, the shared one, is thread-safe).
  */
 public interface Renderer extends AutoCloseable {
     /** The reconstruction's own image {@code [1, C, R, R]} float32 (raw generator range). */

@@ -13,6 +13,9 @@ import java.util.Arrays;
  * ({@link InversionResults#save}), so a method that starts from a latent (PTI, near-perfect) can
  * start from any earlier run. {@code source} is either one result file (used for every target) or
  * a folder laid out as {@code invert --out} writes it: {@code <source>/<target name>/result.safetensors}.
+ *
+ * <p><b>Thread safety:</b> Immutable (a path and two sizes); {@link #invertOne} only reads files,
+ * so one instance may be used from several threads at once.
  */
 public final class SavedResult implements Inverter {
     private final Path source;

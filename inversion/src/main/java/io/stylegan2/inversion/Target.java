@@ -8,6 +8,9 @@ import java.util.Arrays;
 /**
  * One image to invert.
  *
+ * <p><b>Thread safety:</b> Shallowly immutable: the image is not copied, so a target is safe to
+ * share as long as no thread mutates it.
+ *
  * @param name  a label (file name without extension, for example); used in outcomes and file names
  * @param image {@code [1, C, R, R]} in {@code [-1, 1]} (the generator's channels and resolution)
  */

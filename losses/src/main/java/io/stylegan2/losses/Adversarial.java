@@ -20,6 +20,9 @@ import org.nd4j.autodiff.samediff.SameDiff;
  *
  * <p>Building a term installs the {@link Engine} on first use, as every op of the library does
  * (its stdout filter keeps SameDiff's "Added differentiated op" lines off {@code System.out}).
+ *
+ * <p><b>Thread safety:</b> Stateless; a SameDiff instance itself is not thread-safe, so build one
+ * graph from one thread.
  */
 public final class Adversarial {
     private Adversarial() {}

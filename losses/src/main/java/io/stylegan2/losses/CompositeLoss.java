@@ -23,6 +23,10 @@ import java.util.Map;
  * Map<String, INDArray> out = sd.output(placeholders, loss.outputNames());
  * Map<String, Double> values = loss.values(out);   // {"mse": ..., "lpips": ..., "total": ...}
  * }</pre>
+ *
+ * <p><b>Thread safety:</b> Immutable once built (its variables belong to one SameDiff graph, which
+ * is not thread-safe); {@link #values} and {@link #outputNames} are safe from any thread. The
+ * {@link Builder} is not thread-safe.
  */
 public final class CompositeLoss implements Objective {
     /** Name of the total in {@link #values}. */
@@ -83,7 +87,11 @@ public final class CompositeLoss implements Objective {
         return a.getDouble(0);
     }
 
-    /** Collects terms; names must be unique. */
+    /**
+     * Collects terms; names must be unique.
+     *
+     * <p><b>Thread safety:</b> Not thread-safe: use one builder per graph, from one thread.
+     */
     public static final class Builder {
         private final SameDiff sd;
         private final Map<String, SDVariable> terms = new LinkedHashMap<>();

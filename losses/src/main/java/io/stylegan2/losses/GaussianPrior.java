@@ -22,6 +22,10 @@ import java.util.Random;
  * {@code mean_rows (v - mu)^T Sigma^-1 (v - mu)} over every code row (SAM sums over rows and
  * weights the sum by 1e-8; with our mean, multiply the weight by the number of rows to match).
  *
+ * <p><b>Thread safety:</b> Shallowly immutable: the arrays are not copied, so it is safe to share
+ * as long as no thread mutates them. {@link #loss} adds ops to the caller's SameDiff, which is not
+ * thread-safe: build one graph from one thread.
+ *
  * @param mean   {@code mu [w_dim]} (DOUBLE)
  * @param invCov {@code Sigma^-1 [w_dim, w_dim]} (DOUBLE)
  */

@@ -34,6 +34,10 @@ import java.util.Map;
  * and runs outside the graph: feed {@link #placeholders} each step (fresh {@code z} per step seed).
  * The term is unweighted; add it with {@code config().weight()}:
  * {@code CompositeLoss.builder(sd).add("global", c.config().weight(), c.loss())}.
+ *
+ * <p><b>Thread safety:</b> Immutable; its variables belong to one SameDiff graph, which is not
+ * thread-safe: build and run it from one thread. {@link #sample} and {@link #placeholders} are safe
+ * from any thread (the {@link Generator} serialises its calls).
  */
 public final class GlobalCohesion {
     /** Name of the W+ placeholder. */

@@ -6,6 +6,9 @@ import java.util.List;
 /**
  * Settings of {@link LaplacianPyramidLoss}.
  *
+ * <p><b>Thread safety:</b> Immutable (the weights are copied into an unmodifiable list); safe to
+ * share between threads.
+ *
  * @param levels  number of pyramid levels {@code J >= 1} (level 0 = full resolution; the last level
  *                is the coarsest Gaussian, {@code H / 2^(J-1)} pixels); image sides must be divisible
  *                by {@code 2^(J-1)}

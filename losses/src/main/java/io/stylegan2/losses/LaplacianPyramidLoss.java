@@ -26,10 +26,13 @@ import java.util.List;
  *
  * <p>Inputs are {@code [N, C, H, W]} (dynamic shapes fine) with {@code H, W} divisible by
  * {@code 2^(J-1)}.
+ *
+ * <p><b>Thread safety:</b> Stateless; a SameDiff instance itself is not thread-safe, so build one
+ * graph from one thread. {@link #filter()} returns a new array each call.
  */
 public final class LaplacianPyramidLoss {
     /** The 5-tap binomial filter {@code [1, 4, 6, 4, 1] / 16} (separable, as a 1-D array). */
-    public static final double[] TAPS = {1, 4, 6, 4, 1};
+    private static final double[] TAPS = {1, 4, 6, 4, 1};
 
     private LaplacianPyramidLoss() {}
 

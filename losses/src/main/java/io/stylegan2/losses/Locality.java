@@ -32,6 +32,10 @@ import java.util.Map;
  * synthesis through the caller's binding (its deltas get the gradients) and the original
  * synthesis through a frozen binding with prefix {@value #ORIGINAL_PREFIX}. Feed
  * {@link #placeholders} each step.
+ *
+ * <p><b>Thread safety:</b> Immutable; its variables belong to one SameDiff graph, which is not
+ * thread-safe: build and run it from one thread. {@link #latents} and {@link #placeholders} are
+ * safe from any thread (the {@link Generator} serialises its calls).
  */
 public final class Locality {
     /** Name of the W+ placeholder. */

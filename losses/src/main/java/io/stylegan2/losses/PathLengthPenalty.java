@@ -28,6 +28,9 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * and SameDiff's first-order autodiff of it gives its gradient with respect to the synthesis parameters
  * and, when {@code ws} comes from the mapping network, the mapping's (tested against central finite
  * differences).
+ *
+ * <p><b>Thread safety:</b> Stateless; a SameDiff instance itself is not thread-safe, so build one
+ * graph from one thread. {@link Result} is an immutable holder of that graph's variables.
  */
 public final class PathLengthPenalty {
     private PathLengthPenalty() {}

@@ -8,6 +8,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the project: built into an optimisation graph (inversion and tuning losses, PTI's locality term)
  * and evaluated on arrays (metrics, drift reports). {@link io.stylegan2.losses.lpips.Lpips} (LPIPS
  * v0.1) is the implementation.
+ *
+ * <p><b>Thread safety:</b> The array {@code distance} of the implementations in this library is
+ * safe to call from any thread ({@code Lpips} serialises calls); the graph {@code distance} adds
+ * ops to {@code x}'s SameDiff, which is not thread-safe: build one graph from one thread.
  */
 public interface PerceptualLoss {
     /** A short name reported with the values, e.g. {@code lpips-alex}. */

@@ -18,6 +18,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Building a term installs the {@link Engine} on first use, as every op of the library does
  * (its stdout filter keeps SameDiff's "Added differentiated op" lines off {@code System.out}).
+ *
+ * <p><b>Thread safety:</b> Stateless; a SameDiff instance itself is not thread-safe, so build one
+ * graph from one thread. The {@link #l1Distance()} loss is stateless too.
  */
 public final class Pixelwise {
     private Pixelwise() {}

@@ -31,6 +31,9 @@ import org.nd4j.autodiff.samediff.SDVariable;
  *
  * <p>The realImages variable needs a static shape {@code [N, C, R, R]} (the minibatch stddev
  * depends on N). It is not differentiated here ({@code dR1/dx} is not needed for training).
+ *
+ * <p><b>Thread safety:</b> Stateless; a SameDiff instance itself is not thread-safe, so build one
+ * graph from one thread. {@link Result} is an immutable holder of that graph's variables.
  */
 public final class R1Penalty {
     private R1Penalty() {}

@@ -22,6 +22,10 @@ import java.util.Map;
  *
  * <p>Building a term installs the {@link Engine} on first use, as every op of the library does
  * (its stdout filter keeps SameDiff's "Added differentiated op" lines off {@code System.out}).
+ *
+ * <p><b>Thread safety:</b> Stateless; a SameDiff instance itself is not thread-safe, so build one
+ * graph from one thread. {@link #normaliseNoise} updates its arrays in place, so no other thread
+ * may use them meanwhile.
  */
 public final class Regularisers {
     /** How per-row values are combined. */

@@ -23,6 +23,9 @@ import java.util.stream.Stream;
  * sheet {@code generate} writes). Pairs are sorted by name. Two images with the same stem in one
  * folder are an error. Names present in only one folder are listed, not paired.
  *
+ * <p><b>Thread safety:</b> Immutable when made by {@link #of} (unmodifiable lists); the methods
+ * read files and are safe from any thread, {@code metrics} as far as its perceptual distance is.
+ *
  * @param pairs   the paired files, sorted by name
  * @param onlyInA stems found only in the first folder
  * @param onlyInB stems found only in the second folder

@@ -17,6 +17,10 @@ import java.util.Map;
  *
  * <p>Images are processed one at a time (minibatch-stddev group 1), so a feature does not depend
  * on its batch-mates. Inputs must be at the discriminator's resolution.
+ *
+ * <p><b>Thread safety:</b> Thread-safe: calls are serialised (one at a time per instance); the
+ * lazily built graph is guarded by the instance lock. Several instances may share one
+ * {@link Discriminator}.
  */
 public final class DiscriminatorFeatures implements FeatureExtractor {
     /** Extractor name. */

@@ -7,6 +7,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The name travels with every result so that a Frechet distance in another feature space is never
  * mistaken for FID (which is the Frechet distance in pytorch-fid's Inception-v3 pool3 space,
  * {@link InceptionV3Features#FID_NAME}).
+ *
+ * <p><b>Thread safety:</b> Implementations in this library are thread-safe ({@code features} calls
+ * are serialised per instance); the metrics call an extractor only from the calling thread, so
+ * others need not be.
  */
 public interface FeatureExtractor {
     /** A stable identifier, e.g. {@code "inception-v3-fid"}. */

@@ -14,6 +14,9 @@ import java.util.Map;
  * Mean and covariance of a feature set in float64, as pytorch-fid: {@code np.mean(f, axis=0)},
  * {@code np.cov(f, rowvar=False)} (unbiased, divisor N-1).
  *
+ * <p><b>Thread safety:</b> Shallowly immutable: the arrays are not copied, so it is safe to share
+ * as long as no thread mutates them. The {@link Accumulator} is not thread-safe.
+ *
  * @param extractor the {@link FeatureExtractor#name()} the features came from ("" if unknown)
  * @param count     number of feature vectors
  * @param mean      {@code [D]} float64
@@ -32,7 +35,12 @@ public record FeatureStatistics(String extractor, long count, INDArray mean, IND
         return new FeatureStatistics(extractor, f.size(0), mu, cov);
     }
 
-    /** Streaming accumulation (sums and X^T X in float64) over batches of features. */
+    /**
+     * Streaming accumulation (sums and X^T X in float64) over batches of features.
+     *
+     * <p><b>Thread safety:</b> Not thread-safe: use one instance per thread (or guard it
+     * externally).
+     */
     public static final class Accumulator {
         private final String extractor;
         private INDArray sum, gram;

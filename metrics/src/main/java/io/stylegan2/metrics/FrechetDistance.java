@@ -24,6 +24,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@code "FD-<extractor>"} and is not comparable with published FIDs. FID is biased by the sample
  * count: compare values computed with the same numbers of images (usually 50k generated against the
  * full training set).
+ *
+ * <p><b>Thread safety:</b> Immutable; the static methods are stateless. {@link #statistics} and
+ * {@link #compute(INDArray, INDArray)} are as thread-safe as the extractor (those in this library
+ * serialise their calls).
  */
 public final class FrechetDistance {
     private final FeatureExtractor extractor;

@@ -10,6 +10,9 @@ import java.util.OptionalDouble;
 /**
  * Full-reference metrics of one image pair.
  *
+ * <p><b>Thread safety:</b> Immutable, as is {@link Summary}; {@link #compute} is stateless and as
+ * thread-safe as its perceptual distance (those in this library are).
+ *
  * @param name       an identifier of the pair (file name, index)
  * @param convention the convention the values were computed in: {@code mse} is in its units,
  *                   {@code psnr} uses its data range, {@code ssim} was computed on images in it

@@ -47,6 +47,9 @@ import java.util.Map;
  * deterministic weights (the test class {@code InceptionV3Weights}) on two 64x64 images resized to 299.
  * Weights: convert torchvision's or pytorch-fid's {@code .pth} with
  * {@code io.stylegan2.converter.InceptionConverter} and {@link #load(Path)} the safetensors file.
+ *
+ * <p><b>Thread safety:</b> Thread-safe: {@link #features} runs are serialised (one at a time per
+ * instance) on the graph's lock; the static methods are stateless. {@link Variant} is immutable.
  */
 public final class InceptionV3Features implements FeatureExtractor {
     /** The extractor name that makes a Frechet distance "FID" (pytorch-fid's FID-Inception weights and blocks). */

@@ -17,6 +17,9 @@ import java.util.SplittableRandom;
  * explicit indices to reproduce a Python run). In float64.
  *
  * <p>Called "KID" only with the pytorch-fid Inception features; otherwise "KD-&lt;extractor&gt;".
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread (the image
+ * overload is as thread-safe as its extractor).
  */
 public final class Kid {
     private Kid() {}

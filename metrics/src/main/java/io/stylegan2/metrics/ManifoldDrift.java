@@ -18,6 +18,9 @@ import java.util.OptionalDouble;
  * mapping network, truncation psi 1, const noise) with the original and the tuned synthesis and
  * reports the mean MSE ([-1, 1] convention) and, when a perceptual distance is given, its mean
  * (LPIPS in the papers). The quantity the global-cohesion ablation of near-perfect inversion is about.
+ *
+ * <p><b>Thread safety:</b> Stateless; safe to call from any thread (the {@link Generator} and the
+ * library's perceptual distances serialise their calls).
  */
 public final class ManifoldDrift {
     private ManifoldDrift() {}

@@ -4,7 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Multi-scale SSIM (Wang et al. 2003) as pytorch-msssim's {@code ms_ssim}: 5 scales with weights
- * {@link #WEIGHTS} = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333]; at each scale the per-channel SSIM
+ * weights [0.0448, 0.2856, 0.3001, 0.2363, 0.1333]; at each scale the per-channel SSIM
  * statistics of {@link Ssim} (11-tap Gaussian window, sigma 1.5, K1 0.01, K2 0.03, 'valid'); between
  * scales 2x2 average pooling with stride 2 (an odd side is zero-padded by one pixel on both sides,
  * padded zeros counted, as {@code F.avg_pool2d(x, 2, padding=s % 2)}). Per channel:
@@ -14,11 +14,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (at least 161), so that the coarsest scale is still >= 11 pixels; smaller images are rejected.
  * Identical images give exactly 1. No external reference was available here: it is tested against
  * a naive implementation (direct 2-d convolution) and its properties.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread. {@link Result} is
+ * shallowly immutable.
  */
 public final class MsSsim {
     private MsSsim() {}
 
-    public static final double[] WEIGHTS = {0.0448, 0.2856, 0.3001, 0.2363, 0.1333};
+    private static final double[] WEIGHTS = {0.0448, 0.2856, 0.3001, 0.2363, 0.1333};
     /** Smallest accepted side: {@code (WINDOW - 1) * 2^(scales - 1) + 1}. */
     public static final int MIN_SIZE = (Ssim.WINDOW - 1) * 16 + 1;
 

@@ -7,6 +7,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * image. The value is in the units of the input convention: an MSE of images in [-1, 1]
  * ({@link PixelRange#SIGNED_UNIT}) is {@code 127.5^2} times smaller than the same images in
  * [0, 255] ({@link PixelRange#BYTE}); {@link PixelRange#convertMse} converts.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread. {@link Result}
+ * is shallowly immutable (its array is not copied).
  */
 public final class Mse {
     private Mse() {}

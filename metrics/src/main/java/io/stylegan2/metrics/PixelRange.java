@@ -12,6 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li>{@link #BYTE}: [0, 255] (8-bit pixel values, as floats), data range 255.</li>
  * </ul>
  * Values are not clamped or rounded by the metrics.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads.
  */
 public enum PixelRange {
     /** [-1, 1], data range 2. */

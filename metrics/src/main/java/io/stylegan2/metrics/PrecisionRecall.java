@@ -22,6 +22,8 @@ import java.util.Arrays;
  * <p>Differences: distances are computed in float64 (NVlabs rounds features and radii to float16,
  * which can flip points lying on a ball's edge). Hand-written because no JVM library offers the
  * metric; the work is two blocked distance matrices ({@code ||a||^2 + ||b||^2 - 2 a.b}), {@code O(N^2 D)}.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread.
  */
 public final class PrecisionRecall {
     private PrecisionRecall() {}

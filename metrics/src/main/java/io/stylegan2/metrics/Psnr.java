@@ -9,6 +9,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * in the one named. Identical images (MSE 0) give {@link Double#POSITIVE_INFINITY}, as
  * skimage's {@code peak_signal_noise_ratio}; a batch mean containing one is infinite too.
  * Matches skimage {@code peak_signal_noise_ratio(a, b, data_range=MAX)} (float64).
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread. {@link Result}
+ * is shallowly immutable (its array is not copied).
  */
 public final class Psnr {
     private Psnr() {}

@@ -23,6 +23,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * equals [0, 1] with range 1, the usual way papers report SSIM). Use {@link PixelRange#BYTE}
  * (convert with {@link PixelRange#convert}) for numbers comparable with the literature;
  * {@link ImageMetrics#compute} maps the [-1, 1] images to the convention it is given.
+ *
+ * <p><b>Thread safety:</b> Stateless (the window is a private constant); every method is safe to
+ * call from any thread. {@link Result} is shallowly immutable (its array is not copied).
  */
 public final class Ssim {
     private Ssim() {}

@@ -35,6 +35,9 @@ import java.util.Set;
  * b4.fc.weight [C4, C4 * 16], .bias [C4]
  * b4.out.weight [1, C4], .bias [1]
  * </pre>
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread (each returns a
+ * new map).
  */
 public final class CanonicalLayout {
     private CanonicalLayout() {}

@@ -29,7 +29,11 @@ import java.util.Map;
  * {@code d D / d img} as an explicit graph (for the R1 penalty).
  *
  * <p>The minibatch-stddev group is {@code min(mbstd_group_size, N)}, so graphs depend on N and are
- * cached per batch size. Thread-safe (calls are serialised).
+ * cached per batch size.
+ *
+ * <p><b>Thread safety:</b> Thread-safe: calls are serialised (one at a time per instance); the
+ * {@code build} methods only add ops to the caller's SameDiff, which is not thread-safe. No thread
+ * may mutate the shared {@link #params()} arrays.
  */
 public final class Discriminator implements AutoCloseable {
     private final DiscriminatorConfig cfg;
@@ -136,6 +140,9 @@ public final class Discriminator implements AutoCloseable {
 
     /**
      * The forward on {@code img} and the gradient of its logits with respect to {@code img}.
+     *
+     * <p><b>Thread safety:</b> Immutable; its variables belong to one SameDiff graph, which is not
+     * thread-safe.
      *
      * @param logits        {@code D(img)}, {@code [N, 1]} (the forward graph, reusable by a loss)
      * @param inputGradient {@code d sum(upstream * D(img)) / d img}, {@code [N, C, H, W]}

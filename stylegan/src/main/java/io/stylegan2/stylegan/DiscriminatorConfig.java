@@ -6,6 +6,9 @@ import java.util.Map;
 /**
  * Constructor arguments of a StyleGAN2 discriminator (NVlabs vocabulary, {@code architecture='resnet'}).
  *
+ * <p><b>Thread safety:</b> Immutable (the channel table and filter are copied into unmodifiable
+ * collections); safe to share between threads.
+ *
  * @param imgResolution    input resolution
  * @param imgChannels      input channels
  * @param channels         channel table: block resolution (4 ... img_resolution) to feature channels

@@ -7,6 +7,10 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * block's own ToRGB has read it: the block's skip image never sees the edit, the following blocks
  * do (SAM semantics). Used for feature reads, additive offsets, masked replacement and channel
  * mixing; see {@link FeatureHooks} for the common ones.
+ *
+ * <p><b>Thread safety:</b> Called from the thread that builds the graph; implementations need not
+ * be thread-safe. Those of {@link FeatureHooks} are immutable but hold variables of one SameDiff
+ * graph.
  */
 @FunctionalInterface
 public interface FeatureHook {

@@ -7,6 +7,9 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * The common {@link FeatureHook}s. Masks are {@code [N or 1, 1, H, W]} (broadcast over channels)
  * or full {@code [N, C, H, W]}; every hook is exactly the identity for its neutral setting
  * (zero delta, zero mask, identity matrix).
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread. The hooks are
+ * immutable but hold variables of one SameDiff graph, which is not thread-safe.
  */
 public final class FeatureHooks {
     private FeatureHooks() {}

@@ -26,10 +26,14 @@ import java.util.Random;
  * <p>The convenience methods ({@link #mapping}, {@link #synthesis}, {@link #generate}) run graphs
  * that are built once per generator (one per noise mode) and reused. Methods that need gradients or
  * hooks build their own graphs from {@link #mappingNetwork()}, {@link #synthesisNetwork()} and
- * {@link #params()} with a {@link ParamBinding}. Instances are thread-safe (calls are serialised).
+ * {@link #params()} with a {@link ParamBinding}.
  *
  * <p>Images are {@code [N, img_channels, R, R]} in the generator's raw range (about [-1, 1] for a
  * trained model).
+ *
+ * <p><b>Thread safety:</b> Thread-safe: calls are serialised (one at a time per instance); the
+ * {@code synchronized} methods guard the cached graphs, the others read only final state. No thread
+ * may mutate the shared {@link #params()} arrays.
  */
 public final class Generator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Generator.class);

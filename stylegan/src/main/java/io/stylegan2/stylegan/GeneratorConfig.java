@@ -13,6 +13,9 @@ import java.util.TreeMap;
  * weights with no code. Resolutions are powers of two &ge; 8 (4 is the constant input's
  * resolution and is always present in {@link #channels}).
  *
+ * <p><b>Thread safety:</b> Immutable (the channel table and filter are copied into unmodifiable
+ * collections); safe to share between threads.
+ *
  * @param zDim              input latent size ({@code z_dim})
  * @param wDim              intermediate latent size ({@code w_dim})
  * @param mappingLayers     number of fully connected layers in the mapping network ({@code num_layers})

@@ -14,6 +14,9 @@ import java.util.Map;
  * The values an inversion left in the synthesis hooks ({@link SynthesisHooks}), as plain arrays that
  * can be saved, loaded and rendered: what makes a reconstruction more than its latent.
  *
+ * <p><b>Thread safety:</b> Shallowly immutable: the maps are copied but the arrays are not, so it
+ * is safe to share as long as no thread mutates them.
+ *
  * @param noiseMode      noise of the conv layers without an explicit map ({@code CONST} or {@code NONE};
  *                       {@code RANDOM} draws seeded maps at render time)
  * @param noise          explicit noise maps by conv layer id ({@code b8.conv0}), {@code [1, 1, r, r]}

@@ -19,6 +19,9 @@ import java.util.Map;
  *
  * <p>Parameters: those of the {@link FullyConnectedLayer}s {@code mapping.fc<i>} and the buffer
  * {@code mapping.w_avg [w_dim]}.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads. Its builders add ops to the
+ * binding's SameDiff, which is not thread-safe: build one graph from one thread.
  */
 public final class MappingNetwork {
     /** Canonical name of the tracked average of W. */

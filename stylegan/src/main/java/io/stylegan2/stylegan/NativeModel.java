@@ -31,6 +31,10 @@ import java.util.Map;
  * The generator map never holds the {@code G.} prefix. {@code mapping.w_avg} is in the generator
  * map when the source had it ({@link #wAvg()}).
  *
+ * <p><b>Thread safety:</b> Shallowly immutable: the maps are copied but the arrays are not, so it
+ * is safe to share as long as no thread mutates them. The static methods are safe from any thread
+ * (the shared Jackson mapper is thread-safe once configured).
+ *
  * @param generatorConfig     generator constructor arguments
  * @param discriminatorConfig discriminator constructor arguments, or null when the model has no D
  * @param generator           generator tensors by canonical name (no prefix)

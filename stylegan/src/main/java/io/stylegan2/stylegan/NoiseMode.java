@@ -1,6 +1,10 @@
 package io.stylegan2.stylegan;
 
-/** How the per-layer noise inputs of the synthesis network are filled ({@code noise_mode}). */
+/**
+ * How the per-layer noise inputs of the synthesis network are filled ({@code noise_mode}).
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads.
+ */
 public enum NoiseMode {
     /** Fresh N(0,1) noise per call, drawn from a seeded generator (reproducible for a given seed). */
     RANDOM,

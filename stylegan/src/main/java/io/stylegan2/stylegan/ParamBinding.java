@@ -12,6 +12,10 @@ import java.util.function.Predicate;
  * Binds a {@link ParameterStore} into one SameDiff graph: each parameter becomes a constant
  * (frozen) or a variable (trainable, chosen by the caller's predicate), then passes through the
  * {@link WeightOverride}. Each parameter is created once per graph.
+ *
+ * <p><b>Thread safety:</b> Not thread-safe (an unsynchronised cache, and a SameDiff is not
+ * thread-safe): use one binding per graph, from one thread. Several bindings may share one
+ * {@link ParameterStore}.
  */
 public final class ParamBinding {
     private final SameDiff sd;

@@ -17,6 +17,10 @@ import java.util.Map;
  * </ul>
  * {@link #toCanonical()} converts back, so a store round-trips exactly. Shared read-only by every
  * graph built from it; methods that tune weights add offsets in their own graphs instead of copying.
+ *
+ * <p><b>Thread safety:</b> Shallowly immutable: the arrays are not copied on access (and a
+ * {@link #shared} store holds the caller's), so it is safe to share as long as no thread mutates
+ * them, e.g. a training loop updating them in place.
  */
 public final class ParameterStore {
     private final Map<String, INDArray> graphLayout;

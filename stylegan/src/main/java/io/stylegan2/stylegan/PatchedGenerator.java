@@ -16,7 +16,11 @@ import java.util.Map;
  * The one place that builds a "generator with overrides" for rendering: the inversion renderer
  * (edits of a tuned or hooked reconstruction), manifold drift, the tuning report and the edit
  * consistency check all render through it. Graphs are built on first use (one per noise choice)
- * and reused; instances are thread-safe (calls are serialised).
+ * and reused.
+ *
+ * <p><b>Thread safety:</b> Thread-safe: calls are serialised (one at a time per instance). Several
+ * instances may share one base {@link Generator}; the offset and hook arrays are not copied, so no
+ * thread may mutate them.
  */
 public final class PatchedGenerator implements AutoCloseable {
     private static final String WS = "ws", IMG = "img";

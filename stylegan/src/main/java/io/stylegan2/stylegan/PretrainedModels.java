@@ -12,6 +12,9 @@ import java.io.InputStream;
  * metadata says which run made it and at how many kimg; the README reports its FD/KD/precision/recall
  * and how it was trained. It is the command line's default model and the trained network of the
  * inversion methods' claim tests.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread (each call reads
+ * a new model).
  */
 public final class PretrainedModels {
     /** Classpath location of the Fashion-MNIST model. */

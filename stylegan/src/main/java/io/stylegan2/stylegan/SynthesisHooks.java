@@ -22,6 +22,10 @@ import java.util.function.UnaryOperator;
  *   <li>{@code constInput}: replaces the learned {@code b4.const} ({@code [C,4,4]} or {@code [N,C,4,4]}).</li>
  * </ul>
  * Weight overrides are given to {@link ParamBinding}, not here.
+ *
+ * <p><b>Thread safety:</b> Shallowly immutable: the maps are copied, their hooks and variables are
+ * not; these belong to one SameDiff graph, which is not thread-safe ({@link #NONE} may be shared).
+ * The {@link Builder} is not thread-safe.
  */
 public record SynthesisHooks(
         Map<String, UnaryOperator<SDVariable>> padding,
@@ -42,7 +46,11 @@ public record SynthesisHooks(
         return new Builder();
     }
 
-    /** Mutable builder; hooks for the same block are chained in insertion order. */
+    /**
+     * Mutable builder; hooks for the same block are chained in insertion order.
+     *
+     * <p><b>Thread safety:</b> Not thread-safe: use one builder per thread.
+     */
     public static final class Builder {
         private final Map<String, UnaryOperator<SDVariable>> padding = new LinkedHashMap<>();
         private final Map<String, FeatureHook> features = new LinkedHashMap<>();

@@ -22,6 +22,10 @@ import java.util.Map;
  * image is upsampled (FIR) and summed. W+ rows are used as in NVlabs: {@code b4.conv1 -> 0},
  * {@code b4.torgb -> 1}, and for block k &ge; 1: {@code conv0 -> 2k-1}, {@code conv1 -> 2k},
  * {@code torgb -> 2k+1} (a block's ToRGB shares its row with the next block's conv0).
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads. Its builders add ops to the
+ * binding's SameDiff, which is not thread-safe: build one graph from one thread (the nested records
+ * hold that graph's variables).
  */
 public final class SynthesisNetwork {
     /** Prefix of the synthesis parameters' canonical names. */

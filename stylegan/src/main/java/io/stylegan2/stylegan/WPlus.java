@@ -10,6 +10,9 @@ import java.util.Arrays;
  *
  * <p>W+ is {@code [N, num_ws, w_dim]}; a {@code w} ({@code [N, w_dim]}) stands for the W+ code whose
  * rows are all {@code w} (NVlabs' mapping output before truncation).
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread (a W+ input may
+ * be returned as it is, not copied).
  */
 public final class WPlus {
     private WPlus() {}

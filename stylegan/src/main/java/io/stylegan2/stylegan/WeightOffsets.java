@@ -14,6 +14,10 @@ import java.util.function.Predicate;
  * Per-parameter offsets {@code theta + delta}: for every parameter selected by the predicate a
  * trainable variable {@code delta/<name>} (zeros by default, graph layout) is created, so with zero
  * deltas the network is exactly the original. Use one instance per graph.
+ *
+ * <p><b>Thread safety:</b> Not thread-safe: {@link #apply} records the deltas in an unsynchronised
+ * map; use one instance per graph, built from one thread. The {@code initial} arrays are not copied
+ * until applied.
  */
 public final class WeightOffsets implements WeightOverride {
     private final Predicate<String> selected;

@@ -7,6 +7,10 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * inversion, which train {@code theta + delta} (or a network producing {@code delta}) while the
  * frozen original stays shared. Called once per parameter per graph, with the parameter's
  * canonical name and its graph variable (graph layout, see {@link ParameterStore}).
+ *
+ * <p><b>Thread safety:</b> Called from the thread that builds the graph; implementations need not
+ * be thread-safe. {@link #NONE} is stateless; {@link WeightOffsets} keeps state, so use one per
+ * graph.
  */
 @FunctionalInterface
 public interface WeightOverride {

@@ -46,6 +46,10 @@ import java.util.SplittableRandom;
  * {@link TrainingState}. {@code metrics.jsonl} reports {@code pl_penalty} and {@code pl_mean}.
  *
  * <p>Not implemented: ADA augmentation, conditional models ({@code c_dim > 0}), mixed precision.
+ *
+ * <p><b>Thread safety:</b> Not thread-safe: use one instance per run, from one thread ({@link #train}
+ * prepares batches on a background thread it owns). Cancel from another thread through the
+ * {@link io.stylegan2.core.CancellationToken}; counters read from another thread may be stale.
  */
 public final class Trainer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Trainer.class);

@@ -6,6 +6,8 @@ import io.stylegan2.stylegan.NoiseMode;
  * The StyleGAN2 training recipe (NVlabs stylegan2-ada-pytorch {@code train.py} /
  * {@code training/loss.py} / {@code training_loop.py}), in the official vocabulary in Java form.
  *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads.
+ *
  * @param batch           images per iteration ({@code batch_size}; the minibatch-std group is the D config's)
  * @param gLr             generator Adam learning rate ({@code G_opt_kwargs.lr}, 0.002)
  * @param dLr             discriminator Adam learning rate ({@code D_opt_kwargs.lr}, 0.002)

@@ -11,7 +11,12 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** Finding things in run folders: the training state to resume from, the newest network snapshot. */
+/**
+ * Finding things in run folders: the training state to resume from, the newest network snapshot.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread. {@link Header}
+ * is immutable (records of config values).
+ */
 public final class TrainingRuns {
     private TrainingRuns() {}
 

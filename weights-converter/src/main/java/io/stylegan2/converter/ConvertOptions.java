@@ -7,6 +7,8 @@ import java.util.List;
  * {@code init_kwargs}: {@code lr_multiplier}, {@code conv_clamp}, {@code mbstd_group_size},
  * architecture) take precedence over these.
  *
+ * <p><b>Thread safety:</b> Immutable (the filter list is copied); safe to share between threads.
+ *
  * @param generator            which generator to convert: {@code "g_ema"} (default; NVIDIA
  *                             {@code G_ema}) or {@code "g"} (NVIDIA {@code G}); case-insensitive
  * @param includeDiscriminator convert the discriminator too when the source has one (default true)

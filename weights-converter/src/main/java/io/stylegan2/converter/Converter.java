@@ -49,6 +49,10 @@ import java.util.regex.Pattern;
  * {@code resample_filter} / blur-kernel buffers are dropped; other unknown tensors are dropped with a
  * warning. All tensors are stored as float32. Output is written atomically: on any error no output
  * file exists.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread (each conversion
+ * has its own readers and buffers; the output is written atomically). {@link SourceFormat} is
+ * immutable.
  */
 public final class Converter {
     private static final Logger log = LoggerFactory.getLogger(Converter.class);

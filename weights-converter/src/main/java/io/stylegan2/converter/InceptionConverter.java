@@ -23,6 +23,9 @@ import java.util.Map;
  * float32, PyTorch names and layouts. Dropped: {@code AuxLogits.*}, {@code fc.*} (not needed for
  * pool3 features), {@code num_batches_tracked}. Metadata: {@code inception_variant},
  * {@code source} (the file name). Shapes are checked when the metrics module builds the network.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread (each load uses
+ * its own unpickler).
  */
 public final class InceptionConverter {
     private InceptionConverter() {}

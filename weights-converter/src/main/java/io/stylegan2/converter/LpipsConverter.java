@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
  *       ({@code lin<k>.model.1.weight [1, C_k, 1, 1]}; {@code lins.<k>.model.1.weight} is accepted too).</li>
  * </ul>
  * Files are read by {@link TorchFiles} (no code is executed; legacy and zip formats, CUDA storages on CPU).
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread (each load uses
+ * its own unpickler).
  */
 public final class LpipsConverter {
     private static final Pattern SLICE = Pattern.compile("^net\\.slice\\d+\\.(\\d+\\..+)$");

@@ -8,6 +8,9 @@ import java.nio.file.Path;
 /**
  * Convenience facade over the native model file ({@link NativeModel}, format
  * {@value NativeModel#FORMAT}): read, write, or convert any supported checkpoint into one.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread (files are
+ * written atomically, so concurrent writes of one file leave one whole file: the last rename wins).
  */
 public final class ModelFile {
     private ModelFile() {}

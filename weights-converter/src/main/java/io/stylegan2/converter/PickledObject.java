@@ -7,6 +7,9 @@ import java.util.Map;
  * A Python object rebuilt from a pickle as plain data: its class name and its state (the
  * {@code __dict__}). Used for NVIDIA persistent modules ({@code training.networks.Generator}, ...),
  * {@code argparse.Namespace} and similar. No code of the original class is ever run.
+ *
+ * <p><b>Thread safety:</b> Not thread-safe: {@link #state()} is a live, unsynchronised map filled
+ * while unpickling; once loaded it may be shared for reading as long as no thread mutates it.
  */
 public final class PickledObject {
     private final String className;

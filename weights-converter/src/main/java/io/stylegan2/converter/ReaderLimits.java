@@ -6,6 +6,9 @@ package io.stylegan2.converter;
  * can be raised with a system property ({@code -Dstylegan2.converter.<key>=N}); {@link #current()}
  * reads them at each load.
  *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads. {@link #current()} reads the
+ * system properties at each call.
+ *
  * @param maxDepth          nesting depth of the unpickled structure (lists, tuples, dicts, objects); key {@code max-depth}
  * @param maxElements       elements of the unpickled structure, counted as a tree (a container referenced
  *                          twice counts twice: what a traversal visits); key {@code max-elements}

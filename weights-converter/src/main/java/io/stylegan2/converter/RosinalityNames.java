@@ -36,6 +36,10 @@ import java.util.regex.Pattern;
  * &rarr; {@code conv0.*}, {@code conv2.1.weight, conv2.2.bias} &rarr; {@code conv1.*},
  * {@code skip.1.weight} &rarr; {@code skip.weight}; {@code final_conv.0/1} &rarr; {@code b4.conv};
  * {@code final_linear.0} &rarr; {@code b4.fc}; {@code final_linear.1} &rarr; {@code b4.out}.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread, given input
+ * maps and arrays no thread mutates meanwhile. {@link Mapped} is shallowly immutable: its map, list
+ * and arrays are not copied.
  */
 public final class RosinalityNames {
     private RosinalityNames() {}

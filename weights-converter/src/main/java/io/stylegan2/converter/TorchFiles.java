@@ -45,6 +45,10 @@ import java.util.zip.ZipFile;
  * result is plain Java data: {@code Map<Object,Object>} (insertion ordered), {@code List},
  * {@code Object[]} (tuples), {@code Set}, {@code String}, {@code Integer}/{@code Long}/{@code BigInteger} (smallest that fits),
  * {@code Double}, {@code Boolean}, {@code byte[]}, {@code INDArray}, {@link PickledObject}, or null.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread: each load has
+ * its own unpickler and byte counters, and its result is fresh, unsynchronised data owned by the
+ * caller. {@link Format} is immutable.
  */
 public final class TorchFiles {
     private static final Logger log = LoggerFactory.getLogger(TorchFiles.class);

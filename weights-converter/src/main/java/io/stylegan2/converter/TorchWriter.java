@@ -26,6 +26,9 @@ import java.util.zip.ZipOutputStream;
  * {@link List} (a list), {@link INDArray} (written as a float32 C-order tensor, one storage each,
  * via {@code torch._utils._rebuild_tensor_v2}) and {@link String}. {@link TorchFiles#load} reads the
  * result back.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread, given a value
+ * no thread mutates while it is written.
  */
 public final class TorchWriter {
     private static final String ARCHIVE = "archive";

@@ -6,6 +6,8 @@ import java.io.IOException;
  * A pickle referenced a Python global (module.name) that is not on the converter's allow-list, or
  * used a construct the restricted unpickler does not support. Nothing named in the pickle is ever
  * executed: the load stops at the first such reference.
+ *
+ * <p><b>Thread safety:</b> Immutable after construction; safe to share between threads.
  */
 public class UnsafePickleException extends IOException {
     private final String global;

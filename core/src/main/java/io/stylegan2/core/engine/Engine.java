@@ -52,6 +52,10 @@ import java.util.function.UnaryOperator;
  * {@link #update(UnaryOperator)} changes the process-wide settings for what is built or run later
  * (e.g. {@code MemoryPolicy.setGcEvery}). Both change only build-time choices and the memory
  * settings: {@code javaKernels} and {@code filterStdout} are fixed once installed.
+ *
+ * <p><b>Thread safety:</b> Thread-safe: {@link #install} and {@link #update} are serialised on one
+ * static lock, the installed engine and its process-wide options are volatile, and the settings of
+ * {@link #with} are per thread ({@code ThreadLocal}). {@link Patches} is immutable.
  */
 public final class Engine {
     private static final Logger log = LoggerFactory.getLogger(Engine.class);

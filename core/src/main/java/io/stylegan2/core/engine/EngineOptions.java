@@ -31,6 +31,9 @@ import java.util.stream.Collectors;
  * case-insensitive; a bad value is an {@link IllegalArgumentException} naming the property or
  * the environment entry.
  *
+ * <p><b>Thread safety:</b> Immutable (a record of enums, booleans and an int); safe to share
+ * between threads.
+ *
  * @param upfirdn2d    formulation of {@code Upfirdn2d.upfirdn2d}
  * @param modconv      formulation of the networks' modulated convolutions ({@code ModulatedConv2d.preferFused})
  * @param biasAct      formulation of {@code BiasAct.biasAct}

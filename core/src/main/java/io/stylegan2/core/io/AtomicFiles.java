@@ -14,6 +14,10 @@ import java.nio.file.StandardCopyOption;
  * written when the JVM shuts down (Ctrl-C, SIGTERM) is deleted by a shutdown hook; those a killed
  * process left ({@code .<name>.*.tmp}, untouched for {@value #STALE_MINUTES} minutes) are removed by
  * the next write of the same target.
+ *
+ * <p><b>Thread safety:</b> Thread-safe: the only static state, the set of temporary files in
+ * flight, is a concurrent set; each write has its own temporary file, so concurrent writes of one
+ * target never mix (the last rename wins).
  */
 public final class AtomicFiles {
     /** Minutes without a change after which another process's temporary file of the same target counts as abandoned. */

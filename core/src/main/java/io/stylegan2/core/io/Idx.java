@@ -16,6 +16,10 @@ import java.util.zip.GZIPInputStream;
  * read, as the image and label files of those datasets hold. Files ending in {@code .gz} are
  * decompressed on the fly. Sizes are checked against the bytes present and against a ceiling, so a
  * corrupt or hostile header gives a clear error naming the file, never a huge allocation.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread.
+ * {@link UByteArray} is shallowly immutable: its arrays are not copied, so it is safe to share as
+ * long as no thread mutates them.
  */
 public final class Idx {
     /** Most bytes an IDX payload may declare (2 GiB - 1: one Java array). */

@@ -31,6 +31,9 @@ import java.util.Arrays;
  * {@code convert('L')}, {@code (299 R + 587 G + 114 B) / 1000} rounded; gray to RGB replicates.
  * Alpha is dropped. Files are written atomically (temp file in the target folder, then an atomic
  * rename).
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread (each call uses
+ * its own ImageIO reader or writer), given arrays no thread mutates meanwhile.
  */
 public final class Images {
     private static final Logger log = LoggerFactory.getLogger(Images.class);

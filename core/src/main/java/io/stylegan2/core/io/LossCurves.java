@@ -22,6 +22,9 @@ import java.util.Set;
  * java.awt:
  * axes with tick labels, one coloured line per term and a legend; linear or log10 y axis. Terms named
  * in {@code exclude} (by default {@code lr} and {@code latent_noise}, which are not losses) are left out.
+ *
+ * <p><b>Thread safety:</b> Stateless (the static palette and term set are immutable); every method
+ * is safe to call from any thread, given a history no thread mutates meanwhile.
  */
 public final class LossCurves {
     /** Not drawn by default: schedule values, not losses. */

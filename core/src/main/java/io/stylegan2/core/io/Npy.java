@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
  * as is; Fortran-order arrays are read and returned in the logical (C) layout, i.e. transposed
  * back. Pickled object arrays are rejected. Writes float32 or float64 little-endian C-order
  * arrays, format 1.0 (2.0 when the header is too long), atomically.
+ *
+ * <p><b>Thread safety:</b> Stateless (the static patterns are immutable); every method is safe to
+ * call from any thread, given arrays no thread mutates meanwhile.
  */
 public final class Npy {
     private Npy() {}

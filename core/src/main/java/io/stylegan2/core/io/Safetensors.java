@@ -1,6 +1,8 @@
 package io.stylegan2.core.io;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -33,14 +35,68 @@ import java.util.Map;
  * <p>Reads F32, F64, F16, BF16 (both widened to float32), I64, I32, I16, I8, U8 and BOOL; writes F32.
  * The reader validates the header (dtype, shape, offsets inside the data area, byte count equal
  * to {@code numel * size}, no two tensors overlapping) and reports truncated or corrupt files with
- * an {@link IOException} naming the file and, where it applies, the tensor.
+ * an {@link IOException} naming the file and, where it applies, the tensor. What a header may make
+ * the reader allocate is bounded by {@link Limits}.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread (concurrent
+ * writes of the same file are each atomic; the last rename wins).
  */
 public final class Safetensors {
     private Safetensors() {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** Upper bound on the JSON header size (100 MB, as in the reference implementation). */
-    private static final long MAX_HEADER = 100L << 20;
+    /** JSON of the header: a safetensors header nests 3 deep, so 64 levels is generous. */
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build()).build());
+
+    /**
+     * Bounds on what a header may make the reader allocate, checked before allocation. Tensor data
+     * cannot exceed the file (offsets are checked against its size, overlaps are refused), so the
+     * header is what a small file could abuse. Each limit can be raised with a system property
+     * ({@code -Dstylegan2.safetensors.<key>=N}); {@link #current()} reads them at each read.
+     *
+     * <p><b>Thread safety:</b> Immutable; safe to share between threads.
+     *
+     * @param maxHeaderBytes bytes of the JSON header; key {@code max-header-bytes} (default 100 MB, the reference implementation's limit)
+     * @param maxEntries     tensors plus metadata entries; key {@code max-entries} (default 100 000; a 1024 px config-f G+D has about 500)
+     * @param maxRank        dimensions of one tensor; key {@code max-rank} (default 32, ND4J's maximum)
+     */
+    public record Limits(long maxHeaderBytes, int maxEntries, int maxRank) {
+        /** Prefix of the system properties. */
+        public static final String PROPERTY_PREFIX = "stylegan2.safetensors.";
+
+        public Limits {
+            if (maxHeaderBytes < 1 || maxEntries < 1 || maxRank < 1) throw new IllegalArgumentException("safetensors limits must be positive");
+            maxHeaderBytes = Math.min(maxHeaderBytes, Integer.MAX_VALUE - 8);   // one Java array
+        }
+
+        /** The defaults (see the record's parameters). */
+        public static Limits defaults() {
+            return new Limits(100L << 20, 100_000, 32);
+        }
+
+        /** The defaults, each replaced by its system property when set. */
+        public static Limits current() {
+            Limits d = defaults();
+            return new Limits(property("max-header-bytes", d.maxHeaderBytes), (int) Math.min(Integer.MAX_VALUE, property("max-entries", d.maxEntries)),
+                    (int) Math.min(Integer.MAX_VALUE, property("max-rank", d.maxRank)));
+        }
+
+        private static long property(String key, long def) {
+            String v = System.getProperty(PROPERTY_PREFIX + key);
+            if (v == null || v.isBlank()) return def;
+            try {
+                long n = Long.parseLong(v.trim());
+                if (n < 1) throw new NumberFormatException();
+                return n;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("system property " + PROPERTY_PREFIX + key + "=" + v + ": not a positive integer");
+            }
+        }
+
+        String raise(String key) {
+            return " (limit: raise it with -D" + PROPERTY_PREFIX + key + "=N if the file is trusted)";
+        }
+    }
 
     /** Contents of a safetensors file, in header order. */
     public record Contents(Map<String, INDArray> tensors, Map<String, String> metadata) {
@@ -99,12 +155,12 @@ public final class Safetensors {
 
     private static INDArray readTensor(Path file, FileChannel ch, Header h, Entry e) throws IOException {
         long len = e.end() - e.begin();
-        if (len > Integer.MAX_VALUE) throw new IOException(file + ": tensor '" + e.name() + "' is larger than 2 GiB");
+        if (len > Integer.MAX_VALUE) throw new IOException(file + ": tensor '" + quote(e.name()) + "' is larger than 2 GiB");
         ByteBuffer buf = ByteBuffer.allocate((int) len);
         long pos = h.dataStart() + e.begin();
         while (buf.hasRemaining()) {
             int n = ch.read(buf, pos + buf.position());
-            if (n < 0) throw new IOException(file + ": truncated file while reading tensor '" + e.name() + "'");
+            if (n < 0) throw new IOException(file + ": truncated file while reading tensor '" + quote(e.name()) + "'");
         }
         buf.flip();
         return TensorBytes.read(buf, elementType(e.dtype()), e.shape(), ByteOrder.LITTLE_ENDIAN);
@@ -126,14 +182,22 @@ public final class Safetensors {
         }
     }
 
+    /** What error messages quote of a name or value from the file: at most 120 characters. */
+    private static String quote(String s) {
+        return s.length() <= 120 ? s : s.substring(0, 100) + "... (" + s.length() + " characters)";
+    }
+
     private static Header readHeader(Path file, FileChannel ch) throws IOException {
+        Limits limits = Limits.current();
         long size = ch.size();
         if (size < 8) throw new IOException(file + ": not a safetensors file (only " + size + " bytes)");
         ByteBuffer lb = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         while (lb.hasRemaining()) if (ch.read(lb, lb.position()) < 0) break;
         lb.flip();
         long n = lb.getLong();
-        if (n <= 0 || n > MAX_HEADER) throw new IOException(file + ": corrupt safetensors header length " + n);
+        if (n <= 0) throw new IOException(file + ": corrupt safetensors header length " + n);
+        if (n > limits.maxHeaderBytes())
+            throw new IOException(file + ": safetensors header of " + n + " bytes is larger than " + limits.maxHeaderBytes() + limits.raise("max-header-bytes"));
         if (8 + n > size) throw new IOException(file + ": truncated safetensors file: header of " + n + " bytes but file has " + size + " bytes");
         ByteBuffer hb = ByteBuffer.allocate((int) n);
         while (hb.hasRemaining()) if (ch.read(hb, 8 + hb.position()) < 0) break;
@@ -150,31 +214,37 @@ public final class Safetensors {
         List<Entry> entries = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
+            if (entries.size() + meta.size() >= limits.maxEntries())
+                throw new IOException(file + ": safetensors header has more than " + limits.maxEntries() + " entries" + limits.raise("max-entries"));
             String name = f.getKey();
             JsonNode v = f.getValue();
             if (name.equals("__metadata__")) {
                 if (!v.isObject()) throw new IOException(file + ": __metadata__ is not an object");
                 for (Iterator<Map.Entry<String, JsonNode>> m = v.fields(); m.hasNext(); ) {
                     Map.Entry<String, JsonNode> kv = m.next();
-                    if (!kv.getValue().isTextual()) throw new IOException(file + ": metadata value of '" + kv.getKey() + "' is not a string");
+                    if (entries.size() + meta.size() >= limits.maxEntries())
+                        throw new IOException(file + ": safetensors header has more than " + limits.maxEntries() + " entries" + limits.raise("max-entries"));
+                    if (!kv.getValue().isTextual()) throw new IOException(file + ": metadata value of '" + quote(kv.getKey()) + "' is not a string");
                     meta.put(kv.getKey(), kv.getValue().asText());
                 }
                 continue;
             }
-            String where = file + ": tensor '" + name + "': ";
+            String where = file + ": tensor '" + quote(name) + "': ";
             if (!v.isObject()) throw new IOException(where + "header entry is not an object");
             JsonNode dt = v.get("dtype"), sh = v.get("shape"), off = v.get("data_offsets");
             if (dt == null || !dt.isTextual()) throw new IOException(where + "missing dtype");
             TensorBytes.ElementType type = elementType(dt.asText());
-            if (type == null) throw new IOException(where + "unsupported dtype " + dt.asText());
+            if (type == null) throw new IOException(where + "unsupported dtype " + quote(dt.asText()));
             if (sh == null || !sh.isArray()) throw new IOException(where + "missing shape");
+            if (sh.size() > limits.maxRank())
+                throw new IOException(where + "shape has " + sh.size() + " dimensions, more than " + limits.maxRank() + limits.raise("max-rank"));
             long[] shape = new long[sh.size()];
             for (int i = 0; i < shape.length; i++) {
-                if (!sh.get(i).canConvertToLong() || sh.get(i).asLong() < 0) throw new IOException(where + "invalid shape " + sh);
+                if (!sh.get(i).canConvertToLong() || sh.get(i).asLong() < 0) throw new IOException(where + "invalid shape " + quote(sh.toString()));
                 shape[i] = sh.get(i).asLong();
             }
             if (off == null || !off.isArray() || off.size() != 2 || !off.get(0).canConvertToLong() || !off.get(1).canConvertToLong())
-                throw new IOException(where + "invalid data_offsets " + off);
+                throw new IOException(where + "invalid data_offsets " + quote(String.valueOf(off)));
             long b = off.get(0).asLong(), e = off.get(1).asLong();
             if (b < 0 || e < b) throw new IOException(where + "invalid data_offsets [" + b + ", " + e + "]");
             long need;
@@ -195,7 +265,7 @@ public final class Safetensors {
         for (int i = 1; i < sorted.size(); i++) {
             Entry p = sorted.get(i - 1), c = sorted.get(i);
             if (c.begin() < p.end() && c.end() > c.begin() && p.end() > p.begin())
-                throw new IOException(file + ": corrupt safetensors header: tensors '" + p.name() + "' and '" + c.name() + "' overlap");
+                throw new IOException(file + ": corrupt safetensors header: tensors '" + quote(p.name()) + "' and '" + quote(c.name()) + "' overlap");
         }
         return new Header(entries, meta, dataStart, dataLength);
     }

@@ -11,6 +11,10 @@ import java.util.Arrays;
 /**
  * Conversions between raw, densely packed C-order element bytes and {@link INDArray}s. Shared by the
  * npy, safetensors and torch readers.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread, on arguments no
+ * other thread uses ({@link #read} advances the position of the buffer it is given).
+ * {@link ElementType} is immutable.
  */
 public final class TensorBytes {
     private TensorBytes() {}

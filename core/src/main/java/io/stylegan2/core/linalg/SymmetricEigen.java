@@ -10,6 +10,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * is symmetrised first ({@code (A + A^T) / 2}, removing rounding asymmetry). Eigenvalues are
  * returned in descending order; each eigenvector is a unit vector whose largest-magnitude entry is
  * positive, so the result is deterministic in sign (LAPACK's sign is arbitrary).
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread (the input is
+ * only read and must not be mutated concurrently). {@link Result} is shallowly immutable: its
+ * arrays are not copied.
  */
 public final class SymmetricEigen {
     private SymmetricEigen() {}

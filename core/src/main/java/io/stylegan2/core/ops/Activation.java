@@ -1,6 +1,10 @@
 package io.stylegan2.core.ops;
 
-/** Activation functions of {@link BiasAct}, with NVlabs' default alpha and gain. */
+/**
+ * Activation functions of {@link BiasAct}, with NVlabs' default alpha and gain.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads.
+ */
 public enum Activation {
     /** Identity; default gain 1. */
     LINEAR(0.0, 1.0),

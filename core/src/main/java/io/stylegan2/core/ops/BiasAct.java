@@ -21,6 +21,10 @@ import java.util.Arrays;
  * and, where Java kernels are active and there is a bias, one fused Java kernel each way
  * ({@link FusedBiasAct}); the engine setting {@code biasAct}
  * ({@link io.stylegan2.core.engine.EngineOptions#biasAct()}) chooses, at graph build time.
+ *
+ * <p><b>Thread safety:</b> Stateless (the engine settings are read per thread from
+ * {@code Engine.current()}); a SameDiff instance itself is not thread-safe, so build one graph from
+ * one thread.
  */
 public final class BiasAct {
     private static final String OP = "biasAct";

@@ -36,6 +36,10 @@ import java.util.Map;
  * and {@code add} (once, by reflection, at install). Re-created ops without the properties, i.e. every ordinary
  * multiply and add, behave exactly as the stock ops. Should the registry ever be unreachable (a
  * different ND4J), {@link #mul} and {@link #add} fall back to the stock ops with a warning.
+ *
+ * <p><b>Thread safety:</b> The static methods are stateless; a SameDiff instance itself is not
+ * thread-safe, so build one graph from one thread. The op instances ({@link Mul}, {@link Add}) are
+ * mutable and belong to one graph; they are not thread-safe.
  */
 public final class Broadcast {
     private static final String KEEP = "stylegan2BroadcastKeepDims";

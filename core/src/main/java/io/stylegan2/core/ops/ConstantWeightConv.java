@@ -37,6 +37,10 @@ import java.util.Map;
  * The engine setting {@code convBackward=stock} ({@link io.stylegan2.core.engine.EngineOptions#convBackward()})
  * builds the stock ops instead.
  * Tested equal to the stock backward (float64 gradients, every case above).
+ *
+ * <p><b>Thread safety:</b> The static methods are stateless; a SameDiff instance itself is not
+ * thread-safe, so build one graph from one thread. The op instances ({@link Conv}, {@link Deconv})
+ * are mutable and belong to one graph; they are not thread-safe.
  */
 public final class ConstantWeightConv {
     private static final String MARK = "stylegan2InputGradOnly";

@@ -27,6 +27,10 @@ import java.util.Arrays;
  * </ul>
  * {@code flipWeight = true} is correlation (torch {@code conv2d}); false flips the kernel (true
  * convolution). NVlabs' layers use {@code flipWeight = (up == 1)}. Gradients flow to x and w.
+ *
+ * <p><b>Thread safety:</b> Stateless (the engine settings are read per thread from
+ * {@code Engine.current()}); a SameDiff instance itself is not thread-safe, so build one graph from
+ * one thread.
  */
 public final class Conv2dResample {
     private static final String OP = "conv2dResample";

@@ -20,6 +20,9 @@ import java.util.Map;
  * ({@link OpProperties#constantsGradient}). Stride &gt; 1 keeps the stock backward. Registered by the {@link Engine} so it survives SameDiff's op copies;
  * depthwise convolutions not made by {@link #of} behave exactly as the stock op. Tested through
  * {@code Upfirdn2dTest} (gradient checks and the naive loops).
+ *
+ * <p><b>Thread safety:</b> Not thread-safe, like every SameDiff op: an instance is mutable and
+ * belongs to one graph, which is built from one thread.
  */
 public final class FirDepthwiseConv extends DepthwiseConv2D {
     private static final String FIR = "stylegan2FirKernel";

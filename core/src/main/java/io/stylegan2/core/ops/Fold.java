@@ -27,6 +27,10 @@ import java.util.function.UnaryOperator;
  * <p>A <em>live</em> constant ({@link #live}) is a constant whose array another graph updates in
  * place between runs (a training loop's discriminator weights inside the generator's step graph):
  * it gets a constant's cheap backward but is never folded, so every run reads its current values.
+ *
+ * <p><b>Thread safety:</b> The static registry of live constants is guarded by a lock on it, so
+ * every method is safe to call from any thread; a SameDiff instance itself is not thread-safe, so
+ * build one graph from one thread.
  */
 public final class Fold {
     /**

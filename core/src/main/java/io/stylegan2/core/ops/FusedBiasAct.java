@@ -27,6 +27,10 @@ import java.util.Map;
  * they survive SameDiff's op copies.
  * Re-created ops without those arguments (every ordinary bias add) run the stock native op.
  * Tested equal to the stock formulation (values and gradients, float32 and float64).
+ *
+ * <p><b>Thread safety:</b> Not thread-safe, like every SameDiff op (instances, {@link Grad}
+ * included, belong to one graph, built from one thread). {@link #compute} keeps no state in the
+ * instance (its scratch is per thread), so running the graph follows SameDiff's own rules.
  */
 public final class FusedBiasAct extends BiasAdd implements JavaKernel {
     /** For SameDiff's re-creation of ops (the floating-point arguments say whether it is ours). */

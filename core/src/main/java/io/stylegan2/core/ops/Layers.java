@@ -9,6 +9,10 @@ import java.util.Arrays;
 /**
  * Equalised-learning-rate layers as pure functions (NVlabs {@code FullyConnectedLayer},
  * {@code Conv2dLayer}): the raw parameters are scaled by constant gains at run time.
+ *
+ * <p><b>Thread safety:</b> Stateless (the engine settings are read per thread from
+ * {@code Engine.current()}); a SameDiff instance itself is not thread-safe, so build one graph from
+ * one thread.
  */
 public final class Layers {
     private Layers() {}

@@ -19,6 +19,10 @@ import java.util.Arrays;
  * <p>Shapes may be dynamic (G is computed at run time as {@code min(groupSize, N)}); then a
  * non-divisible N fails at run time inside the reshape. Pass {@code batchSize} (the static N) to
  * get the check, with a clear message, at graph build time.
+ *
+ * <p><b>Thread safety:</b> Stateless (the engine settings are read per thread from
+ * {@code Engine.current()}); a SameDiff instance itself is not thread-safe, so build one graph from
+ * one thread.
  */
 public final class MinibatchStd {
     private static final String OP = "minibatchStd";

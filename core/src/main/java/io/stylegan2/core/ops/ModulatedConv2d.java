@@ -31,6 +31,10 @@ import java.util.function.UnaryOperator;
  * ({@code weight * styles[n, i] * dcoefs[n, o]}), and each sample runs its own conv (SameDiff has
  * no grouped conv), so no broadcast multiply touches the activations. Same values and gradients
  * as the reference path (tested in float64).
+ *
+ * <p><b>Thread safety:</b> Stateless (the engine settings are read per thread from
+ * {@code Engine.current()}); a SameDiff instance itself is not thread-safe, so build one graph from
+ * one thread.
  */
 public final class ModulatedConv2d {
     private static final String OP = "modulatedConv2d";

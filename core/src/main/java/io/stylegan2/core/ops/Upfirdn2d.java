@@ -51,6 +51,10 @@ import java.util.Arrays;
  *       single-channel conv2d over {@code [N*C, 1, H, W]} (stride {@code down}) for filter +
  *       downsampling.</li>
  * </ul>
+ *
+ * <p><b>Thread safety:</b> Stateless (the engine settings are read per thread from
+ * {@code Engine.current()}); a SameDiff instance itself is not thread-safe, so build one graph from
+ * one thread. {@link #setupFilter} returns a fresh array each call.
  */
 public final class Upfirdn2d {
     private static final String OP = "upfirdn2d";

@@ -28,6 +28,10 @@ import java.util.Map;
  * forward's {@code x} (its output shape). Re-created stock {@code upsampling2d} ops (3 integer
  * arguments) run the native op. Tested against the naive loops, the reference formulation and
  * central differences in {@code Upfirdn2dTest}.
+ *
+ * <p><b>Thread safety:</b> Not thread-safe, like every SameDiff op (an instance belongs to one
+ * graph, built from one thread). {@link #compute} keeps no state in the instance (its scratch is
+ * per thread), so running the graph follows SameDiff's own rules.
  */
 public final class Upfirdn2dOp extends Upsampling2d implements JavaKernel {
     private static final int N_IARGS = 9;

@@ -27,6 +27,10 @@ import java.util.Map;
  * <p>It can also update plain arrays ({@link #Adam(double, double, double)} with
  * {@link #step(Map, Map, double)}), and its state (moments and step count) can be exported and
  * restored for exact checkpoint/resume.
+ *
+ * <p><b>Thread safety:</b> Not thread-safe: the moments and step count are mutated by {@link #step}
+ * and the parameters are updated in place; use one instance per optimisation (or guard it
+ * externally). {@link #export()} returns the live moment arrays.
  */
 public final class Adam {
     private final SameDiff sd;

@@ -8,6 +8,10 @@ import java.util.Map;
  * What an {@link OptimisationLoop} reports each step: the graph outputs to request and how to turn
  * them into named scalars (loss terms and their total). {@code io.stylegan2.losses.CompositeLoss}
  * is the usual implementation.
+ *
+ * <p><b>Thread safety:</b> Called only from the thread that runs the loop, one step at a time;
+ * implementations need not be thread-safe. The implementations of this library are immutable after
+ * construction.
  */
 public interface Objective {
     /** Name of the value that must stay finite and is minimised. */

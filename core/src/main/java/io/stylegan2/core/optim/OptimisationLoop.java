@@ -42,6 +42,10 @@ import java.util.function.IntFunction;
  * With {@link Builder#finalEvaluation(boolean)} a last evaluation without update follows the last
  * step (the history then has one entry more than updates), as PTI and near-perfect inversion report
  * the loss at the final weights.
+ *
+ * <p><b>Thread safety:</b> Not thread-safe: a {@link Builder} is mutable and {@link Builder#run} runs
+ * every step and callback on the calling thread; the graph and {@link Adam} it uses must not be used
+ * elsewhere meanwhile. {@link Evaluation} and {@link Result} are shallowly immutable (not copied).
  */
 public final class OptimisationLoop {
     /** Name under which each step's learning rate is recorded. */

@@ -3,6 +3,9 @@ package io.stylegan2.core.optim;
 /**
  * A learning-rate schedule: the rate of each step of a run of {@code steps} steps. A closed set:
  * constant, NVIDIA's projector ramp, cosine decay.
+ *
+ * <p><b>Thread safety:</b> Immutable: every implementation is a record of numbers; safe to share
+ * between threads.
  */
 public sealed interface Schedule permits Schedule.Constant, Schedule.NvidiaRamp, Schedule.Cosine {
 

@@ -134,6 +134,44 @@ class TensorIoTest {
         assertThatThrownBy(() -> Safetensors.read(junk)).hasMessageContaining("junk.safetensors");
     }
 
+    @Test
+    void safetensorsHeaderLimitsAreCheckedBeforeAllocationAndQuotesAreShort() throws IOException {
+        // 200 000 empty tensors: a 9 MB header that would make 200 000 arrays
+        StringBuilder many = new StringBuilder("{");
+        for (int i = 0; i < 200_000; i++) many.append(i == 0 ? "" : ",").append("\"t").append(i).append("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}");
+        Path p = tmp.resolve("many.safetensors");
+        Files.write(p, st(many.append('}').toString(), new byte[0]));
+        assertThatThrownBy(() -> Safetensors.read(p)).isInstanceOf(IOException.class).hasMessageContaining("many.safetensors")
+                .hasMessageContaining("more than 100000 entries").hasMessageContaining("-Dstylegan2.safetensors.max-entries");
+        // rank 40
+        Path rank = tmp.resolve("rank.safetensors");
+        Files.write(rank, st("{\"r\":{\"dtype\":\"F32\",\"shape\":[" + "1,".repeat(39) + "1],\"data_offsets\":[0,4]}}", new byte[4]));
+        assertThatThrownBy(() -> Safetensors.read(rank)).hasMessageContaining("'r'").hasMessageContaining("40 dimensions");
+        // JSON nested 100 000 deep in the metadata: a clean error, not a stack overflow
+        Path deep = tmp.resolve("deep.safetensors");
+        Files.write(deep, st("{\"__metadata__\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}", new byte[0]));
+        assertThatThrownBy(() -> Safetensors.read(deep)).isInstanceOf(IOException.class).hasMessageContaining("deep.safetensors");
+        // a 1 MB tensor name and dtype are quoted shortened
+        String longName = "n".repeat(1 << 20);
+        Path quoted = tmp.resolve("quoted.safetensors");
+        Files.write(quoted, st("{\"" + longName + "\":{\"dtype\":\"" + longName + "\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]));
+        assertThatThrownBy(() -> Safetensors.read(quoted)).hasMessageContaining("unsupported dtype")
+                .hasMessageContaining("(1048576 characters)").satisfies(e -> assertThat(e.getMessage().length()).isLessThan(600));
+        // the header size limit, lowered by its system property (and a bad value of it)
+        Path small = tmp.resolve("small.safetensors");
+        Safetensors.write(small, Map.of("x", Nd4j.ones(DataType.FLOAT, 2)), Map.of());
+        String key = Safetensors.Limits.PROPERTY_PREFIX + "max-header-bytes";
+        try {
+            System.setProperty(key, "16");
+            assertThatThrownBy(() -> Safetensors.read(small)).hasMessageContaining("larger than 16").hasMessageContaining(key);
+            System.setProperty(key, "lots");
+            assertThatThrownBy(() -> Safetensors.read(small)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(key + "=lots");
+        } finally {
+            System.clearProperty(key);
+        }
+        assertThat(Safetensors.read(small).tensors().get("x").toFloatVector()).containsExactly(1f, 1f);
+    }
+
     private static byte[] st(String json, byte[] data) {
         byte[] h = json.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(8 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).put(h).put(data).array();

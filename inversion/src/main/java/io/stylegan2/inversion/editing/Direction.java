@@ -22,6 +22,10 @@ import java.util.Map;
  * <p>{@code scale} sets the unit of the strength: GANSpace stores the component's standard deviation
  * (strength in sigmas), SeFa and InterFaceGAN store 1 (strength in W distance along a unit vector).
  *
+ * <p><b>Thread safety:</b> Shallowly immutable: the constructor keeps its own float64 copy of the
+ * vector, but {@link #vector()} returns that array itself, so a direction is safe to share as long
+ * as no caller mutates it; every method only reads it and returns new arrays.
+ *
  * @param name       name, unique within a {@link DirectionSet}
  * @param space      {@code W} or {@code W+}
  * @param vector     float64 copy of the direction, {@code [w_dim]} or {@code [num_ws, w_dim]}

@@ -24,6 +24,11 @@ import java.util.Set;
  * {@code format} and {@code directions}, a JSON array of
  * {@code {"name", "space": "W"|"W+", "tensor", "start", "end" (-1 = through the last row), "scale", "method", "params"}}
  * in file order. Vectors are float64 in memory, float32 on disk.
+ *
+ * <p><b>Thread safety:</b> Shallowly immutable: the list is an immutable copy, and its directions
+ * are safe to share as long as no thread mutates their vectors (see {@link Direction}).
+ * {@link #save} and {@link #load} are safe to call from any thread (the static {@code ObjectMapper}
+ * is never reconfigured).
  */
 public record DirectionSet(List<Direction> directions) {
     public static final String FORMAT = "stylegan2-jvm/directions/1";

@@ -19,6 +19,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Each strength is rendered separately (batch 1) through the same graph, so strength 0
  * reproduces the reconstruction's own image exactly; with {@code RANDOM} noise every strength uses
  * the same maps (from {@code noiseSeed}), so only the edit changes.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread: each call
+ * builds and closes its own renderer, and the {@code Generator} serialises its calls.
  */
 public final class Edits {
     private Edits() {}

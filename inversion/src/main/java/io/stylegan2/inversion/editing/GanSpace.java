@@ -24,6 +24,10 @@ import java.util.Random;
  * Each direction edits the rows of the given range. Provenance params: {@code samples},
  * {@code seed}, {@code component}, {@code eigenvalue}, {@code stdev}, {@code explained_variance}
  * (fraction of the total variance).
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread. {@link Result}
+ * is shallowly immutable: its list and arrays are not copied, so share it only if no thread mutates
+ * them.
  */
 public final class GanSpace {
     private GanSpace() {}

@@ -21,6 +21,10 @@ import java.util.Map;
  *
  * <p>Latents {@code [N, w_dim]} give a W direction; {@code [N, num_ws, w_dim]} are flattened and
  * give a W+ direction (the normal reshaped to {@code [num_ws, w_dim]}, unit norm overall).
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread (the arrays
+ * given are only read). {@link Options} is immutable; {@link Result} is shallowly immutable
+ * ({@code normal} is not copied).
  */
 public final class InterFaceGan {
     private InterFaceGan() {}

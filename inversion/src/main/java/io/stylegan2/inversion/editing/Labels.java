@@ -23,6 +23,9 @@ import java.util.regex.Pattern;
  * {@code -1} negative). Otherwise they are scores, binarised as InterFaceGAN does: the
  * {@code ratio} fraction of labelled rows with the highest scores are positive, the same fraction
  * with the lowest negative, the rest unused ({@code ratio} in (0, 0.5]; 0.5 splits at the median).
+ *
+ * <p><b>Thread safety:</b> Stateless; safe to call from any thread (the static {@code Pattern} is
+ * immutable).
  */
 public final class Labels {
     private Labels() {}

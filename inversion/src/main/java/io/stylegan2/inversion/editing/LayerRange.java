@@ -8,6 +8,8 @@ package io.stylegan2.inversion.editing;
  * NVlabs generator: {@code coarse} = rows {@code [0, 4)} (4x4 to 8x8), {@code middle} = rows
  * {@code [4, 8)} (16x16 to 32x32), {@code fine} = rows {@code [8, num_ws)} (64x64 and up); presets
  * are clipped to {@code num_ws}.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads.
  */
 public record LayerRange(int start, int end) {
     public LayerRange {

@@ -26,6 +26,9 @@ import java.util.Map;
  * <p>Layers per row follow the official StyleGAN2 port: row {@code r} uses the modulated conv
  * layers whose {@code wsIndex} is {@code r}, and the last row the final ToRGB. With
  * {@code includeToRgb} every ToRGB whose row is in range is added too.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread (it reads the
+ * generator's parameters and works on copies).
  */
 public final class SeFa {
     private SeFa() {}

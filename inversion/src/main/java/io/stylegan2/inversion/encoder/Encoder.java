@@ -28,6 +28,11 @@ import java.util.Map;
  * r.ws();     // [N, num_ws, w_dim]
  * r.image();  // G(ws), const noise
  * }</pre>
+ *
+ * <p><b>Thread safety:</b> Thread-safe: {@link #invert} is synchronized (one inversion at a time
+ * per instance; it keeps the inference graph of the last generator it ran with), and the parameters
+ * are the encoder's own copies, read-only after construction: do not mutate the arrays
+ * {@link #params()} returns. {@link Result} is shallowly immutable (its arrays are not copied).
  */
 public final class Encoder {
     /** Value of the {@code format} metadata of an encoder file. */

@@ -16,6 +16,8 @@ import io.stylegan2.stylegan.GeneratorConfig;
  * and a linear layer to {@code rows * wDim}, multiplied by {@code outputScale}. The output is a W+
  * offset added to the current latent (starting at {@code w_avg}).
  *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads.
+ *
  * @param resolution   image size (power of two, at least 16)
  * @param imgChannels  image channels of the generator
  * @param numWs        W+ rows of the generator

@@ -22,6 +22,10 @@ import java.util.Map;
 /**
  * A trained {@link Encoder} as an {@link Inverter}: one forward pass per ReStyle iteration, no
  * optimisation. The history holds one entry per iteration (the reconstruction MSE in [-1, 1]).
+ *
+ * <p><b>Thread safety:</b> Thread-safe when its perceptual distance is ({@code Lpips} is): the
+ * fields are final, the shared {@link Encoder} serialises the inversions, and each call renders
+ * through its own renderer; several inverters may share one {@link Generator}.
  */
 public final class EncoderInverter implements Inverter {
     /** Registry name. */

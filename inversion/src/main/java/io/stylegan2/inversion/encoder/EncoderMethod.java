@@ -4,7 +4,12 @@ import io.stylegan2.inversion.Inverter;
 import io.stylegan2.inversion.MethodContext;
 import io.stylegan2.inversion.MethodProvider;
 
-/** The {@code encoder} method: a trained ReStyle encoder, no optimisation; options {@link EncoderOptions}. */
+/**
+ * The {@code encoder} method: a trained ReStyle encoder, no optimisation; options {@link EncoderOptions}.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads ({@link #create} loads a new
+ * {@link Encoder} per call).
+ */
 public final class EncoderMethod extends MethodProvider<EncoderOptions> {
     public EncoderMethod() {
         super(EncoderInverter.NAME, "trained ReStyle encoder (option encoder=FILE from train-encoder; iterations=3; no optimisation, --steps does not apply)",

@@ -18,6 +18,9 @@ import java.util.function.Function;
  * The encoder's parameters and its graph (see {@link EncoderConfig} for the architecture). Conv
  * weights are ND4J {@code [kH, kW, inC, outC]}, linear weights {@code [in, out]}, biases {@code [C]}.
  * Op outputs have no static shape in SameDiff M2.1, so every reshape uses sizes from the config.
+ *
+ * <p><b>Thread safety:</b> Stateless: {@link #init} is safe to call from any thread; {@link #build}
+ * adds ops to the caller's SameDiff, which is not thread-safe, so build one graph from one thread.
  */
 public final class EncoderNetwork {
     static final double ALPHA = 0.2;

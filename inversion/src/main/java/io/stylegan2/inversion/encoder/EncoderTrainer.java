@@ -46,6 +46,11 @@ import java.util.stream.Stream;
  * The batch is a pure function of {@code (seed, step)}, so a resumed run equals a straight one.
  * The graph is a {@link io.stylegan2.inversion.engine.MethodGraph} ({@link EncoderGraph}), the
  * steps run in the shared {@link OptimisationLoop}.
+ *
+ * <p><b>Thread safety:</b> Not thread-safe: a trainer owns its graph, Adam state and step counter
+ * and updates them in place; use one instance per thread (or guard it externally). The
+ * {@code Generator} may be shared (it serialises its calls). {@link Options} is immutable;
+ * {@link StepResult} is shallowly immutable (the loss map is not copied).
  */
 public final class EncoderTrainer {
     private static final Logger log = LoggerFactory.getLogger(EncoderTrainer.class);

@@ -4,6 +4,8 @@ package io.stylegan2.inversion.encoder;
  * Weights of the encoder's training loss: pixel MSE, LPIPS (used only when an LPIPS network is
  * given), mean squared error to the true W+ (generated images only), and the W-norm regulariser
  * {@code mean ||w - w_avg||^2} over rows.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads.
  */
 public record LossWeights(double l2, double lpips, double latent, double wNorm) {
     public LossWeights {

@@ -14,6 +14,9 @@ import java.util.Map;
  * name, e.g. the W projector or W+ optimisation). Shared by those methods so their options read
  * the same: {@code encoder=FILE} (with {@code iterations}), {@code init=FILE|DIR}, or the method
  * and its steps.
+ *
+ * <p><b>Thread safety:</b> Stateless; safe to call from any thread. The inverter it returns has its
+ * own contract (see {@link Inverter}).
  */
 public final class InitialLatent {
     private InitialLatent() {}

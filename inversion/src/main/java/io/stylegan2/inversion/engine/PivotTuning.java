@@ -11,6 +11,11 @@ import java.util.Map;
 /**
  * A generator tuning around a fixed pivot latent (PTI's free offsets, GANI's modules): what
  * {@link PivotTuningInverter} runs after the pivot is found.
+ *
+ * <p><b>Thread safety:</b> Implementations must be safe to call from the thread that runs the
+ * inversion; they need not be thread-safe. The shipped ones ({@code PivotalTuning},
+ * {@code GaniTuning}) are immutable and build a fresh graph in every {@link #tune} call, so one
+ * instance may serve several threads as long as the generator and perceptual distance allow it.
  */
 public interface PivotTuning {
     /**

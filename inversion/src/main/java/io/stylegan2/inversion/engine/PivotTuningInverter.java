@@ -16,6 +16,10 @@ import java.util.Objects;
  * result keeps the pivot latent, the weight offsets (not a second model), the tuning's noise mode and
  * extras, the pivot's noise maps as {@code pivot/noise/<layer>}, and the manifold drift on
  * {@value Results#DRIFT_SAMPLES} fixed latents in the notes and config.
+ *
+ * <p><b>Thread safety:</b> Its own fields are final, but {@link #invertOne} runs the pivot inverter
+ * and the tuning on the calling thread, so it is only as thread-safe as both: use one instance per
+ * thread unless they are (several instances may share one {@link Generator}).
  */
 public final class PivotTuningInverter implements Inverter {
     private final String name;

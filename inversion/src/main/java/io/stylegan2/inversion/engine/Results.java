@@ -24,6 +24,10 @@ import java.util.Map;
  * How every method ends: its {@link Reconstruction} is drawn by the method's renderer (the shared
  * {@code ReconstructionRenderer} unless the method brings its own; so the saved image is exactly what {@code edit} redraws at
  * strength 0), measured against the target, and packed into an {@link InversionResult}.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread (each call
+ * builds and closes its own renderer; the {@code Generator} serialises its calls). The arrays
+ * passed in go into the result uncopied and must not be mutated afterwards.
  */
 public final class Results {
     /** Latents of the manifold-drift report of a tuning around a pivot ({@link #finishTuned}). */

@@ -11,6 +11,9 @@ import java.util.Map;
 /**
  * The outcome of a generator tuning (PTI, near-perfect inversion, and methods to come).
  *
+ * <p><b>Thread safety:</b> Shallowly immutable: the maps are unmodifiable copies, but the arrays
+ * and the loop's result are not copied, so it is safe to share as long as no thread mutates them.
+ *
  * @param weightOffsets trained offsets {@code delta} by canonical parameter name, in the graph layout of
  *                      {@code ParameterStore} (conv weights {@code [kH, kW, inC, outC]}); the tuned generator is
  *                      {@code theta + delta} ({@code PatchedGenerator}, {@code ManifoldDrift.measure}, or

@@ -7,6 +7,8 @@ import io.stylegan2.stylegan.NoiseMode;
  * Settings of {@link GaniTuning}. The paper's numbers could not be read (no code was released, see
  * inversion/GANI.md); {@link #defaults()} come from the sweep recorded there.
  *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads.
+ *
  * @param maxSteps         Adam updates of the module parameters
  * @param learningRate     Adam learning rate
  * @param beta1            Adam beta1

@@ -6,7 +6,12 @@ import io.stylegan2.inversion.MethodProvider;
 import io.stylegan2.inversion.engine.PivotTuningInverter;
 import io.stylegan2.inversion.pti.PtiMethod;
 
-/** The {@code gani} method: a pivot (as PTI's), then gradient modification modules trained on the image; options {@link GaniOptions}. */
+/**
+ * The {@code gani} method: a pivot (as PTI's), then gradient modification modules trained on the image; options {@link GaniOptions}.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads ({@link #create} builds a new
+ * inverter per call).
+ */
 public final class GaniMethod extends MethodProvider<GaniOptions> {
     /** Registry name. */
     public static final String NAME = "gani";

@@ -9,6 +9,8 @@ import java.nio.file.Path;
  * The {@code gani} method's options ({@code --option KEY=VALUE}; {@code --steps} sets the tuning steps).
  * The pivot options read as PTI's.
  *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads.
+ *
  * @param pivotMethod the registered method that finds the pivot ({@code w}, the official projector with PTI's settings)
  * @param pivotSteps  its steps (450, as PTI)
  * @param encoder     start from a trained encoder instead (a file from {@code train-encoder})

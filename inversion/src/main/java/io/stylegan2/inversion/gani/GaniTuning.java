@@ -45,6 +45,11 @@ import java.util.Map;
  * the tuned generator is the original parameters with each module applied once, and the result is
  * the offsets {@code GMM(input)} (saved and rendered as PTI's are). Evaluates once more after the
  * last update. No code of the paper was released: every choice here is ours, see inversion/GANI.md.
+ *
+ * <p><b>Thread safety:</b> Immutable (final config and perceptual distance): each {@link #tune}
+ * call builds and trains its own graphs and only reads the generator's frozen parameters, so
+ * concurrent calls are safe when the perceptual distance is safe to share ({@code Lpips} is); the
+ * {@link Generator} serialises its calls.
  */
 public final class GaniTuning implements PivotTuning {
     private static final Logger log = LoggerFactory.getLogger(GaniTuning.class);

@@ -4,6 +4,8 @@ package io.stylegan2.inversion.gani;
  * What a Gradient Modification Module reads, per row of its layer's weight (one row per output
  * channel: the filter {@code [kH * kW * in]}). Each input is scaled to unit root-mean-square over the
  * layer, so one learning rate suits every layer.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads.
  */
 public enum GmmInput {
     /** The layer's original weights {@code theta_l}. */

@@ -33,6 +33,10 @@ import java.util.SplittableRandom;
  * Used as the {@link WeightOverride} of a {@code MethodGraph}; create the modules with the graph's
  * {@code SameDiff} before the graph is built (their variables are then known to the optimiser). The
  * modules compute in the data type of their inputs.
+ *
+ * <p><b>Thread safety:</b> Not thread-safe: it adds variables to one SameDiff graph and records the
+ * offset variables while that graph is built ({@link #apply}); create it, build, train and read the
+ * graph from one thread.
  */
 public final class GradientModules implements WeightOverride {
     private static final double LEAK = 0.2;

@@ -3,6 +3,8 @@ package io.stylegan2.inversion.nearperfect;
 /**
  * What the discriminator does while the generator is tuned. The paper does not say; see
  * {@code inversion/NEAR_PERFECT.md} for the measurements behind the default.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads.
  */
 public enum DiscriminatorMode {
     /**

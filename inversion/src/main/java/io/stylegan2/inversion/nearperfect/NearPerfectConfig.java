@@ -11,6 +11,8 @@ import io.stylegan2.stylegan.NoiseMode;
  *   L_G = reconWeight * L_lap(x, G_theta(w)) + advWeight * softplus(-D(G_theta(w))) + globalWeight * mean_j softplus(-D(G_theta(w_j)))
  * </pre>
  *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads.
+ *
  * @param maxSteps      most generator updates (the step budget)
  * @param learningRate  Adam learning rate of the weight offsets
  * @param beta1         Adam beta1 of the offsets

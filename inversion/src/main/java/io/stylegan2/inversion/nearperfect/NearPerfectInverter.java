@@ -29,6 +29,11 @@ import java.util.Map;
  * {@link NearPerfectTuning}'s result, not in the saved result). The {@link TuningReport} (manifold
  * drift, FD-discriminator of random samples, discriminator scores) goes into the result's config
  * ({@code report_*}) and notes.
+ *
+ * <p><b>Thread safety:</b> Its own fields are final and each call makes its own
+ * {@link NearPerfectTuning}, so it is as thread-safe as its initial inverter and perceptual
+ * distance ({@link Generator} and {@link Discriminator} serialise their calls): use one instance
+ * per thread unless those are safe to share.
  */
 public final class NearPerfectInverter implements Inverter {
     /** Registry name. */

@@ -6,7 +6,12 @@ import io.stylegan2.inversion.MethodProvider;
 import io.stylegan2.inversion.engine.InitialLatent;
 import io.stylegan2.stylegan.Discriminator;
 
-/** The {@code near-perfect} method: an initial latent, then generator tuning; options {@link NearPerfectOptions}. */
+/**
+ * The {@code near-perfect} method: an initial latent, then generator tuning; options {@link NearPerfectOptions}.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads ({@link #create} loads the
+ * discriminator through the context's source and builds a new inverter).
+ */
 public final class NearPerfectMethod extends MethodProvider<NearPerfectOptions> {
     public NearPerfectMethod() {
         super(NearPerfectInverter.NAME, "near-perfect inversion: initial latent (encoder=FILE, init=FILE|DIR, else W+ for init-steps=200), then tune all synthesis "

@@ -10,6 +10,8 @@ import java.nio.file.Path;
  * {@code init} (a saved result or an {@code invert --out} folder), or else from W+ optimisation for
  * {@code init-steps}; the rest are {@link NearPerfectConfig}'s settings under short names.
  *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads.
+ *
  * @param encoder       trained encoder file, or none
  * @param iterations    its ReStyle iterations (5, as the paper)
  * @param init          saved result file or folder, or none

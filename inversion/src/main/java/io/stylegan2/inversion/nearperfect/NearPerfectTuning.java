@@ -60,6 +60,11 @@ import java.util.Map;
  *
  * <p>The run stops after {@code maxSteps} updates, or before an update as soon as the reconstruction
  * MSE is at most {@code targetMse}.
+ *
+ * <p><b>Thread safety:</b> Immutable (a final config): each {@link #tune} call builds its own
+ * graphs, optimisers and, when alternating, discriminator copy, and only reads the generator's and
+ * the checkpoint discriminator's parameters, so concurrent calls are safe; the {@link Generator}
+ * and {@link Discriminator} serialise their own calls.
  */
 public final class NearPerfectTuning {
     private static final Logger log = LoggerFactory.getLogger(NearPerfectTuning.class);

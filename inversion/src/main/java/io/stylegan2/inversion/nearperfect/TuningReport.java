@@ -30,6 +30,11 @@ import java.util.OptionalDouble;
  *   <li>{@code d_logit_samples_original}, {@code d_logit_samples_tuned}: its mean logit on the two sample sets.</li>
  * </ul>
  *
+ * <p><b>Thread safety:</b> Immutable: {@code values} is an unmodifiable copy. {@link #measure} is
+ * stateless and safe to call from any thread (it builds its own patched generator and feature
+ * extractor; the generator and discriminator serialise their calls); a shared perceptual distance
+ * must be safe to call concurrently ({@code Lpips} is).
+ *
  * @param values the numbers above by name (absent when not measurable, e.g. without a discriminator)
  */
 public record TuningReport(Map<String, Double> values) {

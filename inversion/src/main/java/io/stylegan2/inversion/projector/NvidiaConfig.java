@@ -6,6 +6,8 @@ import io.stylegan2.core.optim.Schedule;
  * The official StyleGAN2-ADA projector's settings (METHODS 6.1; {@code projector.py} defaults),
  * also the {@code w} method's options record ({@code --option initial-learning-rate=0.05}, ...).
  *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads.
+ *
  * @param steps                 optimisation steps (1000)
  * @param initialLearningRate   peak Adam learning rate (0.1)
  * @param beta1                 Adam beta1 (0.9)

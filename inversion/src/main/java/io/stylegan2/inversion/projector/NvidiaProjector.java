@@ -42,6 +42,11 @@ import java.util.Random;
  * optimised noise maps are its hook values (they draw the reconstruction).
  * History terms: {@code perceptual} or {@code mse}, {@code noise_reg}, {@code total}, {@code lr},
  * {@code latent_noise} (std of the added noise).
+ *
+ * <p><b>Thread safety:</b> Thread-safe when its perceptual distance is ({@code Lpips} is): the
+ * {@code w} statistics are computed once under the instance lock ({@link #statistics()}), and every
+ * {@link #invertOne} builds and trains its own graph with its own seeded random source; the
+ * {@link Generator} serialises its calls, so concurrent calls and other inverters may share it.
  */
 public final class NvidiaProjector implements Inverter {
     /** Registry name. */

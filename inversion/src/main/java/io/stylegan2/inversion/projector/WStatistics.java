@@ -12,6 +12,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * mapped at truncation 1; {@code wAvg} is the mean of the first W+ row, {@code wStd} the scalar
  * {@code sqrt(sum ||w - wAvg||^2 / n)}.
  *
+ * <p><b>Thread safety:</b> Shallowly immutable: {@code wAvg} is not copied, so share it only if no
+ * thread mutates it. {@link #compute} is stateless and safe to call from any thread.
+ *
  * @param wAvg {@code [w_dim]} float32
  * @param wStd scalar
  */

@@ -45,6 +45,12 @@ import java.util.function.Predicate;
  * PTI's {@code single_id_coach} does, and otherwise evaluates once more after the last update. The
  * optional locality regulariser is {@link Locality} with the same perceptual distance. PTI uses
  * LPIPS-AlexNet as {@code P}.
+ *
+ * <p><b>Thread safety:</b> Immutable (final config and perceptual distance): each {@link #tune}
+ * call builds and trains its own graph and only reads the generator's frozen parameters, so
+ * concurrent calls are safe when the perceptual distance is safe to share ({@code Lpips} is).
+ * {@link #reconstructionLoss} adds ops to the caller's SameDiff, which is not thread-safe: build
+ * one graph from one thread.
  */
 public final class PivotalTuning implements PivotTuning {
     private static final Logger log = LoggerFactory.getLogger(PivotalTuning.class);

@@ -9,6 +9,8 @@ import io.stylegan2.stylegan.NoiseMode;
  * soon as the perceptual term is {@code <= 0.06} (checked before each update, as PTI's coach does),
  * L2 weight 1, LPIPS weight 1, locality regulariser off, const noise.
  *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads.
+ *
  * @param maxSteps            most Adam updates ({@code max_pti_steps} 350)
  * @param learningRate        Adam learning rate ({@code pti_learning_rate} 3e-4)
  * @param beta1               Adam beta1 (0.9)

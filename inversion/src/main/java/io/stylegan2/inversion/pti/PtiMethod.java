@@ -9,7 +9,12 @@ import io.stylegan2.inversion.engine.PivotTuningInverter;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** The {@code pti} method: a pivot (the W projector by default), then pivotal tuning; options {@link PtiOptions}. */
+/**
+ * The {@code pti} method: a pivot (the W projector by default), then pivotal tuning; options {@link PtiOptions}.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads ({@link #create} and
+ * {@link #pivot} build new inverters per call).
+ */
 public final class PtiMethod extends MethodProvider<PtiOptions> {
     /** Registry name. */
     public static final String NAME = "pti";

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 /**
  * The {@code pti} method's options ({@code --option KEY=VALUE}; {@code --steps} sets the tuning steps).
  *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads.
+ *
  * @param pivotMethod the registered method that finds the pivot ({@code w}, the official projector, as PTI;
  *                    with {@code w} the pivot runs PTI's settings: 600 {@code w_avg} samples, peak lr 0.01)
  * @param pivotSteps  its steps (PTI: 450)

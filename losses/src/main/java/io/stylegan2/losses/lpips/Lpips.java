@@ -51,7 +51,9 @@ import java.util.TreeSet;
  * from the official files by {@code io.stylegan2.converter.LpipsConverter} (module weights-converter).
  * Nothing is downloaded at run time.
  *
- * <p>Thread safety: the graph builders are pure; the {@code INDArray} conveniences are synchronized.
+ * <p><b>Thread safety:</b> Thread-safe: the {@code INDArray} methods are serialised (one at a time
+ * per instance); the graph builders only add ops to the caller's SameDiff, which is not
+ * thread-safe. No thread may mutate the {@link #tensors()} arrays.
  */
 public final class Lpips implements PerceptualLoss, AutoCloseable {
     /** Value of the {@code format} metadata entry of a native LPIPS file. */
@@ -168,6 +170,9 @@ public final class Lpips implements PerceptualLoss, AutoCloseable {
 
     /**
      * The graph outputs of one LPIPS evaluation.
+     *
+     * <p><b>Thread safety:</b> Immutable; its variables belong to one SameDiff graph, which is not
+     * thread-safe.
      *
      * @param distance    [N] per-image distance (sum of {@code perLayer})
      * @param perLayer    per tapped layer, [N]: the spatially averaged lin-head output

@@ -21,6 +21,9 @@ import java.util.Map;
  *   <li>{@link #SQUEEZE}: SqueezeNet 1.1, 7 taps (after relu1 and after Fire modules 4, 7, 9, 10,
  *       11, 12; MaxPool 3/2 with {@code ceil_mode=True}), channels 64, 128, 256, 384, 384, 512, 512.</li>
  * </ul>
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads (the trunk description is built
+ * lazily under the constant's lock and is unmodifiable).
  */
 public enum LpipsNet {
     ALEX("alex"),

@@ -22,6 +22,10 @@ import java.util.Map;
  * backward-data pass use the same one.
  *
  * <p>Parameters: {@code <prefix>.weight [out, in, k, k]}, {@code <prefix>.bias [out]} (if any).
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads. Its {@code forward} and
+ * {@code backward} add ops to the binding's SameDiff, which is not thread-safe: build one graph
+ * from one thread.
  */
 public final class Conv2dLayer implements Layer {
     private final String prefix;

@@ -18,6 +18,10 @@ import java.util.Map;
  * <p>Parameters (prefix {@code b<r>}): {@code fromrgb.weight [tmp, img_channels, 1, 1]},
  * {@code fromrgb.bias [tmp]}, {@code conv0.weight [tmp, tmp, 3, 3]}, {@code conv0.bias [tmp]},
  * {@code conv1.weight [out, tmp, 3, 3]}, {@code conv1.bias [out]}, {@code skip.weight [out, tmp, 1, 1]}.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads. Its {@code forward} and
+ * {@code backward} add ops to the binding's SameDiff, which is not thread-safe: build one graph
+ * from one thread.
  */
 public final class DiscriminatorBlock implements Layer {
     private final String id;

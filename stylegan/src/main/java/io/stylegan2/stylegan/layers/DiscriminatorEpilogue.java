@@ -15,6 +15,10 @@ import java.util.Map;
  * <p>Parameters (prefix {@code b4}): {@code conv.weight [C4, C4 + mbstd_num_channels, 3, 3]},
  * {@code conv.bias [C4]}, {@code fc.weight [C4, 16 C4]}, {@code fc.bias [C4]},
  * {@code out.weight [1, C4]}, {@code out.bias [1]}.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads. Its {@code forward} and
+ * {@code backward} add ops to the binding's SameDiff, which is not thread-safe: build one graph
+ * from one thread.
  */
 public final class DiscriminatorEpilogue implements Layer {
     private static final int RES = 4;

@@ -16,6 +16,10 @@ import java.util.Map;
  * <p>Parameters: {@code <prefix>.weight [out, in]}, {@code <prefix>.bias [out]}. Used for the
  * mapping layers ({@code mapping.fc<i>}, leaky ReLU, {@code lr_multiplier}), the affines of the
  * synthesis layers ({@code .affine}, linear) and the discriminator's {@code b4.fc} / {@code b4.out}.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads. Its {@code forward} and
+ * {@code backward} add ops to the binding's SameDiff, which is not thread-safe: build one graph
+ * from one thread.
  */
 public final class FullyConnectedLayer implements Layer {
     private final String prefix;

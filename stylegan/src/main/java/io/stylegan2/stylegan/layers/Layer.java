@@ -6,6 +6,10 @@ import java.util.Map;
 /**
  * A layer or block that owns parameters: their canonical names under {@link #prefix()} and their
  * canonical (PyTorch-layout) shapes.
+ *
+ * <p><b>Thread safety:</b> Implementations must be immutable, so that one network's layers can be
+ * shared between threads; those in this library are. {@link #parameterShapes()} returns a new map
+ * on each call.
  */
 public interface Layer {
     /** The prefix of the parameter names, e.g. {@code synthesis.b16.conv0} or {@code b16.conv1}. */

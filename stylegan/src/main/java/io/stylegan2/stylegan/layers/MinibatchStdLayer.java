@@ -8,6 +8,10 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * Minibatch standard deviation (NVlabs {@code MinibatchStdLayer}): appends {@code F} feature maps
  * holding, per group of {@code G = min(group_size, N)} images, the mean over {@code C/F} channels
  * and the pixels of the per-pixel standard deviation across the group. No parameters.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads. Its {@code forward} and
+ * {@code backward} add ops to their input's SameDiff, which is not thread-safe: build one graph
+ * from one thread.
  */
 public final class MinibatchStdLayer {
     private final int groupSize;

@@ -23,6 +23,10 @@ import java.util.function.UnaryOperator;
  * them. The backward passes are ordinary differentiable ops, so a loss of their result (the path
  * length of the W+ gradient) can be differentiated with respect to the parameters by first-order
  * autodiff.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads. Subclasses' {@code forward}
+ * and {@code backward} add ops to the binding's SameDiff, which is not thread-safe: build one graph
+ * from one thread ({@link Gradients} holds that graph's variables).
  */
 public abstract sealed class ModulatedLayer implements Layer permits SynthesisLayer, ToRgbLayer {
     private final String prefix;

@@ -19,6 +19,10 @@ import java.util.Map;
  *
  * <p>Parameters (prefix {@code <network>.b<r>}): {@code const [C, 4, 4]} (first block), then those of
  * the {@link SynthesisLayer}s and the {@link ToRgbLayer}.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads. Its {@code forward} and
+ * {@code backward} add ops to the binding's SameDiff, which is not thread-safe: build one graph
+ * from one thread ({@link Gradients} holds that graph's variables).
  */
 public final class SynthesisBlock implements Layer {
     private final String prefix;

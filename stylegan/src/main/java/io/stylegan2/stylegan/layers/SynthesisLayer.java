@@ -19,6 +19,10 @@ import java.util.function.UnaryOperator;
  * <p>Parameters: {@code <prefix>.weight [out, in, 3, 3]}, {@code .bias [out]},
  * {@code .noise_strength []}, {@code .noise_const [r, r]}, {@code .affine.weight [in, w_dim]},
  * {@code .affine.bias [in]}.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads. Its {@code forward} and
+ * {@code backward} add ops to the binding's SameDiff, which is not thread-safe: build one graph
+ * from one thread.
  */
 public final class SynthesisLayer extends ModulatedLayer {
     private final int up;

@@ -15,6 +15,10 @@ import java.util.Map;
  *
  * <p>Parameters: {@code <prefix>.weight [img_channels, in, 1, 1]}, {@code .bias [img_channels]},
  * {@code .affine.weight [in, w_dim]}, {@code .affine.bias [in]}.
+ *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads. Its {@code forward} and
+ * {@code backward} add ops to the binding's SameDiff, which is not thread-safe: build one graph
+ * from one thread.
  */
 public final class ToRgbLayer extends ModulatedLayer {
     /**

@@ -14,6 +14,10 @@ import java.util.concurrent.TimeUnit;
  * <p>The batch of iteration {@code i} holds samples {@code i * batch .. (i + 1) * batch - 1} of the
  * run's {@link SampleOrder}, a pure function of the seed, so a resumed run sees exactly the batches
  * an uninterrupted run would have. The thread stays a few batches ahead ({@value #AHEAD}).
+ *
+ * <p><b>Thread safety:</b> Not thread-safe for consumers: call {@link #take} (and
+ * {@link #nextIteration}) from one thread; {@link #close} may be called from any thread. The
+ * producer thread only reads the dataset, so several loaders may share one {@link ImageDataset}.
  */
 public final class BatchLoader implements AutoCloseable {
     static final int AHEAD = 3;

@@ -31,6 +31,10 @@ import java.util.zip.ZipFile;
  * and area-resizes ({@link Images#centerCropResize}); {@code PAD} centres a smaller image on a black
  * ({@code -1}) canvas, as the Fashion-MNIST recipe pads 28 to 32 px (larger images are cropped to the
  * centre). Gray images become RGB by replication when the model has 3 channels.
+ *
+ * <p><b>Thread safety:</b> Shallowly immutable: the pixel array is not copied ({@link #ofPixels})
+ * but never written after construction, so it is safe to share between threads as long as no thread
+ * mutates it. {@link Fit} is immutable.
  */
 public final class ImageDataset {
     private static final Logger log = LoggerFactory.getLogger(ImageDataset.class);

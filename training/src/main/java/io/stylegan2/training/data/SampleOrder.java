@@ -10,6 +10,9 @@ import java.util.SplittableRandom;
  * Fisher-Yates permutation seeded by {@code (seed, e)}), mirrored left-right with probability 1/2
  * (seeded by {@code (seed, k)}) when flips are on. A resumed run therefore visits exactly what an
  * uninterrupted one would.
+ *
+ * <p><b>Thread safety:</b> Thread-safe: {@link #item} is {@code synchronized} (it caches the
+ * current epoch's permutation) and {@link #flipped} is stateless.
  */
 public final class SampleOrder {
     private static final long FLIP_STREAM = 0x5DEECE66DL;

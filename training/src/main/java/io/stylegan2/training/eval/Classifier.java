@@ -32,7 +32,11 @@ import java.util.function.Function;
  *
  * <p>File format ({@value #FORMAT}): safetensors with the parameters and metadata {@code format},
  * {@code resolution}, {@code channels}, {@code classes}, {@code width}, {@code name}, plus what training
- * recorded (test accuracy, epochs). Thread-safe (feature extraction is serialised).
+ * recorded (test accuracy, epochs).
+ *
+ * <p><b>Thread safety:</b> Thread-safe: {@link #features} and {@link #logits} are serialised (one at
+ * a time per instance; they build the inference graph lazily under that lock); the other methods
+ * read only final state. The parameter arrays are not copied, so no thread may mutate them.
  */
 public final class Classifier implements FeatureExtractor {
     public static final String FORMAT = "stylegan2-classifier/1";

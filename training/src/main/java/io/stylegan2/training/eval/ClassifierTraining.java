@@ -27,6 +27,9 @@ import java.util.Optional;
  * Trains a {@link Classifier} on labelled images with the shared {@link OptimisationLoop}: softmax
  * cross-entropy, Adam with a cosine learning-rate decay, mini-batches in a seeded order with random
  * x-flips; then measures the accuracy on a held-out set and records it in the classifier.
+ *
+ * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread (each training
+ * builds its own graph and optimiser). {@link Options} is immutable.
  */
 public final class ClassifierTraining {
     private ClassifierTraining() {}

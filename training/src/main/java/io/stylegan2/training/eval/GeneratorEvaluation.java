@@ -29,6 +29,10 @@ import java.util.concurrent.CancellationException;
  * classifier (no Inception weights here) the values are "FD-&lt;classifier&gt;" etc., comparable
  * between generators evaluated against the same real set with the same counts, never with
  * published FIDs.
+ *
+ * <p><b>Thread safety:</b> Stateless; the methods are as thread-safe as the {@code Generator} and
+ * {@code FeatureExtractor} passed in (this library's {@code Generator} and {@link Classifier}
+ * serialise their calls). {@link Options} and {@link Report} are immutable.
  */
 public final class GeneratorEvaluation {
     private GeneratorEvaluation() {}
