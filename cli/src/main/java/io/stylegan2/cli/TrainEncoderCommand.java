@@ -20,8 +20,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
- * {@code train-encoder}: trains a pSp/ReStyle encoder for a model on generated images (or a folder
- * of real images), writing {@code checkpoint-NNNNNN.safetensors} every K steps and after the last
+ * {@code train-encoder}: trains a pSp/ReStyle encoder ({@code --preset restyle}) or PadInv's
+ * encoder ({@code --preset padinv}, or {@code padinv-wplus} without the padding branch) for a model
+ * on generated images (or real images: a folder or an IDX file), writing {@code checkpoint-NNNNNN.safetensors} every K steps and after the last
  * step, and the final {@code encoder.safetensors}.
  */
 @Command(name = "train-encoder", mixinStandardHelpOptions = true, sortOptions = false,
@@ -40,8 +41,13 @@ final class TrainEncoderCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "1e-4", description = "Adam learning rate (default: ${DEFAULT-VALUE})")
     double lr;
 
-    @Option(names = "--iterations", defaultValue = "2", description = "ReStyle iterations per training step (default: ${DEFAULT-VALUE})")
-    int iterations;
+    @Option(names = "--iterations", paramLabel = "N", description = "ReStyle iterations per training step (default: 2; 1 for the padinv presets)")
+    Integer iterations;
+
+    @Option(names = "--preset", defaultValue = "restyle", paramLabel = "restyle|padinv|padinv-wplus",
+            description = {"restyle: the small ReStyle encoder (default); padinv: PadInv's encoder (IR-SE backbone, padding branch up to 32 px, "
+                    + "loss MSE 1 + LPIPS 0.8 + W-norm 0.003, one pass); padinv-wplus: the same without the padding branch (PadInv's W+ baseline)"})
+    String preset;
 
     @Option(names = "--truncation", defaultValue = "1", paramLabel = "PSI", description = "truncation of the sampled latents (default: ${DEFAULT-VALUE})")
     double truncation;
@@ -49,7 +55,7 @@ final class TrainEncoderCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "seed of the initial weights and the batches (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--real-images", paramLabel = "DIR", description = "train on the PNG/JPEG images of this folder (no latent loss)")
+    @Option(names = "--real-images", paramLabel = "DIR|IDX", description = "train on the PNG/JPEG images of this folder, or an IDX file such as train-images-idx3-ubyte.gz (no latent loss)")
     Path realImages;
 
     /** LPIPS weights add the LPIPS loss; a folder needs {@code --lpips}. */
@@ -68,12 +74,17 @@ final class TrainEncoderCommand implements Callable<Integer> {
         if (steps < 1) throw Cli.usage(spec, "--steps must be >= 1, got " + steps);
         if (batch < 1) throw Cli.usage(spec, "--batch must be >= 1, got " + batch);
         if (!(lr > 0) || !Double.isFinite(lr)) throw Cli.usage(spec, "--lr must be > 0, got " + lr);
-        if (iterations < 1) throw Cli.usage(spec, "--iterations must be >= 1, got " + iterations);
+        boolean padinv = preset.equals("padinv") || preset.equals("padinv-wplus");
+        if (!padinv && !preset.equals("restyle")) throw Cli.usage(spec, "--preset: expected restyle, padinv or padinv-wplus, got '" + preset + "'");
+        int iters = iterations != null ? iterations : padinv ? 1 : 2;
+        if (iters < 1) throw Cli.usage(spec, "--iterations must be >= 1, got " + iters);
         if (checkpointEvery < 0) throw Cli.usage(spec, "--checkpoint-every must be >= 0, got " + checkpointEvery);
         model.check();
         if (resume != null) Cli.requireReadableFile(spec, resume, "--resume");
         lpips.file();
-        if (realImages != null && !Files.isDirectory(realImages)) throw Cli.usage(spec, "--real-images: not a folder: " + realImages);
+        if (realImages != null && !Files.isDirectory(realImages)
+                && !(Files.isRegularFile(realImages) && realImages.getFileName().toString().contains("idx3-ubyte")))
+            throw Cli.usage(spec, "--real-images: not a folder or an IDX image file (*idx3-ubyte[.gz]): " + realImages);
         Path out = output.create();
 
         PrintWriter stdout = spec.commandLine().getOut();
@@ -81,15 +92,21 @@ final class TrainEncoderCommand implements Callable<Integer> {
         try (ModelOption.Loaded loaded = model.load()) {
             Generator g = loaded.generator();
             perceptual = lpips.load(g.config().imgResolution());
-            LossWeights w = perceptual == null ? new LossWeights(1.0, 0.0, 1.0, 1e-4) : LossWeights.defaults();
-            EncoderTrainer.Options opt = new EncoderTrainer.Options(batch, lr, truncation, iterations, w, seed,
+            LossWeights w = padinv ? LossWeights.padInv() : LossWeights.defaults();
+            if (perceptual == null) w = new LossWeights(w.l2(), 0.0, w.latent(), w.wNorm(), w.wNormReduction());
+            EncoderTrainer.Options opt = new EncoderTrainer.Options(batch, lr, truncation, iters, w, seed,
                     realImages == null ? null : realImages.toString());
             EncoderTrainer t;
             if (resume != null) {
                 t = EncoderTrainer.resume(g, resume, opt, perceptual);
                 stdout.println("resumed at step " + t.step() + " from " + resume);
             } else {
-                t = new EncoderTrainer(g, EncoderConfig.forGenerator(g.config()), opt, perceptual);
+                EncoderConfig c = switch (preset) {
+                    case "padinv" -> EncoderConfig.padInv(g.config(), 32);
+                    case "padinv-wplus" -> EncoderConfig.padInv(g.config(), 0);
+                    default -> EncoderConfig.forGenerator(g.config());
+                };
+                t = new EncoderTrainer(g, c, opt, perceptual);
             }
             stdout.println("encoder: " + t.encoder().parameterCount() + " parameters, " + t.config());
             stdout.flush();

@@ -25,4 +25,11 @@ final class CliHarness {
     String err() {
         return err.toString();
     }
+
+    /** The embedded default model's generator (the shipped Fashion-MNIST model); the caller closes it. */
+    static io.stylegan2.stylegan.Generator defaultGenerator() throws java.io.IOException {
+        try (java.io.InputStream in = StyleGan2Cli.class.getResourceAsStream(StyleGan2Cli.DEFAULT_MODEL_RESOURCE)) {
+            return io.stylegan2.stylegan.Generator.load(in, "default");
+        }
+    }
 }

@@ -25,7 +25,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.InputStream;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,9 +42,7 @@ class EditingCommandsTest {
 
     @BeforeAll
     static void load() throws Exception {
-        try (InputStream in = StyleGan2Cli.class.getResourceAsStream(StyleGan2Cli.DEFAULT_MODEL_RESOURCE)) {
-            g = Generator.load(in, "default");
-        }
+        g = CliHarness.defaultGenerator();
     }
 
     @AfterAll

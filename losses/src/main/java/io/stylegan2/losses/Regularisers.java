@@ -14,7 +14,7 @@ import java.util.Map;
  * Latent, noise and feature regularisers of the inversion methods. Each builder returns a scalar.
  * <ul>
  *   <li>{@link #noise}: the NVlabs projector's noise regulariser, with {@link #normaliseNoise} (in place, after each step);</li>
- *   <li>{@link #wNorm}: {@code ||w - w_avg||^2} per code row, mean or sum over rows;</li>
+ *   <li>{@link #wNorm}: {@code ||w - w_avg||^2} per code row, mean or sum over rows, or PadInv's Frobenius norm per code;</li>
  *   <li>{@link #deltaToFirst} / {@link #deltaToFirstNorm}: e4e's / SAM's delta regulariser {@code sum_{i>=1} ||w_i - w_0||};</li>
  *   <li>{@link #featureOffset}: SAM's F-regulariser {@code mean(delta^2)}.</li>
  * </ul>
@@ -29,7 +29,18 @@ import java.util.Map;
  */
 public final class Regularisers {
     /** How per-row values are combined. */
-    public enum Reduction { MEAN, SUM }
+    public enum Reduction {
+        /** The mean over the batch and rows of each row's squared norm. */
+        MEAN,
+        /** The sum over the batch and rows of each row's squared norm. */
+        SUM,
+        /**
+         * Each code's Frobenius norm over all its rows (not squared), then the mean over the batch:
+         * PadInv's {@code mean ||W+ - w_avg||_F}. Computed as {@code sqrt(sum + 1e-12)}, so its
+         * gradient at {@code w_avg} is 0 (PyTorch's norm gives 0 there too) instead of NaN.
+         */
+        FROBENIUS
+    }
 
     private Regularisers() {}
 
@@ -133,6 +144,10 @@ public final class Regularisers {
         Engine.get();
         SDVariable d = ws.sub(ws.getSameDiff().constant(wAvg.castTo(ws.dataType()).reshape(wAvg.length())));
         SDVariable rows = d.mul(d).sum(-1);
+        if (reduction == Reduction.FROBENIUS) {
+            SDVariable perCode = ws.getShape() != null && ws.getShape().length == 2 ? rows : rows.sum(-1);
+            return ws.getSameDiff().math().sqrt(perCode.add(1e-12)).mean();
+        }
         return reduction == Reduction.SUM ? rows.sum() : rows.mean();
     }
 

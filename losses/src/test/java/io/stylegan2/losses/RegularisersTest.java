@@ -100,7 +100,13 @@ class RegularisersTest {
     @Test
     void latentRegularisersMatchNaiveAndHaveCorrectGradients() {
         INDArray w = randn(6, 2, 3, 4), avg = randn(7, 4);
-        double sumSq = 0, delta = 0, deltaNorm = 0;
+        double sumSq = 0, delta = 0, deltaNorm = 0, frob = 0;
+        for (int n = 0; n < 2; n++) {
+            double codeSq = 0;
+            for (int i = 0; i < 3; i++)
+                for (int k = 0; k < 4; k++) codeSq += Math.pow(w.getDouble(n, i, k) - avg.getDouble(k), 2);
+            frob += Math.sqrt(codeSq) / 2;        // PadInv: Frobenius norm per code, mean over N = 2
+        }
         for (int n = 0; n < 2; n++)
             for (int i = 0; i < 3; i++) {
                 double r = 0, d = 0;
@@ -116,15 +122,17 @@ class RegularisersTest {
         SDVariable ws = sd.var("ws", w.dup());
         Regularisers.wNorm(ws, avg, Regularisers.Reduction.MEAN).rename("wmean");
         Regularisers.wNorm(ws, avg, Regularisers.Reduction.SUM).rename("wsum");
+        Regularisers.wNorm(ws, avg, Regularisers.Reduction.FROBENIUS).rename("wfrob");
         Regularisers.deltaToFirst(ws).rename("delta");
         Regularisers.deltaToFirstNorm(ws, 1e-12).rename("deltaNorm");
         Regularisers.featureOffset(ws).rename("f");
         assertThat(scalar(sd, "wmean")).isCloseTo(sumSq / 6, offset(1e-12));
         assertThat(scalar(sd, "wsum")).isCloseTo(sumSq, offset(1e-12));
+        assertThat(scalar(sd, "wfrob")).isCloseTo(frob, offset(1e-9));
         assertThat(scalar(sd, "delta")).isCloseTo(delta, offset(1e-12));
         assertThat(scalar(sd, "deltaNorm")).isCloseTo(deltaNorm, offset(1e-9));
         assertThat(scalar(sd, "f")).isCloseTo(w.mul(w).meanNumber().doubleValue(), offset(1e-12));
-        for (String l : new String[] {"wmean", "wsum", "delta", "deltaNorm", "f"}) GradCheck.check(sd, l, Map.of(), "ws", 24, 1e-6, 1e-5, 1e-9);
+        for (String l : new String[] {"wmean", "wsum", "wfrob", "delta", "deltaNorm", "f"}) GradCheck.check(sd, l, Map.of(), "ws", 24, 1e-6, 1e-5, 1e-9);
 
         // W+ with equal rows (the usual start): the plain-norm delta is 0 with a finite, zero gradient
         SameDiff s2 = SameDiff.create();
@@ -134,6 +142,14 @@ class RegularisersTest {
         assertThat(scalar(s2, "dn")).isEqualTo(0.0);
         INDArray g = s2.calculateGradients(Map.of(), "eq").get("eq");
         assertThat(g.amaxNumber().doubleValue()).isEqualTo(0.0);
+        // PadInv's W-norm at w_avg (a fresh encoder's output): 0 with a zero gradient, not NaN
+        SameDiff s3 = SameDiff.create();
+        INDArray a3 = randn(9, 4);
+        SDVariable atAvg = s3.var("at", a3.reshape(1, 1, 4).repeat(1, 3).reshape(1, 3, 4).dup());
+        Regularisers.wNorm(atAvg, a3, Regularisers.Reduction.FROBENIUS).rename("fz");
+        s3.setLossVariables("fz");
+        assertThat(scalar(s3, "fz")).isLessThan(1e-5);
+        assertThat(s3.calculateGradients(Map.of(), "at").get("at").amaxNumber().doubleValue()).isEqualTo(0.0);
     }
 
     @Test

@@ -18,6 +18,10 @@ import java.util.Map;
  * correlation over all pixels of each sample (1 = the same change) and the norm ratio
  * {@code |delta_t| / |delta_0|} (1 = the same size), averaged over samples.
  *
+ * <p><b>Thread safety:</b> Immutable; safe to share between threads. {@link #measure} and
+ * {@link #crossCorrelation} are stateless and safe to call from any thread: the {@link Generator}
+ * serialises its calls and each measurement builds and closes its own {@link PatchedGenerator}.
+ *
  * @param meanCorrelation  mean per-sample correlation
  * @param minCorrelation   the worst sample's correlation
  * @param meanNormRatio    mean {@code |delta_t| / |delta_0|}
@@ -52,6 +56,28 @@ public record EditConsistency(double meanCorrelation, double minCorrelation, dou
             sumR += b.norm2Number().doubleValue() / Math.max(a.norm2Number().doubleValue(), 1e-30);
         }
         return new EditConsistency(sumC / samples, minC, sumR / samples, samples);
+    }
+
+    /**
+     * The same edit on two reconstructions of one image (e.g. a padding-space and a W+ inversion):
+     * {@code delta_a = R_a(ws_a + s*d) - R_a(ws_a)} against {@code delta_b} likewise, drawn by each
+     * reconstruction's renderer (its hooks and weight offsets). The norm ratio is
+     * {@code |delta_a| / |delta_b|}; {@code samples} is 1.
+     */
+    public static EditConsistency compare(Generator g, io.stylegan2.inversion.Reconstruction a, io.stylegan2.inversion.Reconstruction b,
+                                          Direction direction, double strength) {
+        if (strength == 0) throw new IllegalArgumentException("an edit of strength 0 changes nothing; give a non-zero strength");
+        INDArray da = editDelta(g, a, direction, strength), db = editDelta(g, b, direction, strength);
+        double c = correlation(sample(da, 0), sample(db, 0));
+        double r = da.norm2Number().doubleValue() / Math.max(db.norm2Number().doubleValue(), 1e-30);
+        return new EditConsistency(c, c, r, 1);
+    }
+
+    private static INDArray editDelta(Generator g, io.stylegan2.inversion.Reconstruction r, Direction direction, double strength) {
+        try (io.stylegan2.inversion.ReconstructionRenderer renderer = new io.stylegan2.inversion.ReconstructionRenderer(g, r)) {
+            INDArray ws = r.latent().ws();
+            return renderer.render(direction.apply(ws, strength)).sub(renderer.render(ws));
+        }
     }
 
     /** W+ of {@code samples} seeded N(0, I) latents at truncation {@code psi}. */

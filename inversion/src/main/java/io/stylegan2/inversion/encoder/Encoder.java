@@ -78,8 +78,13 @@ public final class Encoder {
         return params.values().stream().mapToLong(INDArray::length).sum();
     }
 
-    /** Result of {@link #invert}: final W+ and reconstruction, and the reconstruction after every iteration. */
-    public record Result(INDArray ws, INDArray image, List<INDArray> iterationWs, List<INDArray> iterationImages) {}
+    /**
+     * Result of {@link #invert}: final W+ and reconstruction, the reconstruction after every
+     * iteration, and with a padding branch the last iteration's border maps ({@code [N, C, r+2, r+2]}
+     * by layer) and constant input ({@code [N, C, 4, 4]}; empty map and null without one).
+     */
+    public record Result(INDArray ws, INDArray image, List<INDArray> iterationWs, List<INDArray> iterationImages,
+                         Map<String, INDArray> padding, INDArray constInput) {}
 
     /**
      * ReStyle inversion: {@code w_0 = w_avg}, {@code y_0 = G(w_avg)}, then {@code iterations}
@@ -99,14 +104,21 @@ public final class Encoder {
         INDArray wcur = averageWs(g, n);
         INDArray recon = averageImage(g, n);
         List<INDArray> wsList = new ArrayList<>(), imgs = new ArrayList<>();
+        List<String> outs = new ArrayList<>(List.of(eg.ws, eg.image));
+        outs.addAll(eg.padding.values());
+        if (eg.constInput != null) outs.add(eg.constInput);
+        Map<String, INDArray> padding = new LinkedHashMap<>();
+        INDArray constInput = null;
         for (int t = 0; t < iterations; t++) {
-            Map<String, INDArray> out = eg.sd.output(eg.feed(target, recon, wcur), eg.ws, eg.image);
+            Map<String, INDArray> out = eg.sd.output(eg.feed(target, recon, wcur), outs.toArray(new String[0]));
             wcur = out.get(eg.ws).dup();
             recon = out.get(eg.image).dup();
             wsList.add(wcur);
             imgs.add(recon);
+            for (Map.Entry<String, String> e : eg.padding.entrySet()) padding.put(e.getKey(), out.get(e.getValue()).castTo(DataType.FLOAT).dup());
+            if (eg.constInput != null) constInput = out.get(eg.constInput).castTo(DataType.FLOAT).dup();
         }
-        return new Result(wcur, recon, List.copyOf(wsList), List.copyOf(imgs));
+        return new Result(wcur, recon, List.copyOf(wsList), List.copyOf(imgs), Collections.unmodifiableMap(padding), constInput);
     }
 
     private EncoderGraph graphFor(Generator g) {

@@ -17,6 +17,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.stylegan2.stylegan.PaddingProviders;
+import io.stylegan2.stylegan.SynthesisHooks;
 
 /**
  * One ReStyle iteration as a {@link MethodGraph}: placeholders {@code target}, {@code recon} (the
@@ -24,7 +26,10 @@ import java.util.Map;
  * encoder's output {@code ws = wcur + E(concat(target, recon))}, drawn by the frozen generator
  * (const noise) as {@code image}; with losses, the {@link CompositeLoss} terms (placeholders
  * {@code wtrue} and the scalar {@code latentOn}, 0 for real images). The encoder's parameters are
- * the graph's trainables.
+ * the graph's trainables, except BatchNorm running statistics ({@link #statistics}), which a
+ * training graph does not use (it normalises with batch statistics, output as {@link #batchStats})
+ * and an inference graph reads as constants. With a padding branch the generator draws with the
+ * predicted border maps ({@code pad/<layer>}) and constant input ({@code const_input}).
  */
 final class EncoderGraph {
     static final String TARGET = "target", RECON = "recon", WCUR = "wcur", WTRUE = "wtrue", LATENT_ON = "latentOn", PREFIX = "enc/";
@@ -32,10 +37,18 @@ final class EncoderGraph {
     final SameDiff sd;
     final EncoderConfig cfg;
     final CompositeLoss loss;          // null for inference
-    final Map<String, INDArray> params = new LinkedHashMap<>();  // parameter name -> graph array (updated in place)
+    final Map<String, INDArray> params = new LinkedHashMap<>();  // trained parameter name -> graph array (updated in place)
+    final Map<String, INDArray> statistics = new LinkedHashMap<>();  // BatchNorm running statistics by parameter name
     final List<String> varNames = new ArrayList<>();
     /** Names of the latent and image outputs. */
     final String ws, image;
+    /** Names of the border-map outputs by layer, and of the constant input (null without a padding branch). */
+    final Map<String, String> padding = new LinkedHashMap<>();
+    final String constInput;
+    /** Names of each BatchNorm's batch mean and variance outputs, by BatchNorm (training graphs). */
+    final Map<String, String[]> batchStats = new LinkedHashMap<>();
+    /** Spatial size {@code H * W} of each BatchNorm's input, by BatchNorm. */
+    final Map<String, Integer> batchPixels = new LinkedHashMap<>();
 
     EncoderGraph(EncoderConfig cfg, Map<String, INDArray> initial, Generator g, LossWeights lw, Lpips lpips) {
         cfg.requireCompatible(g.config());
@@ -46,20 +59,43 @@ final class EncoderGraph {
         SDVariable target = sd.placeHolder(TARGET, DataType.FLOAT, -1, c, r, r);
         SDVariable recon = sd.placeHolder(RECON, DataType.FLOAT, -1, c, r, r);
         SDVariable wcur = sd.placeHolder(WCUR, DataType.FLOAT, -1, cfg.numWs(), cfg.wDim());
+        boolean training = lw != null;
         Map<String, SDVariable> vars = new HashMap<>();
         initial.forEach((n, a) -> {
+            if (EncoderNetwork.isStatistic(n)) {
+                statistics.put(n, a.castTo(DataType.FLOAT).dup());
+                if (!training) vars.put(n, sd.constant(PREFIX + n, statistics.get(n)));
+                return;
+            }
             SDVariable v = sd.var(PREFIX + n, a.castTo(DataType.FLOAT).dup());
             vars.put(n, v);
             params.put(n, v.getArr());
             varNames.add(PREFIX + n);
         });
         SDVariable x = sd.concat(1, target, recon);
-        SDVariable delta = EncoderNetwork.build(cfg, x, n -> {
+        EncoderNetwork.Outputs o = EncoderNetwork.build(cfg, x, n -> {
             SDVariable v = vars.get(n);
             if (v == null) throw new IllegalArgumentException("encoder parameters lack '" + n + "'");
             return v;
-        });
-        SDVariable wsVar = wcur.add(delta).rename("ws");
+        }, training);
+        o.batchStats().forEach((bn, mv) -> batchStats.put(bn, new String[]{mv[0].name(), mv[1].name()}));
+        batchPixels.putAll(o.batchPixels());
+        SDVariable wsVar = wcur.add(o.ws()).rename("ws");
+        if (cfg.padded()) {
+            SynthesisHooks.Builder hooks = SynthesisHooks.builder();
+            o.padding().forEach((layer, map) -> {
+                SDVariable named = map.rename("pad/" + layer);
+                padding.put(layer, named.name());
+                hooks.padding(layer, PaddingProviders.border(named, io.stylegan2.stylegan.SynthesisNetwork.resolutionOf(layer) + 2));
+            });
+            INDArray learned = g.params().get("synthesis.b4.const").castTo(DataType.FLOAT);
+            SDVariable c0 = o.constOffset().add(sd.constant(learned.reshape(1, learned.size(0), 4, 4).dup('c'))).rename("const_input");
+            constInput = c0.name();
+            hooks.constInput(c0);
+            b.hooks(hooks.build());
+        } else {
+            constInput = null;
+        }
         MethodGraph mg = b.latent(wsVar).trainable(varNames).build();
         SDVariable img = mg.image();
         ws = wsVar.name();
@@ -76,7 +112,7 @@ final class EncoderGraph {
             SDVariable d = wsVar.sub(wtrue);
             lb.add("latent", lw.latent(), d.mul(d).mean().mul(latentOn));
         }
-        if (lw.wNorm() != 0) lb.add("wnorm", lw.wNorm(), Regularisers.wNorm(wsVar, g.wAvg(), Regularisers.Reduction.MEAN));
+        if (lw.wNorm() != 0) lb.add("wnorm", lw.wNorm(), Regularisers.wNorm(wsVar, g.wAvg(), lw.wNormReduction()));
         loss = lb.build();
     }
     /** The generator-free placeholders of one iteration. */
@@ -99,10 +135,28 @@ final class EncoderGraph {
         }
     }
 
-    /** Copies of the current parameters. */
+    /** Copies of the current parameters and running statistics. */
     Map<String, INDArray> snapshot() {
         Map<String, INDArray> m = new LinkedHashMap<>();
         params.forEach((n, a) -> m.put(n, a.dup()));
+        statistics.forEach((n, a) -> m.put(n, a.dup()));
         return m;
+    }
+
+    /**
+     * Moves the running statistics towards a step's batch statistics as PyTorch's BatchNorm does:
+     * {@code running = 0.9 running + 0.1 batch}, the variance unbiased ({@code n / (n - 1)}, n the
+     * values per channel).
+     *
+     * @param outputs the step's outputs, including {@link #batchStats}
+     * @param batch   images in the step
+     */
+    void updateStatistics(Map<String, INDArray> outputs, int batch) {
+        batchStats.forEach((bn, names) -> {
+            long n = (long) batch * batchPixels.get(bn);
+            INDArray mean = outputs.get(names[0]).reshape(-1), var = outputs.get(names[1]).reshape(-1).mul(n / (double) Math.max(1, n - 1));
+            statistics.get(bn + ".mean").muli(0.9).addi(mean.mul(0.1));
+            statistics.get(bn + ".var").muli(0.9).addi(var.mul(0.1));
+        });
     }
 }

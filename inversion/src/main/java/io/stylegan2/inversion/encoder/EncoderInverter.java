@@ -12,6 +12,7 @@ import io.stylegan2.inversion.engine.Results;
 import io.stylegan2.losses.PerceptualLoss;
 import io.stylegan2.metrics.Mse;
 import io.stylegan2.stylegan.Generator;
+import io.stylegan2.stylegan.HookState;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
@@ -21,7 +22,8 @@ import java.util.Map;
 
 /**
  * A trained {@link Encoder} as an {@link Inverter}: one forward pass per ReStyle iteration, no
- * optimisation. The history holds one entry per iteration (the reconstruction MSE in [-1, 1]).
+ * optimisation. An encoder with a padding branch (PadInv) saves its border maps and constant
+ * input in the reconstruction's hook state, so {@code edit} keeps them. The history holds one entry per iteration (the reconstruction MSE in [-1, 1]).
  *
  * <p><b>Thread safety:</b> Thread-safe when its perceptual distance is ({@code Lpips} is): the
  * fields are final, the shared {@link Encoder} serialises the inversions, and each call renders
@@ -31,6 +33,7 @@ public final class EncoderInverter implements Inverter {
     /** Registry name. */
     public static final String NAME = "encoder";
 
+    private final String name;
     private final Generator g;
     private final Encoder encoder;
     private final int iterations;
@@ -38,6 +41,14 @@ public final class EncoderInverter implements Inverter {
 
     /** @param iterations ReStyle iterations (3 is the measured best for the default training) */
     public EncoderInverter(Generator g, Encoder encoder, int iterations, PerceptualLoss perceptual) {
+        this(NAME, g, encoder, iterations, perceptual);
+    }
+
+    /**
+     * @param name the method name results carry ({@code encoder}, or {@code padinv} for an encoder with a padding branch)
+     */
+    public EncoderInverter(String name, Generator g, Encoder encoder, int iterations, PerceptualLoss perceptual) {
+        this.name = name;
         if (iterations < 1) throw new IllegalArgumentException("encoder iterations must be >= 1, got " + iterations);
         encoder.config().requireCompatible(g.config());
         this.g = g;
@@ -48,7 +59,7 @@ public final class EncoderInverter implements Inverter {
 
     @Override
     public String name() {
-        return NAME;
+        return name;
     }
 
     @Override
@@ -56,7 +67,7 @@ public final class EncoderInverter implements Inverter {
         CancellationToken.orNone(cancel).throwIfCancelled("encoder cancelled");
         target.requireFits(g.config());
         Progress p = Progress.orNone(progress);
-        p.start("encoder " + target.name(), iterations);
+        p.start(name + " " + target.name(), iterations);
         long t0 = System.nanoTime();
         Encoder.Result r = encoder.invert(g, target.image(), iterations);
         List<Map<String, Double>> history = new ArrayList<>();
@@ -71,7 +82,10 @@ public final class EncoderInverter implements Inverter {
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("iterations", iterations);
         cfg.put("encoder", MethodOptions.asMap(encoder.config()));
-        return Results.finish(NAME, target, g, Reconstruction.of(Latent.wPlus(r.ws(), g.config())), perceptual, cfg, history,
+        Reconstruction rec = Reconstruction.of(Latent.wPlus(r.ws(), g.config()));
+        if (encoder.config().padded())
+            rec = new Reconstruction(rec.latent(), HookState.CONST.withPadding(r.padding()).withConstInput(r.constInput()), Map.of(), Map.of());
+        return Results.finish(name, target, g, rec, perceptual, cfg, history,
                 0, iterations, secs * 1000 / iterations, List.of(), t0);
     }
 }

@@ -39,8 +39,8 @@ import java.util.stream.Stream;
  *
  * <p>Each step draws a batch: by default generated images ({@code z ~ N(0, I)} from a generator
  * seeded by {@code (seed, step)}, {@code w = mapping(z, psi)}, image with const noise; the true W+
- * enters the latent loss), or, with {@link Options#realImages()}, images from that folder (no latent
- * loss). It then runs {@link Options#iterations()} ReStyle iterations from {@code (w_avg,
+ * enters the latent loss), or, with {@link Options#realImages()}, images from that folder or IDX
+ * file (e.g. Fashion-MNIST's {@code train-images-idx3-ubyte.gz}; no latent loss). It then runs {@link Options#iterations()} ReStyle iterations from {@code (w_avg,
  * G(w_avg))}, each a separate forward/backward with the previous reconstruction and latent fed as
  * data (detached), sums the gradients, divides by the number of iterations and takes one Adam step.
  * The batch is a pure function of {@code (seed, step)}, so a resumed run equals a straight one.
@@ -64,7 +64,8 @@ public final class EncoderTrainer {
      * @param iterations    ReStyle iterations per training step
      * @param weights       loss weights
      * @param seed          seed of the initial weights and of every batch
-     * @param realImages    folder of real images (PNG/JPEG, resized to the model), or null for generated images
+     * @param realImages    folder of real images (PNG/JPEG, resized to the model) or an IDX file ({@code *idx3-ubyte[.gz]},
+     *                      padded to the model), or null for generated images
      */
     public record Options(int batch, double lr, double truncationPsi, int iterations, LossWeights weights, long seed, String realImages) {
         public Options {
@@ -98,6 +99,7 @@ public final class EncoderTrainer {
     private final io.stylegan2.core.optim.Adam adam = new io.stylegan2.core.optim.Adam(0.9, 0.999, 1e-8);
     private final INDArray avgImage;
     private final List<Path> realFiles;
+    private final io.stylegan2.core.io.Idx.UByteArray realIdx;
     private long step;
 
     public EncoderTrainer(Generator g, EncoderConfig config, Options options, Lpips lpips) throws IOException {
@@ -111,7 +113,10 @@ public final class EncoderTrainer {
         this.options = options;
         this.graph = new EncoderGraph(config, params, g, options.weights(), lpips);
         this.avgImage = Encoder.averageImage(g, 1);
-        this.realFiles = options.realImages() == null ? null : listImages(Path.of(options.realImages()));
+        Path real = options.realImages() == null ? null : Path.of(options.realImages());
+        boolean idx = real != null && Files.isRegularFile(real) && real.getFileName().toString().contains("idx3-ubyte");
+        this.realIdx = idx ? readIdx(real) : null;
+        this.realFiles = real == null || idx ? null : listImages(real);
     }
 
     public EncoderConfig config() { return config; }
@@ -190,7 +195,7 @@ public final class EncoderTrainer {
         SplittableRandom rnd = new SplittableRandom(mix(options.seed(), step));
         int n = options.batch();
         INDArray target, wtrue;
-        if (realFiles == null) {
+        if (realFiles == null && realIdx == null) {
             INDArray z = gaussian(rnd, n, g.config().zDim());
             wtrue = g.mapping(z, options.truncationPsi(), -1).castTo(DataType.FLOAT);
             target = g.synthesis(wtrue, NoiseMode.CONST, 0).castTo(DataType.FLOAT);
@@ -209,6 +214,7 @@ public final class EncoderTrainer {
         List<String> outs = new ArrayList<>(List.of(graph.loss.outputNames()));
         outs.add(graph.ws);
         outs.add(graph.image);
+        graph.batchStats.values().forEach(mv -> outs.addAll(List.of(mv)));
         int iters = options.iterations();
         for (int t = 0; t < iters; t++) {
             Map<String, INDArray> feed = graph.feed(target, recon, wcur);
@@ -221,6 +227,7 @@ public final class EncoderTrainer {
                 sum.merge(v.substring(EncoderGraph.PREFIX.length()), gv.dup(), INDArray::addi);
             }
             graph.loss.values(r.getOutputs()).forEach((k, v) -> losses.merge(k, v / iters, Double::sum));
+            graph.updateStatistics(r.getOutputs(), n);
             wcur = r.getOutputs().get(graph.ws).dup();
             recon = r.getOutputs().get(graph.image).dup();
         }
@@ -236,11 +243,12 @@ public final class EncoderTrainer {
 
     // ------------------------------------------------------------------ checkpoints
 
-    /** Writes parameters, Adam moments, step, config and options (atomically). */
+    /** Writes parameters (with BatchNorm running statistics), Adam moments, step, config and options (atomically). */
     public void saveCheckpoint(Path file) throws IOException {
         if (file.getParent() != null) Files.createDirectories(file.getParent());
         Map<String, INDArray> t = new LinkedHashMap<>();
         graph.params.forEach((n, a) -> t.put("param/" + n, a));
+        graph.statistics.forEach((n, a) -> t.put("param/" + n, a));
         adam.export().forEach((n, a) -> t.put("adam/" + n, a));
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(Encoder.META_FORMAT, CHECKPOINT_FORMAT);
@@ -309,6 +317,7 @@ public final class EncoderTrainer {
     }
 
     private INDArray realBatch(SplittableRandom rnd, int n) throws IOException {
+        if (realIdx != null) return idxBatch(rnd, n);
         INDArray[] imgs = new INDArray[n];
         for (int i = 0; i < n; i++) {
             Path f = realFiles.get(rnd.nextInt(realFiles.size()));
@@ -319,6 +328,35 @@ public final class EncoderTrainer {
             imgs[i] = img.castTo(DataType.FLOAT).reshape(1, config.imgChannels(), config.resolution(), config.resolution());
         }
         return Nd4j.concat(0, imgs).dup('c');
+    }
+
+    private static io.stylegan2.core.io.Idx.UByteArray readIdx(Path file) throws IOException {
+        io.stylegan2.core.io.Idx.UByteArray a = io.stylegan2.core.io.Idx.read(file);
+        if (a.shape().length != 3 || a.count() < 1) throw new IOException("real images " + file + ": IDX images must be [N, H, W], got " + java.util.Arrays.toString(a.shape()));
+        return a;
+    }
+
+    /**
+     * {@code n} random IDX images (gray bytes) centred on a black ({@code -1}) canvas of the model's
+     * size, as the Fashion-MNIST recipe pads 28 to 32 px (larger images are centre-cropped and
+     * resized), replicated to the model's channels.
+     */
+    private INDArray idxBatch(SplittableRandom rnd, int n) {
+        int h = realIdx.shape()[1], w = realIdx.shape()[2], r = config.resolution(), c = config.imgChannels();
+        INDArray out = Nd4j.valueArrayOf(new long[]{n, c, r, r}, -1f);
+        for (int i = 0; i < n; i++) {
+            int k = rnd.nextInt(realIdx.count()), off = k * h * w;
+            float[] img = new float[h * w];
+            for (int j = 0; j < img.length; j++) img[j] = Images.toFloat(realIdx.get(off + j));
+            INDArray one = Nd4j.create(img, new long[]{1, h, w}, DataType.FLOAT);
+            if (h > r || w > r) one = Images.centerCropResize(one, r).reshape(1, r, r);
+            int y0 = (r - (int) one.size(1)) / 2, x0 = (r - (int) one.size(2)) / 2;
+            for (int ch = 0; ch < c; ch++)
+                out.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i), org.nd4j.linalg.indexing.NDArrayIndex.point(ch),
+                        org.nd4j.linalg.indexing.NDArrayIndex.interval(y0, y0 + one.size(1)), org.nd4j.linalg.indexing.NDArrayIndex.interval(x0, x0 + one.size(2)))
+                        .assign(one.reshape(one.size(1), one.size(2)));
+        }
+        return out;
     }
 
     static List<Path> listImages(Path dir) throws IOException {

@@ -51,7 +51,12 @@ import java.util.function.Predicate;
  * <p>Variable names: parameters are {@code paramPrefix + canonical name} (weight offsets
  * {@code delta/<name>}); the method's own variables are {@code scope + name}: {@code w} (with the
  * placeholder {@code w_noise} for the projector's latent noise) or {@code ws} for a trainable latent,
- * {@code ws} for a fed one, {@code noise/<layer>}, {@code target} and {@code image}.
+ * {@code ws} for a fed one, {@code noise/<layer>}, {@code padding/<layer>}, {@code target} and {@code image}.
+ *
+ * <p><b>Thread safety:</b> Not thread-safe: a method graph owns one SameDiff graph whose trainable
+ * variables the optimiser updates in place; build, run and read it from one thread. Several graphs
+ * (one per thread) may share one {@link Generator}: its frozen parameters enter each graph as
+ * shared read-only constants. {@link Builder} is not thread-safe either.
  */
 public final class MethodGraph {
     /**
@@ -66,7 +71,7 @@ public final class MethodGraph {
     private final ParamBinding binding;
     private final WeightOffsets offsets;
     private final SDVariable ws, wVar, wsVar, latentNoise, image, target;
-    private final Map<String, SDVariable> noise;
+    private final Map<String, SDVariable> noise, padding;
     private final List<String> trainables;
     private final NoiseMode noiseMode;
 
@@ -83,6 +88,7 @@ public final class MethodGraph {
         this.image = image;
         this.target = target;
         this.noise = Collections.unmodifiableMap(b.noiseVars);
+        this.padding = Collections.unmodifiableMap(b.paddingVars);
         this.trainables = List.copyOf(trainables);
         this.noiseMode = b.noiseMode;
     }
@@ -134,6 +140,11 @@ public final class MethodGraph {
         return noise;
     }
 
+    /** Trainable border maps by non-upsampling conv layer id ({@link Builder#trainablePadding}). */
+    public Map<String, SDVariable> padding() {
+        return padding;
+    }
+
     /** The noise mode of layers without a trainable map. */
     public NoiseMode noiseMode() {
         return noiseMode;
@@ -144,7 +155,7 @@ public final class MethodGraph {
         return offsets == null ? Map.of() : offsets.deltas();
     }
 
-    /** Names of the variables the optimiser trains, in order: latent, noise maps, offsets, the method's own. */
+    /** Names of the variables the optimiser trains, in order: latent, noise maps, border maps, offsets, the method's own. */
     public List<String> trainables() {
         return trainables;
     }
@@ -191,6 +202,13 @@ public final class MethodGraph {
         return m;
     }
 
+    /** Current values of the trainable border maps (float32 copies), by layer. */
+    public Map<String, INDArray> paddingValues() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        padding.forEach((l, v) -> m.put(l, v.getArr().castTo(DataType.FLOAT).dup()));
+        return m;
+    }
+
     /** Current values of the weight offsets (graph layout, copies), by parameter name. */
     public Map<String, INDArray> offsetValues() {
         Map<String, INDArray> m = new LinkedHashMap<>();
@@ -198,9 +216,9 @@ public final class MethodGraph {
         return m;
     }
 
-    /** The hook state to save with a reconstruction: the noise mode and the trained noise maps. */
+    /** The hook state to save with a reconstruction: the noise mode, the trained noise maps and border maps. */
     public HookState hookState() {
-        return HookState.of(noiseMode).withNoise(noiseValues());
+        return HookState.of(noiseMode).withNoise(noiseValues()).withPadding(paddingValues());
     }
 
     /** Collects the pieces; {@link #build()} makes the graph. */
@@ -217,6 +235,8 @@ public final class MethodGraph {
         private SDVariable wVar, wsVar, latentNoise, given;
         private final Map<String, INDArray> noiseInit = new LinkedHashMap<>();
         private final Map<String, SDVariable> noiseVars = new LinkedHashMap<>();
+        private final Map<String, INDArray> paddingInit = new LinkedHashMap<>();
+        private final Map<String, SDVariable> paddingVars = new LinkedHashMap<>();
         private final List<String> extraTrainables = new ArrayList<>();
         private int latentKinds;
 
@@ -294,6 +314,17 @@ public final class MethodGraph {
             return this;
         }
 
+        /**
+         * Trainable border maps ({@code padding/<layer>}, padding space) starting at {@code init}
+         * ({@code [1, C, r+2, r+2]} by non-upsampling conv {@code bR.conv1}; zeros are the stock zero
+         * padding). Only each map's one-pixel ring acts ({@link io.stylegan2.stylegan.PaddingProviders#border}).
+         */
+        public Builder trainablePadding(Map<String, INDArray> init) {
+            HookState.CONST.withPadding(init).validate(g.config());
+            paddingInit.putAll(init);
+            return this;
+        }
+
         /** Hooks built by the method in {@link #sd()} (padding providers, feature hooks, ...). */
         public Builder hooks(SynthesisHooks hooks) {
             this.hooks = Objects.requireNonNull(hooks);
@@ -342,7 +373,7 @@ public final class MethodGraph {
                 latent = wsVar != null ? wsVar : given;
             }
             SynthesisHooks h = hooks;
-            if (!noiseInit.isEmpty()) {
+            if (!noiseInit.isEmpty() || !paddingInit.isEmpty()) {
                 SynthesisHooks.Builder hb = SynthesisHooks.builder();
                 hooks.padding().forEach(hb::padding);
                 hooks.features().forEach(hb::feature);
@@ -353,6 +384,12 @@ public final class MethodGraph {
                     noiseVars.put(l, v);
                     hb.noise(l, v);
                 });
+                paddingInit.forEach((l, a) -> {
+                    if (hooks.padding().containsKey(l)) throw new IllegalStateException("padding of " + l + " is both hooked and trainable");
+                    SDVariable v = sd.var(scope + "padding/" + l, a.castTo(dt).dup('c'));
+                    paddingVars.put(l, v);
+                    hb.padding(l, io.stylegan2.stylegan.PaddingProviders.border(v));
+                });
                 h = hb.build();
             }
             SDVariable img = g.synthesisNetwork().build(binding, latent, noiseMode, h, SynthesisNetwork.Start.FULL).image().rename(scope + "image");
@@ -361,6 +398,7 @@ public final class MethodGraph {
             if (wVar != null) train.add(wVar.name());
             if (wsVar != null && !wsVar.isPlaceHolder()) train.add(wsVar.name());
             noiseVars.values().forEach(v -> train.add(v.name()));
+            paddingVars.values().forEach(v -> train.add(v.name()));
             if (offsets != null) {
                 if (offsets.deltas().isEmpty()) throw new IllegalStateException("tuneWeights: no parameter of the generator was selected");
                 offsets.deltas().values().forEach(v -> train.add(v.name()));

@@ -15,9 +15,11 @@ import io.stylegan2.losses.CompositeLoss;
 import io.stylegan2.losses.PerceptualLoss;
 import io.stylegan2.losses.Pixelwise;
 import io.stylegan2.stylegan.Generator;
+import io.stylegan2.stylegan.PaddingProviders;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Image2StyleGAN-style projection into W+: all {@code num_ws} rows start at {@code w_avg} and are
@@ -25,10 +27,21 @@ import java.util.List;
  * (the perceptual term only when a {@link PerceptualLoss} is supplied and the images are RGB);
  * the generator's noise is the constant buffers ({@code noise_mode='const'}), not optimised.
  * History terms: {@code mse}, {@code perceptual} (when used), {@code total}, {@code lr}.
+ *
+ * <p>With {@link WPlusConfig#paddedUpTo()} set it is PadInv's padding-space optimisation
+ * ({@value #PADDED_NAME}): a border map per non-upsampling 3x3 conv up to that resolution
+ * ({@link PaddingProviders#paddedLayers}) is trained with W+ by the same loss and Adam, starting at
+ * zero padding; the maps are saved in the reconstruction's hook state, so {@code edit} keeps them.
+ *
+ * <p><b>Thread safety:</b> Thread-safe when its perceptual distance is ({@code Lpips} is): the
+ * fields are final and every {@link #invertOne} builds and trains its own graph, so concurrent
+ * calls, or several projectors, may share one {@link Generator}, which serialises its calls.
  */
 public final class WPlusProjector implements Inverter {
     /** Registry name. */
     public static final String NAME = "wplus";
+    /** Registry name of the padding-space variant. */
+    public static final String PADDED_NAME = "padinv-opt";
 
     private final Generator g;
     private final PerceptualLoss perceptual;
@@ -45,7 +58,7 @@ public final class WPlusProjector implements Inverter {
 
     @Override
     public String name() {
-        return NAME;
+        return config.paddedUpTo() > 0 ? PADDED_NAME : NAME;
     }
 
     public WPlusConfig config() {
@@ -59,7 +72,12 @@ public final class WPlusProjector implements Inverter {
         int res = target.resolution();
         List<String> notes = new ArrayList<>();
 
-        MethodGraph mg = MethodGraph.builder(g).paramPrefix("G/").latentWPlus(g.wAvg()).target(target.image()).build();
+        MethodGraph.Builder b = MethodGraph.builder(g).paramPrefix("G/").latentWPlus(g.wAvg()).target(target.image());
+        if (config.paddedUpTo() > 0) {
+            b.trainablePadding(PaddingProviders.zeroBorders(g.config(), config.paddedUpTo()));
+            notes.add("padding space: border maps of " + String.join(", ", PaddingProviders.paddedLayers(g.config(), config.paddedUpTo())));
+        }
+        MethodGraph mg = b.build();
         CompositeLoss.Builder lb = mg.loss().add("mse", config.mseWeight(), Pixelwise.mse(mg.image(), mg.target()));
         if (perceptual != null && target.channels() == 3) {
             lb.add("perceptual", config.perceptualWeight(), perceptual.distance(mg.image(), mg.target(), res, res).mean());
@@ -72,9 +90,9 @@ public final class WPlusProjector implements Inverter {
         double setup = Results.seconds(t0);
 
         OptimisationLoop.Result run = mg.loop(loss, mg.adam(config.beta1(), config.beta2(), config.epsilon()))
-                .task(NAME + " " + target.name()).steps(config.steps()).schedule(Schedule.constant(config.learningRate()))
+                .task(name() + " " + target.name()).steps(config.steps()).schedule(Schedule.constant(config.learningRate()))
                 .run(progress, cancel);
-        return Results.finish(NAME, target, g, Reconstruction.of(mg.latent()), perceptual, MethodOptions.asMap(config), run.history(),
+        return Results.finish(name(), target, g, new Reconstruction(mg.latent(), mg.hookState(), Map.of(), Map.of()), perceptual, MethodOptions.asMap(config), run.history(),
                 setup, run.steps(), 1000 * run.seconds() / config.steps(), notes, t0);
     }
 }

@@ -20,4 +20,17 @@ final class EncoderTestSupport {
         }
         return fixture;
     }
+
+    /** Central difference of the graph's total loss in element {@code i} of variable {@code var} (restored afterwards). */
+    static double centralDifference(EncoderGraph eg, java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> feed, String var, long i, double h) {
+        org.nd4j.linalg.api.ndarray.INDArray w = eg.sd.getVariable(var).getArr();
+        String lossName = eg.loss.total().name();
+        double w0 = w.getDouble(i);
+        w.putScalar(i, w0 + h);
+        double lp = eg.sd.output(feed, lossName).get(lossName).getDouble(0);
+        w.putScalar(i, w0 - h);
+        double lm = eg.sd.output(feed, lossName).get(lossName).getDouble(0);
+        w.putScalar(i, w0);
+        return (lp - lm) / (2 * h);
+    }
 }

@@ -103,7 +103,7 @@ public final class SynthesisBlock implements Layer {
         if (!first()) throw new IllegalStateException(id + " has no constant input");
         SDVariable c = replacement != null ? replacement : p.get(param("const"));
         if (c.getShape() != null && c.getShape().length == 4) return c;
-        SDVariable c4 = c.reshape(1, channels, 4, 4);
+        SDVariable c4 = c.reshape(-1, channels, 4, 4);   // [C,4,4] -> [1,C,4,4]; a computed [N,C,4,4] stays
         // zeros [N,1,1,1] taken from the batch of ws: keeps the batch size dynamic
         SDVariable zeros = ws.get(SDIndex.all(), SDIndex.interval(0, 1), SDIndex.interval(0, 1)).mul(0.0).reshape(-1, 1, 1, 1);
         return c4.add(zeros);
