@@ -49,6 +49,10 @@ final class TrainEncoderCommand implements Callable<Integer> {
                     + "loss MSE 1 + LPIPS 0.8 + W-norm 0.003, one pass); padinv-wplus: the same without the padding branch (PadInv's W+ baseline)"})
     String preset;
 
+    @Option(names = "--adversarial", defaultValue = "0", paramLabel = "W",
+            description = "weight of an adversarial term with a copy of the model's discriminator trained alongside (logistic loss, R1 10; PadInv: 0.03-0.05; default: off)")
+    double adversarial;
+
     @Option(names = "--truncation", defaultValue = "1", paramLabel = "PSI", description = "truncation of the sampled latents (default: ${DEFAULT-VALUE})")
     double truncation;
 
@@ -78,6 +82,7 @@ final class TrainEncoderCommand implements Callable<Integer> {
         if (!padinv && !preset.equals("restyle")) throw Cli.usage(spec, "--preset: expected restyle, padinv or padinv-wplus, got '" + preset + "'");
         int iters = iterations != null ? iterations : padinv ? 1 : 2;
         if (iters < 1) throw Cli.usage(spec, "--iterations must be >= 1, got " + iters);
+        if (!(adversarial >= 0) || !Double.isFinite(adversarial)) throw Cli.usage(spec, "--adversarial must be >= 0, got " + adversarial);
         if (checkpointEvery < 0) throw Cli.usage(spec, "--checkpoint-every must be >= 0, got " + checkpointEvery);
         model.check();
         if (resume != null) Cli.requireReadableFile(spec, resume, "--resume");
@@ -94,11 +99,14 @@ final class TrainEncoderCommand implements Callable<Integer> {
             perceptual = lpips.load(g.config().imgResolution());
             LossWeights w = padinv ? LossWeights.padInv() : LossWeights.defaults();
             if (perceptual == null) w = new LossWeights(w.l2(), 0.0, w.latent(), w.wNorm(), w.wNormReduction());
+            w = w.withAdversarial(adversarial);
+            io.stylegan2.stylegan.Discriminator d = adversarial > 0 ? loaded.discriminator().load() : null;
+            if (adversarial > 0 && d == null) throw Cli.usage(spec, "--adversarial: the model file has no discriminator");
             EncoderTrainer.Options opt = new EncoderTrainer.Options(batch, lr, truncation, iters, w, seed,
                     realImages == null ? null : realImages.toString());
             EncoderTrainer t;
             if (resume != null) {
-                t = EncoderTrainer.resume(g, resume, opt, perceptual);
+                t = EncoderTrainer.resume(g, resume, opt, perceptual, d);
                 stdout.println("resumed at step " + t.step() + " from " + resume);
             } else {
                 EncoderConfig c = switch (preset) {
@@ -106,7 +114,7 @@ final class TrainEncoderCommand implements Callable<Integer> {
                     case "padinv-wplus" -> EncoderConfig.padInv(g.config(), 0);
                     default -> EncoderConfig.forGenerator(g.config());
                 };
-                t = new EncoderTrainer(g, c, opt, perceptual);
+                t = new EncoderTrainer(g, c, opt, perceptual, d);
             }
             stdout.println("encoder: " + t.encoder().parameterCount() + " parameters, " + t.config());
             stdout.flush();

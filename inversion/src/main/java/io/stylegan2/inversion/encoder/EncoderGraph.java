@@ -1,10 +1,12 @@
 package io.stylegan2.inversion.encoder;
 
 import io.stylegan2.inversion.engine.MethodGraph;
+import io.stylegan2.losses.Adversarial;
 import io.stylegan2.losses.CompositeLoss;
 import io.stylegan2.losses.Pixelwise;
 import io.stylegan2.losses.Regularisers;
 import io.stylegan2.losses.lpips.Lpips;
+import io.stylegan2.stylegan.Discriminator;
 import io.stylegan2.stylegan.Generator;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -51,6 +53,18 @@ final class EncoderGraph {
     final Map<String, Integer> batchPixels = new LinkedHashMap<>();
 
     EncoderGraph(EncoderConfig cfg, Map<String, INDArray> initial, Generator g, LossWeights lw, Lpips lpips) {
+        this(cfg, initial, g, lw, lpips, null, 0);
+    }
+
+    /** Prefix of the discriminator's weights in the graph (variables the encoder's optimiser does not train). */
+    static final String D_PREFIX = "D/";
+
+    /**
+     * @param d     the discriminator of the adversarial term (its weights become variables under {@link #D_PREFIX},
+     *              overwritten from the alternating copy each step), or null when {@code lw.adversarial()} is 0
+     * @param batch the training batch (the discriminator's minibatch-std group needs it)
+     */
+    EncoderGraph(EncoderConfig cfg, Map<String, INDArray> initial, Generator g, LossWeights lw, Lpips lpips, Discriminator d, int batch) {
         cfg.requireCompatible(g.config());
         this.cfg = cfg;
         MethodGraph.Builder b = MethodGraph.builder(g).paramPrefix("G/");
@@ -109,10 +123,14 @@ final class EncoderGraph {
         CompositeLoss.Builder lb = mg.loss().add("l2", lw.l2(), Pixelwise.mse(img, target));
         if (lpips != null && lw.lpips() != 0) lb.add("lpips", lw.lpips(), lpips.distance(img, target, r, r).mean());
         if (lw.latent() != 0) {
-            SDVariable d = wsVar.sub(wtrue);
-            lb.add("latent", lw.latent(), d.mul(d).mean().mul(latentOn));
+            SDVariable dw = wsVar.sub(wtrue);
+            lb.add("latent", lw.latent(), dw.mul(dw).mean().mul(latentOn));
         }
         if (lw.wNorm() != 0) lb.add("wnorm", lw.wNorm(), Regularisers.wNorm(wsVar, g.wAvg(), lw.wNormReduction()));
+        if (lw.adversarial() != 0) {
+            if (d == null) throw new IllegalArgumentException("encoder training: the adversarial term needs the model's discriminator");
+            lb.add("adv", lw.adversarial(), Adversarial.generatorLoss(Adversarial.logits(d, mg.bind(d, D_PREFIX, true), img, batch)));
+        }
         loss = lb.build();
     }
     /** The generator-free placeholders of one iteration. */

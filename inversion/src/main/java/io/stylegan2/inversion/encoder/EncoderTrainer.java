@@ -10,6 +10,8 @@ import io.stylegan2.core.optim.OptimisationLoop;
 import io.stylegan2.core.optim.Schedule;
 import io.stylegan2.losses.CompositeLoss;
 import io.stylegan2.losses.lpips.Lpips;
+import io.stylegan2.inversion.engine.AlternatingDiscriminator;
+import io.stylegan2.stylegan.Discriminator;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.NativeModel;
 import io.stylegan2.stylegan.NoiseMode;
@@ -55,7 +57,7 @@ import java.util.stream.Stream;
 public final class EncoderTrainer {
     private static final Logger log = LoggerFactory.getLogger(EncoderTrainer.class);
     public static final String CHECKPOINT_FORMAT = "stylegan2-encoder-checkpoint/1";
-    static final String META_OPTIONS = "train_options", META_STEP = "step", META_ADAM_T = "adam_t";
+    static final String META_OPTIONS = "train_options", META_STEP = "step", META_ADAM_T = "adam_t", META_D_COUNTERS = "discriminator_steps";
 
     /**
      * @param batch         images per step
@@ -100,18 +102,36 @@ public final class EncoderTrainer {
     private final INDArray avgImage;
     private final List<Path> realFiles;
     private final io.stylegan2.core.io.Idx.UByteArray realIdx;
+    private final AlternatingDiscriminator discriminator;
     private long step;
 
     public EncoderTrainer(Generator g, EncoderConfig config, Options options, Lpips lpips) throws IOException {
-        this(g, config, options, lpips, EncoderNetwork.init(config, options.seed()));
+        this(g, config, options, lpips, null);
     }
 
-    private EncoderTrainer(Generator g, EncoderConfig config, Options options, Lpips lpips, Map<String, INDArray> params) throws IOException {
+    /**
+     * @param d the model's discriminator, needed when {@code options.weights().adversarial() > 0}: a copy of it
+     *          is trained alongside (PadInv's settings: logistic loss, R1 gamma 10 on every step, Adam lr
+     *          {@code 1e-4 * 16/17}, betas {@code (0.9, 0.99)^(16/17)}); the model's own is not changed
+     */
+    public EncoderTrainer(Generator g, EncoderConfig config, Options options, Lpips lpips, Discriminator d) throws IOException {
+        this(g, config, options, lpips, d, EncoderNetwork.init(config, options.seed()));
+    }
+
+    private EncoderTrainer(Generator g, EncoderConfig config, Options options, Lpips lpips, Discriminator d, Map<String, INDArray> params) throws IOException {
         config.requireCompatible(g.config());
         this.g = g;
         this.config = config;
         this.options = options;
-        this.graph = new EncoderGraph(config, params, g, options.weights(), lpips);
+        boolean adversarial = options.weights().adversarial() > 0;
+        if (adversarial && d == null) throw new IllegalArgumentException("encoder training: the adversarial term needs the model's discriminator (the model file has none)");
+        if (adversarial && (d.config().imgResolution() != config.resolution() || d.config().imgChannels() != config.imgChannels()))
+            throw new IllegalArgumentException("encoder training: the discriminator takes " + d.config().imgChannels() + "x" + d.config().imgResolution()
+                    + " images, the generator makes " + config.imgChannels() + "x" + config.resolution());
+        this.graph = new EncoderGraph(config, params, g, options.weights(), lpips, adversarial ? d : null, options.batch());
+        double ratio = 16.0 / 17;
+        this.discriminator = adversarial ? new AlternatingDiscriminator(d, EncoderGraph.D_PREFIX, "encd/", new int[]{options.batch()},
+                new AlternatingDiscriminator.Settings(1e-4 * ratio, Math.pow(0.9, ratio), Math.pow(0.99, ratio), 10.0, 1)) : null;
         this.avgImage = Encoder.averageImage(g, 1);
         Path real = options.realImages() == null ? null : Path.of(options.realImages());
         boolean idx = real != null && Files.isRegularFile(real) && real.getFileName().toString().contains("idx3-ubyte");
@@ -232,6 +252,11 @@ public final class EncoderTrainer {
             recon = r.getOutputs().get(graph.image).dup();
         }
         if (iters > 1) sum.values().forEach(a -> a.divi(iters));
+        if (discriminator != null) {
+            // one step of the discriminator copy on this batch (the encoder's gradients above used its previous weights)
+            discriminator.step(List.of(target), List.of(recon)).forEach(losses::put);
+            discriminator.copyInto(graph.sd);
+        }
         return new OptimisationLoop.Evaluation(losses, Map.of(), sum);
     }
 
@@ -256,6 +281,11 @@ public final class EncoderTrainer {
         meta.put(META_OPTIONS, NativeModel.toJson(options));
         meta.put(META_STEP, Long.toString(step));
         meta.put(META_ADAM_T, Long.toString(adam.steps()));
+        if (discriminator != null) {
+            discriminator.state().forEach((n, a) -> t.put("disc/" + n, a));
+            long[] k = discriminator.counters();
+            meta.put(META_D_COUNTERS, k[0] + "," + k[1]);
+        }
         AtomicFiles.write(file, out -> Safetensors.write(out, t, meta));
         log.info("encoder checkpoint at step {}: {}", step, file);
     }
@@ -269,7 +299,12 @@ public final class EncoderTrainer {
 
     /** Resumes with the checkpoint's options. */
     public static EncoderTrainer resume(Generator g, Path checkpoint, Lpips lpips) throws IOException {
-        return resume(g, checkpoint, null, lpips);
+        return resume(g, checkpoint, null, lpips, null);
+    }
+
+    /** {@link #resume(Generator, Path, Options, Lpips, Discriminator)} without a discriminator. */
+    public static EncoderTrainer resume(Generator g, Path checkpoint, Options options, Lpips lpips) throws IOException {
+        return resume(g, checkpoint, options, lpips, null);
     }
 
     /**
@@ -277,20 +312,28 @@ public final class EncoderTrainer {
      * {@code options == null} the checkpoint's own options are used (other options change the
      * run from here on, e.g. a new learning rate).
      */
-    public static EncoderTrainer resume(Generator g, Path checkpoint, Options options, Lpips lpips) throws IOException {
+    public static EncoderTrainer resume(Generator g, Path checkpoint, Options options, Lpips lpips, Discriminator d) throws IOException {
         Safetensors.Contents c = Safetensors.read(checkpoint);
         requireCheckpoint(checkpoint, c.metadata());
         EncoderConfig cfg = NativeModel.fromJson(c.metadata().get(Encoder.META_CONFIG), EncoderConfig.class);
         Options opt = options != null ? options : NativeModel.fromJson(c.metadata().get(META_OPTIONS), Options.class);
-        Map<String, INDArray> params = new LinkedHashMap<>(), moments = new HashMap<>();
+        Map<String, INDArray> params = new LinkedHashMap<>(), moments = new HashMap<>(), disc = new LinkedHashMap<>();
         c.tensors().forEach((k, a) -> {
             if (k.startsWith("param/")) params.put(k.substring(6), a);
             else if (k.startsWith("adam/")) moments.put(k.substring(5), a);
+            else if (k.startsWith("disc/")) disc.put(k.substring(5), a);
         });
         Map<String, INDArray> expected = EncoderNetwork.init(cfg, 0);
         if (!expected.keySet().equals(params.keySet())) throw new IOException(checkpoint + ": parameters do not match its encoder_config");
-        EncoderTrainer tr = new EncoderTrainer(g, cfg, opt, lpips, params);
+        EncoderTrainer tr = new EncoderTrainer(g, cfg, opt, lpips, d, params);
         tr.adam.restore(moments, Long.parseLong(c.metadata().get(META_ADAM_T)));
+        if (tr.discriminator != null) {
+            String k = c.metadata().get(META_D_COUNTERS);
+            if (k == null || disc.isEmpty()) throw new IOException(checkpoint + ": the run has an adversarial term but the checkpoint has no discriminator state");
+            String[] parts = k.split(",");
+            tr.discriminator.restore(disc, new long[]{Long.parseLong(parts[0].trim()), Long.parseLong(parts[1].trim())});
+            tr.discriminator.copyInto(tr.graph.sd);
+        }
         tr.step = Long.parseLong(c.metadata().get(META_STEP));
         return tr;
     }

@@ -6,6 +6,7 @@ import io.stylegan2.core.optim.Adam;
 import io.stylegan2.core.optim.OptimisationLoop;
 import io.stylegan2.core.optim.Schedule;
 import io.stylegan2.inversion.Target;
+import io.stylegan2.inversion.engine.AlternatingDiscriminator;
 import io.stylegan2.inversion.engine.MethodGraph;
 import io.stylegan2.inversion.engine.Results;
 import io.stylegan2.inversion.engine.TuningResult;
@@ -14,23 +15,18 @@ import io.stylegan2.losses.CompositeLoss;
 import io.stylegan2.losses.GlobalCohesion;
 import io.stylegan2.losses.LaplacianPyramidLoss;
 import io.stylegan2.losses.Pixelwise;
-import io.stylegan2.losses.R1Penalty;
 import io.stylegan2.stylegan.Discriminator;
 import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.GeneratorConfig;
 import io.stylegan2.stylegan.ParamBinding;
 import io.stylegan2.stylegan.WPlus;
-import io.stylegan2.stylegan.WeightOverride;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,7 +52,7 @@ import java.util.Map;
  * and, every {@code r1Interval} steps, one more on {@code r1Interval * (R1(x) + R1(G_0(w'_j)))} (lazy R1).
  * Its fakes are the step's reconstruction and samples (detached), its global reals the original
  * generator's samples of independent latents {@code w'_j}. The generator graph reads the
- * copy's current weights after every discriminator step.
+ * copy's current weights after every discriminator step ({@link AlternatingDiscriminator}, shared with the PadInv encoder).
  *
  * <p>The run stops after {@code maxSteps} updates, or before an update as soon as the reconstruction
  * MSE is at most {@code targetMse}.
@@ -76,9 +72,7 @@ public final class NearPerfectTuning {
     /** Prefix of the tuned discriminator's parameters in {@link TuningResult#extras()}. */
     public static final String DISCRIMINATOR = "discriminator/";
 
-    private static final String D_PREFIX = "D/",
-            FAKE_LOCAL = "npd/fake_local", FAKE_GLOBAL = "npd/fake_global", REAL_GLOBAL = "npd/real_global",
-            D_TOTAL = "npd/loss", D_R1 = "npd/r1";
+    private static final String D_PREFIX = "D/";
 
     private final NearPerfectConfig config;
 
@@ -140,7 +134,8 @@ public final class NearPerfectTuning {
             lb.add(GLOBAL, config.globalWeight(), cohesion.loss());
         }
         CompositeLoss loss = lb.build();
-        DiscriminatorStep dStep = alternating ? new DiscriminatorStep(g, d, x, cohesion) : null;
+        AlternatingDiscriminator dStep = alternating ? new AlternatingDiscriminator(d, D_PREFIX, "npd/", global ? new int[]{1, config.globalSamples()} : new int[]{1},
+                new AlternatingDiscriminator.Settings(config.dLearningRate(), 0.0, 0.99, config.r1Gamma(), config.r1Interval())) : null;
         double setup = Results.seconds(t0);
         log.debug("near-perfect graph built in {} s: {} offset tensors, discriminator {}", setup, mg.offsets().size(), alternating ? "alternating" : "frozen");
 
@@ -157,8 +152,13 @@ public final class NearPerfectTuning {
         if (dStep != null) {
             if (global) loop.outputs(cohesion.image().name());
             loop.afterUpdate((step, e) -> {
-                Map<String, Double> v = dStep.step(e.outputs().get(img.name()).dup(), coh != null ? e.outputs().get(coh.image().name()).dup() : null,
-                        config.seed() + 1_000_003L + step);
+                List<INDArray> reals = new ArrayList<>(List.of(x)), fakes = new ArrayList<>(List.of(e.outputs().get(img.name()).dup()));
+                if (coh != null) {
+                    reals.add(g.synthesis(coh.sample(g, config.seed() + 1_000_003L + step), config.noiseMode(), 0));
+                    fakes.add(e.outputs().get(coh.image().name()).dup());
+                }
+                Map<String, Double> v = new LinkedHashMap<>();
+                dStep.step(reals, fakes).forEach((k, val) -> v.put(k.equals(AlternatingDiscriminator.D_LOSS) ? D_LOSS : R1, val));
                 dStep.copyInto(mg.sd());
                 return v;
             });
@@ -179,94 +179,4 @@ public final class NearPerfectTuning {
         return m;
     }
 
-    /**
-     * The alternating discriminator: a trainable copy of the checkpoint's weights in its own graph (logistic loss),
-     * plus, when {@code r1Gamma > 0}, a second graph with the R1 penalty on the same reals, stepped every
-     * {@code r1Interval} steps on {@code r1Interval * R1} (StyleGAN2's lazy regularisation). One Adam (betas 0 / 0.99)
-     * updates the main graph's arrays; the R1 graph and the generator graph get copies after each update.
-     */
-    private final class DiscriminatorStep {
-        private final Generator g;
-        private final GlobalCohesion cohesion;
-        private final SameDiff main = SameDiff.create();
-        private final SameDiff reg;
-        private final List<String> names = new ArrayList<>();
-        private final Map<String, INDArray> weights = new LinkedHashMap<>();
-        private final Adam adam = new Adam(0.0, 0.99, 1e-8);
-        private int steps;
-
-        DiscriminatorStep(Generator g, Discriminator d, INDArray target, GlobalCohesion cohesion) {
-            this.g = g;
-            this.cohesion = cohesion;
-            DataType dt = d.params().dataType();
-            int ch = d.config().imgChannels(), r = d.config().imgResolution();
-            int n = cohesion == null ? 0 : cohesion.config().numSamples();
-            ParamBinding p = new ParamBinding(main, d.params(), D_PREFIX, x -> true, WeightOverride.NONE);
-            SDVariable realLocal = main.constant("npd/real_local", target);
-            SDVariable loss = Adversarial.discriminatorLoss(Adversarial.logits(d, p, realLocal, 1),
-                    Adversarial.logits(d, p, main.placeHolder(FAKE_LOCAL, dt, 1, ch, r, r), 1));
-            if (cohesion != null)
-                loss = loss.add(Adversarial.discriminatorLoss(Adversarial.logits(d, p, main.placeHolder(REAL_GLOBAL, dt, n, ch, r, r), n),
-                        Adversarial.logits(d, p, main.placeHolder(FAKE_GLOBAL, dt, n, ch, r, r), n)));
-            main.setLossVariables(main.identity(D_TOTAL, loss));
-            for (String name : d.params().names()) {
-                String gn = p.graphName(name);
-                if (main.hasVariable(gn) && main.getVariable(gn).getVariableType() == org.nd4j.autodiff.samediff.VariableType.VARIABLE) {
-                    names.add(gn);
-                    weights.put(gn, main.getVariable(gn).getArr());
-                }
-            }
-            if (config.r1Gamma() > 0) {
-                reg = SameDiff.create();
-                ParamBinding q = new ParamBinding(reg, d.params(), D_PREFIX, x -> true, WeightOverride.NONE);
-                SDVariable r1 = R1Penalty.build(d, q, reg.constant("npd/real_local", target), config.r1Gamma()).penalty();
-                if (cohesion != null) r1 = r1.add(R1Penalty.build(d, q, reg.placeHolder(REAL_GLOBAL, dt, n, ch, r, r), config.r1Gamma()).penalty());
-                reg.setLossVariables(reg.identity(D_R1, r1.mul(config.r1Interval())));
-            } else {
-                reg = null;
-            }
-        }
-
-        /** One update on the step's fakes (and the lazy R1 update when due); returns {@code d_loss} and, on R1 steps, {@code r1}. */
-        Map<String, Double> step(INDArray fakeLocal, INDArray fakeGlobal, long seed) {
-            Map<String, INDArray> feed = new HashMap<>();
-            feed.put(FAKE_LOCAL, fakeLocal);
-            if (cohesion != null) {
-                feed.put(FAKE_GLOBAL, fakeGlobal);
-                feed.put(REAL_GLOBAL, g.synthesis(cohesion.sample(g, seed), config.noiseMode(), 0));
-            }
-            OutAndGrad og = main.calculateGradientsAndOutputs(feed, List.of(D_TOTAL), names);
-            Map<String, Double> v = new LinkedHashMap<>();
-            v.put(D_LOSS, og.getOutputs().get(D_TOTAL).getDouble(0));
-            adam.step(weights, og.getGradients(), config.dLearningRate());
-            if (reg != null && steps % config.r1Interval() == 0) {
-                copy(main, reg);
-                Map<String, INDArray> rf = new HashMap<>();
-                if (cohesion != null) rf.put(REAL_GLOBAL, feed.get(REAL_GLOBAL));
-                OutAndGrad rg = reg.calculateGradientsAndOutputs(rf, List.of(D_R1), names);
-                v.put(R1, rg.getOutputs().get(D_R1).getDouble(0) / config.r1Interval());
-                // R1 does not reach every parameter (e.g. biases after the last nonlinearity): those are skipped, as torch skips grad-less params
-                Map<String, INDArray> reached = new LinkedHashMap<>();
-                weights.forEach((k, w) -> { if (rg.getGradients().get(k) != null) reached.put(k, w); });
-                adam.step(reached, rg.getGradients(), config.dLearningRate());
-            }
-            steps++;
-            return v;
-        }
-
-        /** Writes the copy's current weights into the generator graph's discriminator variables. */
-        void copyInto(SameDiff sd) {
-            copy(main, sd);
-        }
-
-        private void copy(SameDiff from, SameDiff to) {
-            for (String n : names) if (to.hasVariable(n)) to.getVariable(n).getArr().assign(from.getVariable(n).getArr());
-        }
-
-        Map<String, INDArray> parameters() {
-            Map<String, INDArray> out = new LinkedHashMap<>();
-            for (String n : names) out.put(n.substring(D_PREFIX.length()), weights.get(n).dup());
-            return Collections.unmodifiableMap(out);
-        }
-    }
 }

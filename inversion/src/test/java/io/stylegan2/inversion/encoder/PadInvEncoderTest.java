@@ -102,4 +102,27 @@ class PadInvEncoderTest {
         INDArray t = targets(g, 9, 1);
         assertThat(back.invert(g, t, 1).padding().get("b8.conv1")).isEqualTo(a.invert(g, t, 1).padding().get("b8.conv1"));
     }
+
+    /** The optional adversarial term: a discriminator copy trained alongside; its state is checkpointed, so a resumed run equals a straight one. */
+    @Test
+    void adversarialTrainingResumesExactlyWithTheDiscriminatorState(@TempDir Path dir) throws Exception {
+        Generator g = EncoderTestSupport.fixtureGenerator();
+        io.stylegan2.stylegan.Discriminator d = io.stylegan2.inversion.FixtureModel.discriminator();
+        EncoderConfig c = tiny(g);
+        EncoderTrainer.Options o = EncoderTrainer.Options.defaults().withBatch(2).withIterations(1).withLr(1e-3).withSeed(4)
+                .withWeights(LossWeights.padInv().withAdversarial(0.05));
+        assertThatThrownBy(() -> new EncoderTrainer(g, c, o, null)).hasMessageContaining("discriminator");
+        INDArray before = d.params().get(d.params().names().iterator().next()).dup();
+        EncoderTrainer straight = new EncoderTrainer(g, c, o, null, d);
+        EncoderTrainer.StepResult last = straight.train(3, null, null, 0, null);
+        assertThat(last.losses()).containsKeys("adv", "d_loss", "r1");
+        EncoderTrainer first = new EncoderTrainer(g, c, o, null, d);
+        first.train(2, null, null, 2, dir);
+        EncoderTrainer resumed = EncoderTrainer.resume(g, dir.resolve(EncoderTrainer.checkpointName(2)), null, null, d);
+        resumed.train(3, null, null, 0, null);
+        Encoder a = straight.encoder(), b = resumed.encoder();
+        for (String n : a.params().keySet()) assertThat(a.params().get(n).sub(b.params().get(n)).amaxNumber().doubleValue()).as(n).isEqualTo(0.0);
+        // the model's own discriminator is not changed
+        assertThat(d.params().get(d.params().names().iterator().next())).isEqualTo(before);
+    }
 }

@@ -26,7 +26,8 @@ import java.util.Map;
 /**
  * Rows 1 and 2 of inversion/PADINV.md (opt-in: {@code -Dpadinv.encoder.experiment=true}; {@code
  * -Dpadinv.encoder.variant=padinv|padinv-wplus}, {@code .steps}, {@code .seed}, {@code .lr},
- * {@code .images}): PadInv's encoder with and without the padding branch, trained the same way on
+ * {@code .images}, {@code .adversarial} = the weight of the adversarial term with the shipped model's
+ * discriminator, default 0): PadInv's encoder with and without the padding branch, trained the same way on
  * the Fashion-MNIST training images (the IDX file of Debian's dataset-fashion-mnist) against the
  * shipped trained G, then evaluated on test garments it never saw. The encoder is written to
  * {@code target/padinv/encoder-<variant>-<seed>.safetensors}.
@@ -35,19 +36,21 @@ import java.util.Map;
 class PadInvEncoderExperiments {
     @Test
     void trainAndEvaluate() throws Exception {
-        String variant = System.getProperty("padinv.encoder.variant", "padinv");
+        String name = System.getProperty("padinv.encoder.variant", "padinv");
         int steps = Integer.getInteger("padinv.encoder.steps", 2000);
         long seed = Long.getLong("padinv.encoder.seed", 0L);
         double lr = Double.parseDouble(System.getProperty("padinv.encoder.lr", "3e-4"));
+        double adversarial = Double.parseDouble(System.getProperty("padinv.encoder.adversarial", "0"));
+        String variant = adversarial > 0 ? name + "-adv" + adversarial : name;
         String[] images = System.getProperty("padinv.encoder.images", "100,101,102,103,104,105,106,107,108,109,110,111").split(",");
         Path idx = Paths.get(System.getProperty("padinv.encoder.idx", "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"));
         Path out = Paths.get("target/padinv");
         Files.createDirectories(out);
         Generator g = FixtureModel.trainedGenerator();
-        EncoderConfig cfg = EncoderConfig.padInv(g.config(), variant.equals("padinv") ? 32 : 0);
+        EncoderConfig cfg = EncoderConfig.padInv(g.config(), name.equals("padinv") ? 32 : 0);
         try (Lpips alex = FixtureModel.lpipsAlex()) {
-            EncoderTrainer.Options o = new EncoderTrainer.Options(4, lr, 1.0, 1, LossWeights.padInv(), seed, idx.toString());
-            EncoderTrainer t = new EncoderTrainer(g, cfg, o, alex);
+            EncoderTrainer.Options o = new EncoderTrainer.Options(4, lr, 1.0, 1, LossWeights.padInv().withAdversarial(adversarial), seed, idx.toString());
+            EncoderTrainer t = new EncoderTrainer(g, cfg, o, alex, adversarial > 0 ? FixtureModel.trainedDiscriminator() : null);
             long t0 = System.nanoTime();
             t.train(steps, new Progress() {
                 @Override public void start(String task, long total) {}
