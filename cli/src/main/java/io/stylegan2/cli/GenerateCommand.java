@@ -51,7 +51,8 @@ final class GenerateCommand implements Callable<Integer> {
         Cli.SeedList seeds;
         @Option(names = "--z", paramLabel = "FILE.npy", description = "latents z [N, z_dim]")
         Path z;
-        @Option(names = "--w", paramLabel = "FILE.npy", description = "latents w [N, w_dim] or [N, num_ws, w_dim] (truncation is not applied)")
+        @Option(names = "--w", paramLabel = "FILE", description = {"latents: .npy [N, w_dim] (w) or [N, num_ws, w_dim] (W+); one W+ code "
+                + "[num_ws, w_dim] (invert's latent.npy, --save-w's files) is one image; NVIDIA's projected_w.npz (its 'w' entry). Truncation is not applied"})
         Path w;
     }
 
@@ -73,6 +74,9 @@ final class GenerateCommand implements Callable<Integer> {
     Integer gridCols;
 
     @Mixin OutputOption output;
+
+    @Option(names = "--save-w", description = "also write each image's W+ code [num_ws, w_dim] as NAME_w.npy (after truncation; --w reads it back as one image)")
+    boolean saveW;
 
     @Option(names = "--save-npy", description = "also write each raw float32 image [C, H, W] as .npy")
     boolean saveNpy;
@@ -131,7 +135,7 @@ final class GenerateCommand implements Callable<Integer> {
                 name = i -> String.format("seed%04d", seeds[i]);
                 latentRows = (b0, b1) -> Seeds.z(Arrays.copyOfRange(seeds, b0, b1), cfg.zDim());
             } else {
-                INDArray latents = inputs.z != null ? checkZ(Npy.read(inputs.z), cfg) : checkW(Npy.read(inputs.w), cfg);
+                INDArray latents = inputs.z != null ? checkZ(Npy.read(inputs.z), cfg) : checkW(readW(inputs.w, cfg, stdout), cfg);
                 n = (int) latents.size(0);
                 isW = inputs.z == null;
                 name = i -> String.format("img%04d", i);
@@ -153,6 +157,7 @@ final class GenerateCommand implements Callable<Integer> {
                                 .castTo(DataType.FLOAT).dup('c');
                         Images.writePng(img, out.resolve(name.apply(i) + ".png"));
                         if (saveNpy) Npy.writeFloat32(out.resolve(name.apply(i) + ".npy"), img);
+                        if (saveW) Npy.writeFloat32(out.resolve(name.apply(i) + "_w.npy"), ws.get(NDArrayIndex.point(i - b0), NDArrayIndex.all(), NDArrayIndex.all()).castTo(DataType.FLOAT).dup('c'));
                         if (gridImages.size() < GRID_MAX) gridImages.add(img);
                     }
                     bar.update(b1, Map.of());
@@ -168,6 +173,28 @@ final class GenerateCommand implements Callable<Integer> {
             stdout.flush();
         }
         return 0;
+    }
+
+    /**
+     * The {@code --w} file as a batch of latents: NVIDIA's {@code projected_w.npz} (its {@code w}
+     * entry, or its only one), or an {@code .npy}; a single W+ code {@code [num_ws, w_dim]} becomes
+     * one latent {@code [1, num_ws, w_dim]} (said on stdout), never {@code num_ws} w latents.
+     */
+    private INDArray readW(java.nio.file.Path file, GeneratorConfig cfg, java.io.PrintWriter stdout) throws java.io.IOException {
+        INDArray w;
+        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".npz")) {
+            Map<String, INDArray> entries = Npy.readNpz(file);
+            if (entries.containsKey("w")) w = entries.get("w");
+            else if (entries.size() == 1) w = entries.values().iterator().next();
+            else throw Cli.usage(spec, "--w " + file + ": an .npz needs a 'w' entry (NVIDIA's projected_w.npz) or a single array, got " + entries.keySet());
+        } else {
+            w = Npy.read(file);
+        }
+        if (w.rank() == 2 && w.size(0) == cfg.numWs() && w.size(1) == cfg.wDim()) {
+            stdout.println("--w " + file + ": one W+ code [" + cfg.numWs() + ", " + cfg.wDim() + "], one image");
+            return w.reshape(1, cfg.numWs(), cfg.wDim());
+        }
+        return w;
     }
 
     private INDArray checkZ(INDArray z, GeneratorConfig cfg) {

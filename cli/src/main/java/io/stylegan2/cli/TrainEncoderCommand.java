@@ -49,6 +49,10 @@ final class TrainEncoderCommand implements Callable<Integer> {
                     + "loss MSE 1 + LPIPS 0.8 + W-norm 0.003, one pass); padinv-wplus: the same without the padding branch (PadInv's W+ baseline)"})
     String preset;
 
+    @Option(names = "--padded-up-to", defaultValue = "32", paramLabel = "R",
+            description = "with --preset padinv: the finest padded resolution, a power of two >= 4 (default: ${DEFAULT-VALUE})")
+    int paddedUpTo;
+
     @Option(names = "--adversarial", defaultValue = "0", paramLabel = "W",
             description = "weight of an adversarial term with a copy of the model's discriminator trained alongside (logistic loss, R1 10; PadInv: 0.03-0.05; default: off)")
     double adversarial;
@@ -83,6 +87,7 @@ final class TrainEncoderCommand implements Callable<Integer> {
         int iters = iterations != null ? iterations : padinv ? 1 : 2;
         if (iters < 1) throw Cli.usage(spec, "--iterations must be >= 1, got " + iters);
         if (!(adversarial >= 0) || !Double.isFinite(adversarial)) throw Cli.usage(spec, "--adversarial must be >= 0, got " + adversarial);
+        if (paddedUpTo < 4 || Integer.bitCount(paddedUpTo) != 1) throw Cli.usage(spec, "--padded-up-to must be a power of two >= 4, got " + paddedUpTo);
         if (checkpointEvery < 0) throw Cli.usage(spec, "--checkpoint-every must be >= 0, got " + checkpointEvery);
         model.check();
         if (resume != null) Cli.requireReadableFile(spec, resume, "--resume");
@@ -110,7 +115,7 @@ final class TrainEncoderCommand implements Callable<Integer> {
                 stdout.println("resumed at step " + t.step() + " from " + resume);
             } else {
                 EncoderConfig c = switch (preset) {
-                    case "padinv" -> EncoderConfig.padInv(g.config(), 32);
+                    case "padinv" -> EncoderConfig.padInv(g.config(), paddedUpTo);
                     case "padinv-wplus" -> EncoderConfig.padInv(g.config(), 0);
                     default -> EncoderConfig.forGenerator(g.config());
                 };

@@ -82,4 +82,27 @@ class PaddingCommandTest {
                 "--out", dir.resolve("y").toString())).isEqualTo(2);
         assertThat(cli.err()).contains("expected padding, wplus or both");
     }
+
+    @Test
+    void trainAPadInvEncoderWithTheAdversarialTermThenInvertWithIt() throws Exception {
+        Path model = dir.resolve("model.safetensors"), real = dir.resolve("real"), enc = dir.resolve("enc"), inv = dir.resolve("inv");
+        try (java.io.InputStream in = StyleGan2Cli.class.getResourceAsStream(StyleGan2Cli.DEFAULT_MODEL_RESOURCE)) {
+            Files.copy(in, model);
+        }
+        Files.createDirectories(real);
+        for (int i = 0; i < 4; i++) Images.writePng(FashionMnistSamples.padded(30 + i, 3), real.resolve("g" + i + ".png"));
+        assertThat(cli.run("train-encoder", "--model", model.toString(), "--preset", "padinv", "--padded-up-to", "16", "--adversarial", "0.05",
+                "--real-images", real.toString(), "--steps", "2", "--batch", "2", "--out", enc.toString())).as(cli.err()).isZero();
+        assertThat(cli.out()).contains("IR_SE");
+        Path a = real.resolve("g0.png");
+        assertThat(cli.run("invert", "--model", model.toString(), "--method", "padinv", "--option", "encoder=" + enc.resolve("encoder.safetensors"),
+                a.toString(), "--out", inv.toString())).as(cli.err()).isZero();
+        InversionResult r = InversionResults.load(inv.resolve("g0/result.safetensors"));
+        assertThat(r.method()).isEqualTo("padinv");
+        assertThat(r.reconstruction().hooks().padding()).containsOnlyKeys("b4.conv1", "b8.conv1", "b16.conv1");
+        assertThat(r.reconstruction().hooks().constInput()).isNotNull();
+        assertThat(cli.run("train-encoder", "--model", model.toString(), "--preset", "padinv", "--padded-up-to", "12", "--steps", "1",
+                "--out", dir.resolve("x").toString())).isEqualTo(2);
+        assertThat(cli.err()).contains("--padded-up-to");
+    }
 }

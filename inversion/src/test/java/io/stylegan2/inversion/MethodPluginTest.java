@@ -43,14 +43,14 @@ class MethodPluginTest {
     @Test
     void builtInMethodsAreFoundByServiceLoader() throws Exception {
         Methods m = Methods.builtIn();
-        assertThat(m.names()).containsExactly("w", "wplus", "pti", "gani", "encoder", "near-perfect");
+        assertThat(m.names()).containsExactly("w", "wplus", "pti", "gani", "encoder", "near-perfect", "padinv-opt", "padinv");
         Inverter w = m.create("wplus", new MethodContext(FixtureModel.generator(), null, 7, null));
         assertThat(w.name()).isEqualTo("wplus");
         assertThat(((WPlusProjector) w).config().steps()).isEqualTo(7);
         Inverter w2 = m.create("wplus", new MethodContext(FixtureModel.generator(), null, null, Map.of("steps", "9", "learning-rate", "0.5")));
         assertThat(((WPlusProjector) w2).config().steps()).isEqualTo(9);
         assertThat(((WPlusProjector) w2).config().learningRate()).isEqualTo(0.5);
-        assertThatThrownBy(() -> m.get("nope")).hasMessageContaining("unknown inversion method 'nope'").hasMessageContaining("w, wplus, pti, gani, encoder, near-perfect");
+        assertThatThrownBy(() -> m.get("nope")).hasMessageContaining("unknown inversion method 'nope'").hasMessageContaining("w, wplus, pti, gani, encoder, near-perfect, padinv-opt, padinv");
         assertThatThrownBy(() -> m.create("wplus", new MethodContext(FixtureModel.generator(), null, null, Map.of("stpes", "9"))))
                 .hasMessageContaining("wplus: unknown option 'stpes'").hasMessageContaining("known: steps, learning-rate");
         // every built-in method lists its options with defaults
@@ -62,8 +62,8 @@ class MethodPluginTest {
     @Test
     void aMethodIsOnePlugInWithATypedOptionsRecord() throws Exception {
         Methods m = Methods.builtIn().with(new EchoMethod());
-        assertThat(m.names()).containsExactly("w", "wplus", "pti", "gani", "encoder", "near-perfect", "echo");
-        assertThat(Methods.builtIn().names()).hasSize(6);
+        assertThat(m.names()).containsExactly("w", "wplus", "pti", "gani", "encoder", "near-perfect", "padinv-opt", "padinv", "echo");
+        assertThat(Methods.builtIn().names()).hasSize(8);
         Target t = FixtureModel.target("t", 1, 0.7);
         InversionResult r = m.create("echo", new MethodContext(FixtureModel.generator(), null, null,
                 Map.of("copies", "3", "scale", "2.5", "mode", "Alternating", "file", "a/b.txt", "maybe", "none", "flag", "yes"))).invertOne(t, null, null);

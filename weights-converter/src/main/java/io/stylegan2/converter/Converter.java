@@ -73,7 +73,7 @@ public final class Converter {
     public static NativeModel convert(List<Path> inputs, Path out, ConvertOptions options) throws IOException {
         NativeModel m = load(inputs, options);
         m.write(out);
-        log.info("wrote {} ({} generator tensors, {} discriminator tensors)", out, m.generator().size(),
+        log.debug("wrote {} ({} generator tensors, {} discriminator tensors)", out, m.generator().size(),
                 m.hasDiscriminator() ? m.discriminator().size() : 0);
         return m;
     }

@@ -37,8 +37,7 @@ public final class LossCurves {
 
     /** Renders the chart. With {@code logScale}, non-positive values are skipped. */
     public static BufferedImage render(List<Map<String, Double>> history, String title, boolean logScale, int width, int height) {
-        Set<String> terms = new LinkedHashSet<>();
-        for (Map<String, Double> h : history) for (String k : h.keySet()) if (!NOT_LOSSES.contains(k)) terms.add(k);
+        Set<String> terms = drawnTerms(history, logScale);
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
@@ -111,6 +110,20 @@ public final class LossCurves {
             g.dispose();
         }
         return img;
+    }
+
+    /**
+     * The terms that get a line and a legend entry: every loss term with at least one plottable
+     * value (finite, and positive on a log scale); a term that is, say, 0 throughout on a log scale
+     * is left out of the legend too.
+     */
+    static Set<String> drawnTerms(List<Map<String, Double>> history, boolean logScale) {
+        Set<String> terms = new LinkedHashSet<>();
+        for (Map<String, Double> h : history)
+            h.forEach((k, v) -> {
+                if (!NOT_LOSSES.contains(k) && v != null && Double.isFinite(v) && (!logScale || v > 0)) terms.add(k);
+            });
+        return terms;
     }
 
     /** Renders and writes a PNG atomically. */

@@ -35,4 +35,13 @@ class LossCurvesTest {
         LossCurves.render(List.of(), "empty", false, 200, 100);   // no data: axes only, no exception
         LossCurves.render(List.of(Map.of("x", 0.0)), "flat", true, 200, 100);
     }
+
+    @Test
+    void theLegendListsOnlyTermsThatAreDrawn() {
+        List<Map<String, Double>> h = List.of(
+                Map.of("mse", 0.5, "adv", 0.0, "lpips", Double.NaN, "lr", 0.01),
+                Map.of("mse", 0.25, "adv", 0.0, "lpips", Double.NaN, "lr", 0.01));
+        assertThat(LossCurves.drawnTerms(h, true)).containsExactly("mse");
+        assertThat(LossCurves.drawnTerms(h, false)).containsExactlyInAnyOrder("mse", "adv");
+    }
 }

@@ -101,6 +101,23 @@ class PadInvEncoderTest {
         assertThat(back.config()).isEqualTo(c);
         INDArray t = targets(g, 9, 1);
         assertThat(back.invert(g, t, 1).padding().get("b8.conv1")).isEqualTo(a.invert(g, t, 1).padding().get("b8.conv1"));
+
+        // the padinv method: one pass, maps and constant input saved with the result, redrawn by the shared renderer
+        io.stylegan2.inversion.InversionResult r = io.stylegan2.inversion.Methods.builtIn().create("padinv",
+                new io.stylegan2.inversion.MethodContext(g, null, null, Map.of("encoder", f.toString()))).invertOne(new io.stylegan2.inversion.Target("t", t), null, null);
+        assertThat(r.method()).isEqualTo("padinv");
+        assertThat(r.reconstruction().hooks().padding()).hasSize(4);
+        assertThat(r.reconstruction().hooks().constInput()).isNotNull();
+        Path saved = dir.resolve("result.safetensors");
+        io.stylegan2.inversion.InversionResults.save(r, saved);
+        io.stylegan2.inversion.InversionResult loaded = io.stylegan2.inversion.InversionResults.load(saved);
+        INDArray redrawn = io.stylegan2.inversion.Methods.builtIn().renderer(loaded.method(), g, loaded.reconstruction()).render();
+        assertThat(redrawn.sub(r.image()).amaxNumber().doubleValue()).isLessThan(1e-6);
+        // a W+ encoder is refused by padinv
+        Path wOnly = dir.resolve("w.safetensors");
+        Encoder.random(EncoderConfig.padInv(g.config(), 0).tiny(), 1).save(wOnly);
+        assertThatThrownBy(() -> io.stylegan2.inversion.Methods.builtIn().create("padinv",
+                new io.stylegan2.inversion.MethodContext(g, null, null, Map.of("encoder", wOnly.toString())))).hasMessageContaining("no padding branch");
     }
 
     /** The optional adversarial term: a discriminator copy trained alongside; its state is checkpointed, so a resumed run equals a straight one. */
