@@ -46,15 +46,7 @@ public record ReaderLimits(int maxDepth, long maxElements, long maxPickleBytes, 
     }
 
     private static long get(String key, long def) {
-        String v = System.getProperty(PROPERTY_PREFIX + key);
-        if (v == null || v.isBlank()) return def;
-        try {
-            long n = Long.parseLong(v.trim());
-            if (n < 0) throw new NumberFormatException();
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("system property " + PROPERTY_PREFIX + key + "=" + v + ": not a non-negative integer");
-        }
+        return io.stylegan2.core.Limits.property(PROPERTY_PREFIX + key, def, 0);
     }
 
     /** How to raise a limit, for error messages. */

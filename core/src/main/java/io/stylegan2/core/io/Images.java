@@ -62,15 +62,7 @@ public final class Images {
 
     /** The pixel limit: {@link #MAX_PIXELS_PROPERTY} when set, else {@link #DEFAULT_MAX_PIXELS}. */
     public static long maxPixels() {
-        String v = System.getProperty(MAX_PIXELS_PROPERTY);
-        if (v == null || v.isBlank()) return DEFAULT_MAX_PIXELS;
-        try {
-            long n = Long.parseLong(v.trim());
-            if (n < 1) throw new NumberFormatException();
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("system property " + MAX_PIXELS_PROPERTY + "=" + v + ": not a positive integer");
-        }
+        return io.stylegan2.core.Limits.property(MAX_PIXELS_PROPERTY, DEFAULT_MAX_PIXELS, 1);
     }
 
     /**

@@ -82,15 +82,7 @@ public final class Safetensors {
         }
 
         private static long property(String key, long def) {
-            String v = System.getProperty(PROPERTY_PREFIX + key);
-            if (v == null || v.isBlank()) return def;
-            try {
-                long n = Long.parseLong(v.trim());
-                if (n < 1) throw new NumberFormatException();
-                return n;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("system property " + PROPERTY_PREFIX + key + "=" + v + ": not a positive integer");
-            }
+            return io.stylegan2.core.Limits.property(PROPERTY_PREFIX + key, def, 1);
         }
 
         String raise(String key) {
