@@ -24,6 +24,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static io.stylegan2.core.testing.AllClose.assertAllClose;
@@ -323,14 +324,19 @@ class StyleGan2CliTest {
     @Test
     void progressBarRedrawsOnlyOnChange() {
         StringWriter sw = new StringWriter();
-        ProgressBar bar = new ProgressBar(new PrintWriter(sw), true);
+        long[] now = {0};
+        ProgressBar bar = new ProgressBar(new PrintWriter(sw), true, 0, () -> now[0]);
         bar.start("gen", 4);
         bar.update(0);
+        now[0] += 1_000_000_000L;
         bar.update(2);
-        bar.update(2);
+        bar.update(2);                           // same text: not redrawn
+        now[0] += 10_000_000L;
+        bar.update(3);                           // 10 ms later: not redrawn yet
+        bar.update(4);                           // the last state: always
         bar.end();
         String s = sw.toString();
-        assertThat(s.chars().filter(c -> c == '\r').count()).isEqualTo(2);
+        assertThat(s.chars().filter(c -> c == '\r').count()).isEqualTo(3);
         assertThat(s).contains("2/4").endsWith(System.lineSeparator());
         StringWriter off = new StringWriter();
         ProgressBar disabled = new ProgressBar(new PrintWriter(off), false);
@@ -338,5 +344,31 @@ class StyleGan2CliTest {
         disabled.update(1);
         disabled.end();
         assertThat(off.toString()).isEmpty();
+    }
+
+    @Test
+    void progressShowsRateAndEtaAndLogsPlainLinesWithoutAConsole() {
+        long[] now = {0};
+        assertThat(ProgressBar.render("inv", 30, 100, Map.of(), 12.0)).contains("30/100").contains("2.50 it/s").contains("ETA 0:28");
+        assertThat(ProgressBar.render("inv", 2, 100, Map.of(), 8.0)).contains("4.00 s/it").contains("ETA 6:32");
+        assertThat(ProgressBar.render("inv", 100, 100, Map.of(), 8.0)).doesNotContain("ETA");
+        assertThat(ProgressBar.clock(3725)).isEqualTo("1:02:05");
+        // plain lines at most every 10 s, one last line when a logged task ends; a short task prints nothing
+        StringWriter sw = new StringWriter();
+        ProgressBar log = new ProgressBar(new PrintWriter(sw), true, 10, () -> now[0]);
+        log.start("short", 3);
+        log.update(3, Map.of());
+        log.end();
+        assertThat(sw.toString()).isEmpty();
+        log.start("long", 100);
+        for (int i = 1; i <= 100; i++) {
+            now[0] += 500_000_000L;                        // 0.5 s per step: 50 s in all
+            log.update(i, Map.of("loss", 1.0 / i));
+        }
+        log.end();
+        String[] lines = sw.toString().split(System.lineSeparator());
+        assertThat(lines).hasSize(6);                       // at 10, 20, 30, 40, 50 s, and the last
+        assertThat(lines[0]).contains("long").contains("20/100").contains("2.00 it/s").contains("ETA 0:40").doesNotContain("\r");
+        assertThat(lines[5]).contains("100/100").endsWith("(done)");
     }
 }
