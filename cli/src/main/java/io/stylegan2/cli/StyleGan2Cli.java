@@ -34,6 +34,14 @@ public final class StyleGan2Cli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** {@code --threads N}, accepted by every command (applied as soon as it is parsed). */
+    @CommandLine.Option(names = "--threads", scope = CommandLine.ScopeType.INHERIT, paramLabel = "N",
+            description = "threads for the numeric work (default: the cores not busy with other work, or OMP_NUM_THREADS when set)")
+    void setThreads(int n) {
+        if (n < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + n);
+        io.stylegan2.core.engine.Threads.set(n);
+    }
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command: one of convert, info, generate, metrics, convert-lpips, invert, directions, edit, train-encoder, train, train-classifier, evaluate");
@@ -64,6 +72,8 @@ public final class StyleGan2Cli implements Runnable {
     }
 
     public static void main(String[] args) {
+        // default threads: OMP_NUM_THREADS when the user set it (ND4J reads it itself), else the free cores
+        if (System.getenv("OMP_NUM_THREADS") == null) io.stylegan2.core.engine.Threads.set(io.stylegan2.core.engine.Threads.freeCores());
         System.exit(commandLine().execute(args));
     }
 }

@@ -347,6 +347,20 @@ class StyleGan2CliTest {
     }
 
     @Test
+    void threadsOptionOnEveryCommand() {
+        int before = io.stylegan2.core.engine.Threads.current();
+        try {
+            CliHarness h = new CliHarness();
+            assertThat(h.run("generate", "--threads", "1", "--seeds", "1", "--out", dir.resolve("one").toString())).as(h.err()).isZero();
+            assertThat(io.stylegan2.core.engine.Threads.current()).isEqualTo(1);
+            assertThat(h.run("generate", "--threads", "0", "--seeds", "1", "--out", dir.resolve("t").toString())).isEqualTo(2);
+            assertThat(h.err()).contains("--threads must be >= 1");
+        } finally {
+            io.stylegan2.core.engine.Threads.set(before);
+        }
+    }
+
+    @Test
     void progressShowsRateAndEtaAndLogsPlainLinesWithoutAConsole() {
         long[] now = {0};
         assertThat(ProgressBar.render("inv", 30, 100, Map.of(), 12.0)).contains("30/100").contains("2.50 it/s").contains("ETA 0:28");
