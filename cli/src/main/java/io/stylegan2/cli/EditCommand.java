@@ -32,7 +32,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code edit}: renders one latent edited along a saved direction at several strengths: a strip
- * ({@code strip.png}, one column per strength) and {@code edit_NN.png} per strength.
+ * ({@code strip.png}, one column per strength, labelled with it, small models upscaled to 128 px)
+ * and {@code edit_NN.png} per strength.
  *
  * <p>An inversion result ({@code RESULT} / {@code --result}, read by {@link InversionResults#load},
  * either format) is edited as its whole {@link Reconstruction}: its hook values, weight offsets and
@@ -138,7 +139,13 @@ final class EditCommand implements Callable<Integer> {
                 INDArray img = imgs.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()).dup('c');
                 Images.writePng(img, out.resolve(String.format("edit_%02d.png", i)));
             }
-            Images.writeGridPng(imgs, strengths.length, out.resolve("strip.png"));
+            java.util.List<INDArray> panels = new java.util.ArrayList<>();
+            java.util.List<String> labels = new java.util.ArrayList<>();
+            for (int i = 0; i < strengths.length; i++) {
+                panels.add(imgs.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()));
+                labels.add("strength " + fmt(strengths[i]));
+            }
+            io.stylegan2.core.io.Figures.writeLabelledRow(panels, labels, "direction " + d.name() + " (" + d.provenance().method() + ")", 128, out.resolve("strip.png"));
             stdout.println("direction " + d.name() + " (" + d.provenance().method() + ", " + d.space().label() + "), " + source);
             for (int i = 0; i < strengths.length; i++) stdout.printf(Locale.ROOT, "edit_%02d.png  strength %s%n", i, fmt(strengths[i]));
             stdout.println("wrote " + strengths.length + " images and strip.png to " + out);

@@ -55,7 +55,8 @@ import java.util.stream.Stream;
  * {@code invert}: GAN inversion of image files with a method of {@link Methods#builtIn()} (the
  * {@code InversionMethod} providers on the class path; {@code --list-methods} prints them with their
  * options). Per image, in {@code OUT/<name>/}: {@code reconstruction.png} ({@link InversionResult#image()}),
- * {@code comparison.png} (target | reconstruction | |difference| scaled to its maximum),
+ * {@code comparison.png} (target | reconstruction | |difference| scaled to its maximum; labelled,
+ * the metrics in the caption, each panel upscaled nearest to at least 256 px),
  * {@code result.safetensors} (native result), {@code projected_w.npz} (NVIDIA), {@code latent.npy}
  * ([num_ws, w_dim]), {@code projected_rosinality.pt} (rosinality projector layout, see
  * {@link #rosinalityResult}), {@code metrics.json}, {@code loss.png}, and for generator-tuning
@@ -262,6 +263,9 @@ final class InvertCommand implements Callable<Integer> {
         return ok;
     }
 
+    /** The least displayed side of each comparison.png panel (small models are upscaled nearest). */
+    static final int COMPARISON_MIN_SIDE = 256;
+
     /** Writes every per-image file; {@code logScale}: the y axis of loss.png. */
     static void write(Target t, InversionResult r, Path dir, boolean logScale) throws IOException {
         Files.createDirectories(dir);
@@ -270,7 +274,12 @@ final class InvertCommand implements Callable<Integer> {
         INDArray diff = Transforms.abs(t.image().sub(recon));
         double max = diff.maxNumber().doubleValue();
         INDArray diffImg = max > 0 ? diff.div(max).muli(2).subi(1) : diff.sub(1);
-        Images.writeGridPng(Nd4j.concat(0, t.image(), recon, diffImg), 3, dir.resolve("comparison.png"));
+        io.stylegan2.inversion.ReconstructionMetrics m = r.metrics();
+        String caption = String.format(java.util.Locale.ROOT, "MSE %.2f  PSNR %.2f dB  SSIM %.4f%s  (pixels in [0, 255])", m.mse(), m.psnr(), m.ssim(),
+                m.perceptual() == null ? "" : String.format(java.util.Locale.ROOT, "  %s %.4f", m.perceptualName(), m.perceptual()));
+        io.stylegan2.core.io.Figures.writeLabelledRow(java.util.List.of(t.image(), recon, diffImg),
+                java.util.List.of("target " + t.name(), "reconstruction (" + r.method() + ")", String.format(java.util.Locale.ROOT, "|difference|, max %.3g", max)),
+                caption, COMPARISON_MIN_SIDE, dir.resolve("comparison.png"));
         InversionResults.save(r, dir.resolve("result.safetensors"));
         InversionResults.writeProjectedWNpz(r.ws(), dir.resolve("projected_w.npz"));
         InversionResults.writeLatentNpy(r, dir.resolve("latent.npy"));
