@@ -75,6 +75,9 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Mixin OutputOption output;
 
+    @Option(names = "--grid-gutter", defaultValue = "2", paramLabel = "PX", description = "white pixels between the cells of grid.png, 0 for NVlabs' seamless grid (default: ${DEFAULT-VALUE})")
+    int gridGutter;
+
     @Option(names = "--save-w", description = "also write each image's W+ code [num_ws, w_dim] as NAME_w.npy (after truncation; --w reads it back as one image)")
     boolean saveW;
 
@@ -88,6 +91,7 @@ final class GenerateCommand implements Callable<Integer> {
             throw Cli.usage(spec, "--truncation must be finite and within [-" + MappingNetwork.MAX_ABS_PSI + ", " + MappingNetwork.MAX_ABS_PSI + "], got " + truncation);
         if (truncationCutoff != null && truncationCutoff < 0) throw Cli.usage(spec, "--truncation-cutoff must be >= 0, got " + truncationCutoff);
         if (gridCols != null && gridCols < 1) throw Cli.usage(spec, "--grid-cols must be >= 1, got " + gridCols);
+        if (gridGutter < 0) throw Cli.usage(spec, "--grid-gutter must be >= 0, got " + gridGutter);
         model.check();
         if (inputs.z != null) Cli.requireReadableFile(spec, inputs.z, "--z");
         if (inputs.w != null) Cli.requireReadableFile(spec, inputs.w, "--w");
@@ -168,7 +172,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             INDArray stack = Nd4j.stack(0, gridImages.toArray(new INDArray[0]));
             int cols = gridCols != null ? gridCols : Images.defaultGridColumns(gridImages.size());
-            Images.writeGridPng(stack, cols, out.resolve("grid.png"));
+            Images.writeGridPng(stack, cols, gridGutter, out.resolve("grid.png"));
             stdout.println("wrote " + n + " image" + (n == 1 ? "" : "s") + " and grid.png" + (n > GRID_MAX ? " (the first " + GRID_MAX + ")" : "") + " to " + out);
             stdout.flush();
         }

@@ -232,8 +232,8 @@ class StyleGan2CliTest {
         assertThat(list(o)).containsExactly("grid.png", "seed0001.npy", "seed0001.png", "seed0002.npy", "seed0002.png",
                 "seed0003.npy", "seed0003.png", "seed0007.npy", "seed0007.png");
         BufferedImage grid = ImageIO.read(o.resolve("grid.png").toFile());
-        assertThat(grid.getWidth()).isEqualTo(32);   // ceil(sqrt(4)) = 2 columns of 16
-        assertThat(grid.getHeight()).isEqualTo(32);
+        assertThat(grid.getWidth()).isEqualTo(34);   // ceil(sqrt(4)) = 2 columns of 16, a 2-pixel gutter
+        assertThat(grid.getHeight()).isEqualTo(34);
         try (Generator g = Generator.load(model)) {
             INDArray first = g.synthesis(g.mapping(Seeds.z(new long[]{1, 2, 3}, Z), 0.7, 2), NoiseMode.RANDOM, 5);
             INDArray last = g.synthesis(g.mapping(Seeds.z(new long[]{7}, Z), 0.7, 2), NoiseMode.RANDOM, 6);

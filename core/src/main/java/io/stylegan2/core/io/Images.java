@@ -215,6 +215,11 @@ public final class Images {
         writePng(grid(batch, cols), file);
     }
 
+    /** {@link #writeGridPng(INDArray, int, Path)} with {@code gutter} white pixels between cells ({@link #grid(INDArray, int, int)}). */
+    public static void writeGridPng(INDArray batch, int cols, int gutter, Path file) throws IOException {
+        writePng(grid(batch, cols, gutter), file);
+    }
+
     /**
      * Tiles a batch row-major into one image with no padding (NVlabs {@code save_image_grid});
      * cells past the last image are filled with {@code -1} (black).
@@ -224,16 +229,32 @@ public final class Images {
      * @return {@code [C, rows * H, cols * W]}, same data type as {@code batch}
      */
     public static INDArray grid(INDArray batch, int cols) {
+        return grid(batch, cols, 0);
+    }
+
+    /**
+     * As {@link #grid(INDArray, int)} with {@code gutter} white ({@code 1}) pixels between cells
+     * (none around the grid), so the tiles of black-background images stay apart.
+     *
+     * @return {@code [C, rows * H + (rows - 1) * gutter, cols * W + (cols - 1) * gutter]}
+     */
+    public static INDArray grid(INDArray batch, int cols, int gutter) {
+        if (gutter < 0) throw new IllegalArgumentException("grid gutter must be >= 0, got " + gutter);
         if (batch.rank() != 4) throw new IllegalArgumentException("grid expects a batch [N, C, H, W], got shape " + Arrays.toString(batch.shape()));
         if (cols < 1) throw new IllegalArgumentException("grid columns must be >= 1, got " + cols);
         long n = batch.size(0), c = batch.size(1), h = batch.size(2), w = batch.size(3);
         if (n == 0) throw new IllegalArgumentException("grid of an empty batch");
         int cc = (int) Math.min(cols, n);
         long rows = (n + cc - 1) / cc;
-        INDArray out = Nd4j.valueArrayOf(new long[]{c, rows * h, cc * w}, -1.0, batch.dataType());
+        INDArray out = Nd4j.valueArrayOf(new long[]{c, rows * h + (rows - 1) * gutter, cc * w + (cc - 1) * gutter}, gutter > 0 ? 1.0 : -1.0, batch.dataType());
+        if (gutter > 0)       // empty cells stay black, as without gutters
+            for (long i = n; i < rows * cc; i++) {
+                long r = i / cc, k = i % cc, y = r * (h + gutter), x = k * (w + gutter);
+                out.get(NDArrayIndex.all(), NDArrayIndex.interval(y, y + h), NDArrayIndex.interval(x, x + w)).assign(-1.0);
+            }
         for (long i = 0; i < n; i++) {
-            long r = i / cc, k = i % cc;
-            out.get(NDArrayIndex.all(), NDArrayIndex.interval(r * h, (r + 1) * h), NDArrayIndex.interval(k * w, (k + 1) * w))
+            long r = i / cc, k = i % cc, y = r * (h + gutter), x = k * (w + gutter);
+            out.get(NDArrayIndex.all(), NDArrayIndex.interval(y, y + h), NDArrayIndex.interval(x, x + w))
                     .assign(batch.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()));
         }
         return out;

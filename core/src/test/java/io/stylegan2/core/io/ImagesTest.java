@@ -96,6 +96,21 @@ class ImagesTest {
     }
 
     @Test
+    void gridWithGuttersKeepsCellsApart() {
+        INDArray batch = Nd4j.create(DataType.FLOAT, 3, 1, 2, 2);
+        for (int i = 0; i < 3; i++) batch.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).assign(i * 0.25);
+        INDArray g = Images.grid(batch, 2, 1);
+        assertThat(g.shape()).containsExactly(1, 5, 5);
+        assertThat(g.getDouble(0, 0, 1)).isEqualTo(0.0);
+        assertThat(g.getDouble(0, 0, 2)).isEqualTo(1.0);          // the gutter column
+        assertThat(g.getDouble(0, 2, 0)).isEqualTo(1.0);          // the gutter row
+        assertThat(g.getDouble(0, 0, 3)).isEqualTo(0.25);
+        assertThat(g.getDouble(0, 3, 1)).isEqualTo(0.5);
+        assertThat(g.getDouble(0, 4, 4)).isEqualTo(-1.0);         // the empty cell stays black
+        assertThat(Images.grid(batch, 2, 0)).isEqualTo(Images.grid(batch, 2));
+    }
+
+    @Test
     void centerCropAreaResize() {
         // 1x2x4 image: crop columns 1..2 of [[0,1,2,3],[4,5,6,7]] -> [[1,2],[5,6]] -> 1x1 mean 3.5
         INDArray img = Nd4j.create(new float[]{0, 1, 2, 3, 4, 5, 6, 7}, new long[]{1, 1, 2, 4}, 'c');
