@@ -61,4 +61,20 @@ public final class WPlus {
                 org.nd4j.linalg.indexing.NDArrayIndex.all());
         return ws.sub(first).amaxNumber().doubleValue() == 0;
     }
+
+    /**
+     * Style mixing (NVlabs {@code style_mixing.py}): {@code base} with its rows {@code [start, end)}
+     * replaced by those of {@code styles}; both {@code [N, num_ws, w_dim]} of the same shape (a copy).
+     */
+    public static INDArray mix(INDArray base, INDArray styles, int start, int end) {
+        if (base.rank() != 3 || !java.util.Arrays.equals(base.shape(), styles.shape()))
+            throw new IllegalArgumentException("style mixing needs two W+ batches of one shape, got " + Arrays.toString(base.shape()) + " and " + Arrays.toString(styles.shape()));
+        if (start < 0 || end > base.size(1) || start >= end)
+            throw new IllegalArgumentException("style rows [" + start + ", " + end + ") outside the " + base.size(1) + " W+ rows");
+        INDArray out = base.dup('c');
+        org.nd4j.linalg.indexing.INDArrayIndex rows = org.nd4j.linalg.indexing.NDArrayIndex.interval(start, end);
+        out.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), rows, org.nd4j.linalg.indexing.NDArrayIndex.all())
+                .assign(styles.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), rows, org.nd4j.linalg.indexing.NDArrayIndex.all()));
+        return out;
+    }
 }
