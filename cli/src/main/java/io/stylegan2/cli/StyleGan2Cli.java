@@ -6,8 +6,10 @@ import picocli.CommandLine.Command;
 import java.io.PrintWriter;
 
 /**
- * {@code stylegan2} command line: {@code convert}, {@code info}, {@code generate}, {@code metrics},
- * {@code convert-lpips}, {@code invert}, {@code directions}, {@code edit}, {@code train-encoder}.
+ * {@code stylegan2} command line: {@code convert}, {@code info}, {@code generate}, {@code style-mix},
+ * {@code metrics}, {@code convert-lpips}, {@code invert}, {@code directions}, {@code edit},
+ * {@code padding}, {@code train-encoder}, {@code train}, {@code train-classifier}, {@code evaluate};
+ * {@code --threads} is accepted by every one.
  * Commands call the library directly; the options they share ({@code --model}, {@code --out},
  * the LPIPS and noise options) are picocli mixins ({@link ModelOption}, {@link OutputOption},
  * {@link LpipsOptions}, {@link NoiseOptions}).
@@ -44,7 +46,7 @@ public final class StyleGan2Cli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: one of convert, info, generate, metrics, convert-lpips, invert, directions, edit, train-encoder, train, train-classifier, evaluate");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: one of convert, info, generate, style-mix, metrics, convert-lpips, invert, directions, edit, padding, train-encoder, train, train-classifier, evaluate");
     }
 
     /** A configured command line (case-insensitive enums, clean error output). */
