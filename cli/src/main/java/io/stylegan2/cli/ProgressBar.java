@@ -30,7 +30,7 @@ public final class ProgressBar implements Progress {
     private final long logIntervalNanos;   // 0: redrawn bar; > 0: a plain line at most this often
     private final LongSupplier clock;
     private String task = "";
-    private long total = -1, startNanos, lastLogNanos, done;
+    private long total = -1, startNanos, lastOutputNanos, done;
     private Map<String, Double> values = Map.of();
     private boolean logged;
     private String last;
@@ -76,7 +76,7 @@ public final class ProgressBar implements Progress {
         this.total = total;
         this.last = null;
         this.logged = false;
-        this.startNanos = this.lastLogNanos = clock.getAsLong();
+        this.startNanos = this.lastOutputNanos = clock.getAsLong();
         update(0, Map.of());
     }
 
@@ -88,17 +88,17 @@ public final class ProgressBar implements Progress {
         long now = clock.getAsLong();
         String line = render(task, done, total, values, (now - startNanos) / 1e9);
         if (logIntervalNanos > 0) {
-            if (now - lastLogNanos < logIntervalNanos) return;
+            if (now - lastOutputNanos < logIntervalNanos) return;
             out.println(line);
             out.flush();
-            lastLogNanos = now;
+            lastOutputNanos = now;
             logged = true;
             return;
         }
         if (line.equals(last)) return;
         // the rate changes with every call: redraw at most every 0.1 s, but always the first and the last state
-        if (last != null && done < total && now - lastLogNanos < 100_000_000L) return;
-        lastLogNanos = now;
+        if (last != null && done < total && now - lastOutputNanos < 100_000_000L) return;
+        lastOutputNanos = now;
         // pad to erase a longer previous line
         int pad = last == null ? 0 : Math.max(0, last.length() - line.length());
         out.print("\r" + line + " ".repeat(pad));

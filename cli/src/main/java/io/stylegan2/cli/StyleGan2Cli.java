@@ -4,6 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.util.List;
 
 /**
  * {@code stylegan2} command line: {@code convert}, {@code info}, {@code generate}, {@code style-mix},
@@ -74,8 +75,22 @@ public final class StyleGan2Cli implements Runnable {
     }
 
     public static void main(String[] args) {
-        // default threads: OMP_NUM_THREADS when the user set it (ND4J reads it itself), else the free cores
-        if (System.getenv("OMP_NUM_THREADS") == null) io.stylegan2.core.engine.Threads.set(io.stylegan2.core.engine.Threads.freeCores());
-        System.exit(commandLine().execute(args));
+        System.exit(withDefaultThreads(commandLine(), System.getenv("OMP_NUM_THREADS") != null).execute(args));
+    }
+
+    /**
+     * Sets the default thread count when a command is about to run, so help and usage errors load no
+     * native code: nothing when {@code --threads} was given or {@code ompSet} (ND4J reads
+     * {@code OMP_NUM_THREADS} itself), else {@link io.stylegan2.core.engine.Threads#freeCores()}.
+     */
+    static CommandLine withDefaultThreads(CommandLine cl, boolean ompSet) {
+        cl.setExecutionStrategy(parsed -> {
+            List<CommandLine> cmds = parsed.asCommandLineList();
+            boolean help = cmds.stream().anyMatch(c -> c.isUsageHelpRequested() || c.isVersionHelpRequested());
+            boolean given = cmds.stream().anyMatch(c -> c.getParseResult() != null && c.getParseResult().hasMatchedOption("--threads"));
+            if (!help && !given && !ompSet) io.stylegan2.core.engine.Threads.set(io.stylegan2.core.engine.Threads.freeCores());
+            return new CommandLine.RunLast().execute(parsed);
+        });
+        return cl;
     }
 }

@@ -355,6 +355,13 @@ class StyleGan2CliTest {
             assertThat(io.stylegan2.core.engine.Threads.current()).isEqualTo(1);
             assertThat(h.run("generate", "--threads", "0", "--seeds", "1", "--out", dir.resolve("t").toString())).isEqualTo(2);
             assertThat(h.err()).contains("--threads must be >= 1");
+            // main's default: an explicit --threads is kept, otherwise the free cores are set
+            Path d = dir.resolve("d");
+            assertThat(StyleGan2Cli.withDefaultThreads(StyleGan2Cli.commandLine(), false).execute("generate", "--threads", "1", "--seeds", "1", "--out", d.toString())).isZero();
+            assertThat(io.stylegan2.core.engine.Threads.current()).isEqualTo(1);
+            io.stylegan2.core.engine.Threads.set(Runtime.getRuntime().availableProcessors() + 1);
+            assertThat(StyleGan2Cli.withDefaultThreads(StyleGan2Cli.commandLine(), false).execute("generate", "--seeds", "1", "--out", d.toString())).isZero();
+            assertThat(io.stylegan2.core.engine.Threads.current()).isBetween(1, Runtime.getRuntime().availableProcessors());
         } finally {
             io.stylegan2.core.engine.Threads.set(before);
         }

@@ -104,17 +104,20 @@ public final class Encoder {
         INDArray wcur = averageWs(g, n);
         INDArray recon = averageImage(g, n);
         List<INDArray> wsList = new ArrayList<>(), imgs = new ArrayList<>();
-        List<String> outs = new ArrayList<>(List.of(eg.ws, eg.image));
-        outs.addAll(eg.padding.values());
-        if (eg.constInput != null) outs.add(eg.constInput);
+        // the padding maps and constant input are read from the last iteration only
+        List<String> last = new ArrayList<>(List.of(eg.ws, eg.image));
+        last.addAll(eg.padding.values());
+        if (eg.constInput != null) last.add(eg.constInput);
         Map<String, INDArray> padding = new LinkedHashMap<>();
         INDArray constInput = null;
         for (int t = 0; t < iterations; t++) {
-            Map<String, INDArray> out = eg.sd.output(eg.feed(target, recon, wcur), outs.toArray(new String[0]));
+            String[] outs = t == iterations - 1 ? last.toArray(new String[0]) : new String[]{eg.ws, eg.image};
+            Map<String, INDArray> out = eg.sd.output(eg.feed(target, recon, wcur), outs);
             wcur = out.get(eg.ws).dup();
             recon = out.get(eg.image).dup();
             wsList.add(wcur);
             imgs.add(recon);
+            if (t < iterations - 1) continue;
             for (Map.Entry<String, String> e : eg.padding.entrySet()) padding.put(e.getKey(), out.get(e.getValue()).castTo(DataType.FLOAT).dup());
             if (eg.constInput != null) constInput = out.get(eg.constInput).castTo(DataType.FLOAT).dup();
         }
