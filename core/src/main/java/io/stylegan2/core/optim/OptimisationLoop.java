@@ -1,6 +1,7 @@
 package io.stylegan2.core.optim;
 
 import io.stylegan2.core.CancellationToken;
+import io.stylegan2.core.FrameRecorder;
 import io.stylegan2.core.MemoryPolicy;
 import io.stylegan2.core.Progress;
 import io.stylegan2.core.StepMemory;
@@ -158,6 +159,7 @@ public final class OptimisationLoop {
         private final List<String> extraOutputs = new ArrayList<>();
         private final List<AfterUpdate> after = new ArrayList<>();
         private IntConsumer onCancel;
+        private String frameOutput;
 
         private Builder(SameDiff sd, Objective objective, Adam adam) {
             this.sd = sd;
@@ -215,6 +217,18 @@ public final class OptimisationLoop {
             return this;
         }
 
+        /**
+         * The graph output that is the current image: when {@link #run} gets a {@link FrameRecorder},
+         * it is computed with each evaluation and handed to {@link FrameRecorder#frame} every
+         * {@link FrameRecorder#frameEvery()} steps (and at a final evaluation). Other progress
+         * callbacks cost nothing.
+         */
+        public Builder frames(String output) {
+            requireGraph("frames");
+            this.frameOutput = Objects.requireNonNull(output, "output");
+            return this;
+        }
+
         /** An action after each update, in the order added. */
         public Builder afterUpdate(AfterUpdate action) {
             after.add(Objects.requireNonNull(action, "action"));
@@ -238,7 +252,10 @@ public final class OptimisationLoop {
             Progress p = Progress.orNone(progress);
             CancellationToken c = CancellationToken.orNone(cancel);
             StepMemory.Loop memory = sd == null ? null : new StepMemory.Loop(sd);
-            Evaluator eval = sd == null ? evaluator : graphEvaluator();
+            FrameRecorder frames = frameOutput != null && p instanceof FrameRecorder r ? r : null;
+            if (frames != null && frames.frameEvery() < 1)
+                throw new IllegalArgumentException(task + ": frameEvery() must be >= 1, got " + frames.frameEvery());
+            Evaluator eval = sd == null ? evaluator : graphEvaluator(frames != null);
             Updater upd = sd == null ? updater : adam::step;
             List<Map<String, Double>> history = new ArrayList<>();
             Evaluation last = null;
@@ -258,6 +275,10 @@ public final class OptimisationLoop {
                     Evaluation e = eval.evaluate(step, !end);
                     Map<String, Double> values = new LinkedHashMap<>(e.values());
                     checkFinite(values, step);
+                    if (frames != null && (end || step % frames.frameEvery() == 0)) {
+                        INDArray image = e.outputs().get(frameOutput);
+                        if (image != null) frames.frame(task, step, image);
+                    }
                     stopped = !end && stop.reached(step, values);
                     if (!end && !stopped) {
                         double rate = schedule.at(step);
@@ -288,9 +309,10 @@ public final class OptimisationLoop {
             return new Result(history, step - startAt, stopped, last, (System.nanoTime() - t0) / 1e9);
         }
 
-        private Evaluator graphEvaluator() {
+        private Evaluator graphEvaluator(boolean withFrames) {
             List<String> outs = new ArrayList<>(Arrays.asList(objective.outputNames()));
             outs.addAll(extraOutputs);
+            if (withFrames && !outs.contains(frameOutput)) outs.add(frameOutput);
             List<String> vars = Arrays.asList(adam.names());
             return (step, gradients) -> {
                 Map<String, INDArray> ph = feed.apply(step);

@@ -1,6 +1,7 @@
 package io.stylegan2.core.optim;
 
 import io.stylegan2.core.CancellationToken;
+import io.stylegan2.core.FrameRecorder;
 import io.stylegan2.core.Progress;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -164,5 +165,26 @@ class OptimisationLoopTest {
         assertThat(Schedule.constant(0.3).at(7)).isEqualTo(0.3);
         assertThatThrownBy(() -> Schedule.constant(-1)).hasMessageContaining(">= 0");
         assertThatThrownBy(() -> new Schedule.Cosine(0.1, 0.2, 5)).hasMessageContaining("peak >= floor");
+    }
+
+    /** A FrameRecorder gets the frame output of step 0 and every k-th step (before its update), and of the final evaluation. */
+    @Test
+    void aFrameRecorderGetsTheFrameOutputEveryKSteps() {
+        Quadratic q = Quadratic.create();
+        List<String> frames = new ArrayList<>();
+        FrameRecorder rec = new FrameRecorder() {
+            @Override public int frameEvery() { return 2; }
+            @Override public void frame(String task, long step, INDArray image) { frames.add(task + "@" + step + "=" + image.getDouble(0)); }
+            @Override public void start(String task, long total) {}
+            @Override public void update(long done, Map<String, Double> values) {}
+            @Override public void end() {}
+        };
+        OptimisationLoop.graph(q.sd(), q.objective(), q.adam()).task("quad").steps(5).finalEvaluation(true)
+                .schedule(Schedule.constant(0.0)).frames("total").feed(i -> target(1.0)).run(rec, null);
+        // lr 0: x stays 0, the loss (our "image") stays 1
+        assertThat(frames).containsExactly("quad@0=1.0", "quad@2=1.0", "quad@4=1.0", "quad@5=1.0");
+        // a loop without frames() treats a recorder as a plain Progress
+        OptimisationLoop.graph(q.sd(), q.objective(), q.adam()).steps(3).schedule(Schedule.constant(0.0)).feed(i -> target(1.0)).run(rec, null);
+        assertThat(frames).hasSize(4);
     }
 }

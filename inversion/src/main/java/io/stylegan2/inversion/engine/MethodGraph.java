@@ -170,9 +170,12 @@ public final class MethodGraph {
         return new Adam(sd, trainables, beta1, beta2, eps);
     }
 
-    /** The optimisation loop over this graph with {@code objective} (usually the method's {@link CompositeLoss}). */
+    /**
+     * The optimisation loop over this graph with {@code objective} (usually the method's {@link CompositeLoss});
+     * its frames ({@link io.stylegan2.core.FrameRecorder}, {@code invert --save-video}) are {@link #image()}.
+     */
     public OptimisationLoop.Builder loop(Objective objective, Adam adam) {
-        return OptimisationLoop.graph(sd, objective, adam);
+        return OptimisationLoop.graph(sd, objective, adam).frames(image.name());
     }
 
     /**
