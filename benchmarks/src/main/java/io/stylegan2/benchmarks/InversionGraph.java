@@ -44,7 +44,7 @@ final class InversionGraph implements AutoCloseable {
         LpipsNet.ALEX.expectedShapes().forEach((k, s) -> lw.put(k, Nd4j.randn(DataType.FLOAT, s).muli(0.05)));
         Lpips lpips = Lpips.create(LpipsNet.ALEX, lw);
 
-        INDArray ws = g.mapping(z, 1.0, -1);
+        INDArray ws = g.mapping(z, 1.0);
         MethodGraph.Builder b = MethodGraph.builder(g).target(Nd4j.rand(DataType.FLOAT, 1, 3, resolution, resolution).muli(2).subi(1));
         if (pti) b.latentPlaceholder(1).tuneWeights(PivotalTuning.TUNED);
         else b.latentWPlus(ws);

@@ -19,6 +19,26 @@ final class Cli {
         if (!Files.isReadable(file)) throw usage(spec, what + ": file is not readable: " + file);
     }
 
+    /**
+     * A {@code --direction} argument: {@code FILE}, or {@code FILE:NAME} / {@code FILE:INDEX} selecting one
+     * direction of the file (default: its first); a missing file or unknown direction is a usage error.
+     */
+    static io.stylegan2.inversion.editing.Direction direction(CommandSpec spec, String arg) {
+        Path file = Path.of(arg);
+        String select = "0";
+        if (!Files.isRegularFile(file) && arg.lastIndexOf(':') > 0) {
+            int c = arg.lastIndexOf(':');
+            file = Path.of(arg.substring(0, c));
+            select = arg.substring(c + 1);
+        }
+        requireReadableFile(spec, file, "--direction");
+        try {
+            return io.stylegan2.inversion.editing.DirectionSet.load(file).select(select);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw usage(spec, "--direction: " + e.getMessage());
+        }
+    }
+
     /** Converts seed lists such as {@code 1-8} or {@code 1,3,5-7}. */
     static final class SeedListConverter implements CommandLine.ITypeConverter<SeedList> {
         @Override

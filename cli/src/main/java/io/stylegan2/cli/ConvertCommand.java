@@ -130,6 +130,6 @@ final class ConvertCommand implements Callable<Integer> {
 
     private static INDArray render(Generator g) {
         INDArray z = Seeds.z(new long[]{VERIFY_SEED}, g.config().zDim());
-        return g.synthesis(g.mapping(z, 1.0, -1), NoiseMode.CONST, 0);
+        return g.synthesis(g.mapping(z, 1.0), NoiseMode.CONST, 0);
     }
 }

@@ -151,7 +151,7 @@ final class DirectionsCommand implements Callable<Integer> {
         for (Direction d : found) {
             Map<String, Object> p = d.provenance().params();
             StringBuilder line = new StringBuilder(String.format("%-10s %s rows %d-%s", d.name(), d.space().label(), d.start(),
-                    d.end() == Direction.TO_LAST_ROW ? "last" : String.valueOf(d.end() - 1)));
+                    d.end().isEmpty() ? "last" : String.valueOf(d.end().getAsInt() - 1)));
             if (p.containsKey("eigenvalue")) line.append(String.format("  eigenvalue %.6g", ((Number) p.get("eigenvalue")).doubleValue()));
             if (p.containsKey("stdev")) line.append(String.format("  stdev %.6g", ((Number) p.get("stdev")).doubleValue()));
             if (p.containsKey("explained_variance")) line.append(String.format("  explained %.2f%%", 100 * ((Number) p.get("explained_variance")).doubleValue()));

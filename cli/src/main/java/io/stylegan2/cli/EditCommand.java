@@ -98,22 +98,8 @@ final class EditCommand implements Callable<Integer> {
         model.check();
         if (inputs.w != null) Cli.requireReadableFile(spec, inputs.w, "--w");
         if (inputs.result != null) Cli.requireReadableFile(spec, inputs.result, "--result");
-        Path dirFile = Path.of(direction);
-        String select = "0";
-        if (!Files.isRegularFile(dirFile) && direction.lastIndexOf(':') > 0) {
-            int c = direction.lastIndexOf(':');
-            dirFile = Path.of(direction.substring(0, c));
-            select = direction.substring(c + 1);
-        }
-        Cli.requireReadableFile(spec, dirFile, "--direction");
         Path out = output.check();
-
-        Direction d;
-        try {
-            d = DirectionSet.load(dirFile).select(select);
-        } catch (IllegalArgumentException e) {
-            throw Cli.usage(spec, "--direction: " + e.getMessage());
-        }
+        Direction d = Cli.direction(spec, direction);
         PrintWriter stdout = spec.commandLine().getOut();
         try (ModelOption.Loaded loaded = model.load()) {
             Generator g = loaded.generator();
@@ -126,7 +112,7 @@ final class EditCommand implements Callable<Integer> {
                 InversionResult result = InversionResults.load(inputs.result);
                 Reconstruction r = reconstruction(result, g);
                 NoiseMode mode = noise.given() ? noise.mode : null;
-                imgs = Edits.strip(g, result.method(), r, d, strengths, mode, noise.seed);
+                imgs = mode == null ? Edits.strip(g, result.method(), r, d, strengths) : Edits.strip(g, result.method(), r, d, strengths, mode, noise.seed);
                 source = (r.weightOffsets().isEmpty() ? "" : "with " + r.weightOffsets().size() + " weight offsets, ")
                         + "noise: " + (mode == null ? describe(r.hooks()) : describe(mode) + " for every layer");
             } else {

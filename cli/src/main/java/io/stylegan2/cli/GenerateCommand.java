@@ -10,7 +10,6 @@ import io.stylegan2.stylegan.Generator;
 import io.stylegan2.stylegan.GeneratorConfig;
 import io.stylegan2.stylegan.MappingNetwork;
 import io.stylegan2.stylegan.NoiseMode;
-import io.stylegan2.stylegan.WPlus;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -52,7 +51,8 @@ final class GenerateCommand implements Callable<Integer> {
         @Option(names = "--z", paramLabel = "FILE.npy", description = "latents z [N, z_dim]")
         Path z;
         @Option(names = "--w", paramLabel = "FILE", description = {"latents: .npy [N, w_dim] (w) or [N, num_ws, w_dim] (W+); one W+ code "
-                + "[num_ws, w_dim] (invert's latent.npy, --save-w's files) is one image; NVIDIA's projected_w.npz (its 'w' entry). Truncation is not applied"})
+                + "[num_ws, w_dim] (invert's latent.npy, --save-w's files) is one image; NVIDIA's projected_w.npz (its 'w' entry); "
+                + "an inversion result (result.safetensors or its invert folder). Truncation is not applied"})
         Path w;
     }
 
@@ -125,7 +125,6 @@ final class GenerateCommand implements Callable<Integer> {
             GeneratorConfig cfg = g.config();
             if (truncationCutoff != null && truncationCutoff > cfg.numWs())
                 throw Cli.usage(spec, "--truncation-cutoff " + truncationCutoff + " exceeds num_ws " + cfg.numWs());
-            int cutoff = truncationCutoff == null ? -1 : truncationCutoff;
 
             // latents are made per batch: a seed range of millions never builds its z matrix at once
             int n;
@@ -139,7 +138,7 @@ final class GenerateCommand implements Callable<Integer> {
                 name = i -> String.format("seed%04d", seeds[i]);
                 latentRows = (b0, b1) -> Seeds.z(Arrays.copyOfRange(seeds, b0, b1), cfg.zDim());
             } else {
-                INDArray latents = inputs.z != null ? checkZ(Npy.read(inputs.z), cfg) : checkW(readW(inputs.w, cfg, stdout), cfg);
+                INDArray latents = inputs.z != null ? checkZ(Npy.read(inputs.z), cfg) : readW(inputs.w, cfg, stdout);
                 n = (int) latents.size(0);
                 isW = inputs.z == null;
                 name = i -> String.format("img%04d", i);
@@ -153,7 +152,7 @@ final class GenerateCommand implements Callable<Integer> {
                 for (int b0 = 0, bi = 0; b0 < n; b0 += batch, bi++) {
                     int b1 = Math.min(n, b0 + batch);
                     INDArray chunk = latentRows.apply(b0, b1);
-                    INDArray ws = isW ? chunk : g.mapping(chunk, truncation, cutoff);
+                    INDArray ws = isW ? chunk : (truncationCutoff == null ? g.mapping(chunk, truncation) : g.mapping(chunk, truncation, truncationCutoff));
                     INDArray imgs = g.synthesis(ws, noiseMode, noise.seed + bi);
                     checkImages(imgs, b1 - b0, cfg);
                     for (int i = b0; i < b1; i++) {
@@ -179,26 +178,13 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * The {@code --w} file as a batch of latents: NVIDIA's {@code projected_w.npz} (its {@code w}
-     * entry, or its only one), or an {@code .npy}; a single W+ code {@code [num_ws, w_dim]} becomes
-     * one latent {@code [1, num_ws, w_dim]} (said on stdout), never {@code num_ws} w latents.
-     */
-    private INDArray readW(java.nio.file.Path file, GeneratorConfig cfg, java.io.PrintWriter stdout) throws java.io.IOException {
-        INDArray w;
-        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".npz")) {
-            Map<String, INDArray> entries = Npy.readNpz(file);
-            if (entries.containsKey("w")) w = entries.get("w");
-            else if (entries.size() == 1) w = entries.values().iterator().next();
-            else throw Cli.usage(spec, "--w " + file + ": an .npz needs a 'w' entry (NVIDIA's projected_w.npz) or a single array, got " + entries.keySet());
-        } else {
-            w = Npy.read(file);
+    /** The {@code --w} file as a batch of W+ codes ({@link LatentFiles}); a bad file is a usage error naming it. */
+    private INDArray readW(Path file, GeneratorConfig cfg, PrintWriter stdout) throws IOException {
+        try {
+            return LatentFiles.read(file, cfg, stdout::println);
+        } catch (IllegalArgumentException e) {
+            throw Cli.usage(spec, "--w " + e.getMessage());
         }
-        if (w.rank() == 2 && w.size(0) == cfg.numWs() && w.size(1) == cfg.wDim()) {
-            stdout.println("--w " + file + ": one W+ code [" + cfg.numWs() + ", " + cfg.wDim() + "], one image");
-            return w.reshape(1, cfg.numWs(), cfg.wDim());
-        }
-        return w;
     }
 
     private INDArray checkZ(INDArray z, GeneratorConfig cfg) {
@@ -206,18 +192,6 @@ final class GenerateCommand implements Callable<Integer> {
             throw Cli.usage(spec, "--z " + inputs.z + ": expected shape [N, z_dim=" + cfg.zDim() + "], got " + Arrays.toString(z.shape()));
         requireFinite(z, "--z " + inputs.z);
         return z.castTo(DataType.FLOAT);
-    }
-
-    private INDArray checkW(INDArray w, GeneratorConfig cfg) {
-        INDArray ws;
-        try {
-            ws = WPlus.batch(w.castTo(DataType.FLOAT), cfg, "--w " + inputs.w);
-        } catch (IllegalArgumentException e) {
-            throw Cli.usage(spec, e.getMessage());
-        }
-        if (ws.size(0) < 1) throw Cli.usage(spec, "--w " + inputs.w + ": no latents, shape " + Arrays.toString(w.shape()));
-        requireFinite(ws, "--w " + inputs.w);
-        return ws;
     }
 
     /** A usage error naming the file when a latent holds NaN or infinity (it would draw NaN images). */

@@ -60,7 +60,10 @@ import java.util.stream.Stream;
  * {@code result.safetensors} (native result), {@code projected_w.npz} (NVIDIA), {@code latent.npy}
  * ([num_ws, w_dim]), {@code projected_rosinality.pt} (rosinality projector layout, see
  * {@link #rosinalityResult}), {@code metrics.json}, {@code loss.png}, and for generator-tuning
- * methods (pti, gani, near-perfect) {@code drift.json}, and {@code settings.json} (what made it). A failing
+ * methods (pti, gani, near-perfect) {@code drift.json}, with {@code --direction} an {@code edit_<i>_<name>.png}
+ * strength strip per direction, with {@code --save-video} {@code projection.gif} and {@code projection.mp4}
+ * ({@link ProjectionVideo}), and {@code settings.json} (what made it); and {@code OUT/report.html}
+ * ({@link InvertReport}), one self-contained page over every image of the run. A failing
  * image (unreadable, failed inversion, unwritable folder) is reported with its reason and the others go
  * on; the exit code is then 1. Each image's folder is written whole or not at all ({@link ResultFolders}):
  * a rerun skips images finished with the same settings, refuses folders made with other settings unless
@@ -105,6 +108,24 @@ final class InvertCommand implements Callable<Integer> {
     @Option(names = "--linear-loss-plot", description = "linear y axis in loss.png (default: log scale)")
     boolean linearPlot;
 
+    @Option(names = "--save-video", description = "record the projection as NVlabs' projector does: target | reconstruction every --video-every steps "
+            + "(each phase of the method), as projection.gif and projection.mp4 in the image's folder")
+    boolean saveVideo;
+
+    @Option(names = "--video-every", defaultValue = "1", paramLabel = "K", description = "with --save-video: a frame every K steps (default: ${DEFAULT-VALUE})")
+    int videoEvery;
+
+    @Option(names = "--video-fps", defaultValue = "10", paramLabel = "N", description = "with --save-video: frames per second (default: ${DEFAULT-VALUE}, NVlabs')")
+    int videoFps;
+
+    @Option(names = "--direction", paramLabel = "FILE[:NAME|INDEX]",
+            description = "edit each result along this direction (repeatable): edit_<name>.png in its folder and a strip in report.html")
+    List<String> directions = new ArrayList<>();
+
+    @Option(names = "--strength", defaultValue = "-3:3:7", paramLabel = "A:B:N|LIST",
+            description = "with --direction: strengths, A:B:N or a comma list (default: ${DEFAULT-VALUE})")
+    String strength;
+
     @Option(names = "--force", description = "redo images whose result folder exists (default: skip those finished with the same settings, "
             + "refuse those made with other settings)")
     boolean force;
@@ -129,6 +150,15 @@ final class InvertCommand implements Callable<Integer> {
             throw Cli.usage(spec, "--option: " + e.getMessage());
         }
         if (steps != null && steps < 1) throw Cli.usage(spec, "--steps must be >= 1, got " + steps);
+        if (videoEvery < 1) throw Cli.usage(spec, "--video-every must be >= 1, got " + videoEvery);
+        if (videoFps < 1 || videoFps > 120) throw Cli.usage(spec, "--video-fps must be in [1, 120], got " + videoFps);
+        double[] strengths;
+        try {
+            strengths = EditCommand.parseStrengths(strength);
+        } catch (IllegalArgumentException e) {
+            throw Cli.usage(spec, "--strength: " + e.getMessage());
+        }
+        List<InvertReport.NamedDirection> edits = loadDirections();
         model.check();
         lpips.file();
         output.check();
@@ -143,15 +173,24 @@ final class InvertCommand implements Callable<Integer> {
             perceptual = lpips.load(cfg.imgResolution());
             Inverter inverter;
             try {
-                inverter = METHODS.create(method, new MethodContext(g, perceptual, steps, options, loaded.discriminator(), METHODS));
+                MethodContext ctx = MethodContext.of(g).withOptions(options).withDiscriminator(loaded.discriminator()).withMethods(METHODS);
+                if (perceptual != null) ctx = ctx.withPerceptual(perceptual);
+                if (steps != null) ctx = ctx.withSteps(steps);
+                inverter = METHODS.create(method, ctx);
             } catch (IllegalArgumentException e) {
                 throw Cli.usage(spec, e.getMessage());
             }
 
             // read every image first: an unreadable one is a failed outcome, the others go on
+            for (InvertReport.NamedDirection d : edits) {
+                if (d.direction().wDim() != cfg.wDim()) throw Cli.usage(spec, "--direction " + d.source() + ": w_dim " + d.direction().wDim() + " does not match the model's " + cfg.wDim());
+                if (d.direction().start() >= cfg.numWs()) throw Cli.usage(spec, "--direction " + d.source() + ": starts at W+ row " + d.direction().start() + " but the model has " + cfg.numWs());
+            }
             List<String> failed = new ArrayList<>();
             Map<String, Path> sources = new LinkedHashMap<>();
             List<Target> targets = readTargets(files, cfg, failed, stderr, sources);
+            Map<String, String> reportFailures = new LinkedHashMap<>();
+            for (String name : failed) reportFailures.put(name, "unreadable image");
             int skipped = 0;
             Map<String, Object> runSettings = settings();
 
@@ -173,34 +212,47 @@ final class InvertCommand implements Callable<Integer> {
                         failed.add(t.name());
                         continue;
                     }
-                    InversionOutcome o = inverter.invert(List.of(t), bar, CancellationToken.NONE).get(0);
-                    if (o instanceof InversionOutcome.Failure f) {
-                        stderr.println("error: " + t.name() + ": " + f.message());
-                        stderr.flush();
-                        failed.add(t.name());
-                        continue;
-                    }
-                    InversionResult r = o.resultOrThrow();
-                    Path dir = out.resolve(t.name());
+                    ProjectionVideo video = saveVideo ? ProjectionVideo.open(bar, t, videoEvery, out, videoFps) : null;
                     try {
-                        folders.write(t.name(), settings, d -> write(t, r, d, !linearPlot));
-                    } catch (IOException | RuntimeException e) {
-                        stderr.println("error: " + t.name() + ": cannot write its results to " + dir + ": " + e);
-                        stderr.flush();
-                        failed.add(t.name());
-                        continue;
+                        InversionOutcome o = inverter.invert(List.of(t), video != null ? video : bar, CancellationToken.NONE).get(0);
+                        if (o instanceof InversionOutcome.Failure f) {
+                            stderr.println("error: " + t.name() + ": " + f.message());
+                            stderr.flush();
+                            failed.add(t.name());
+                            reportFailures.put(t.name(), f.message());
+                            continue;
+                        }
+                        InversionResult r = o.resultOrThrow();
+                        Path dir = out.resolve(t.name());
+                        try {
+                            folders.write(t.name(), settings, d -> {
+                                write(t, r, d, !linearPlot);
+                                for (InvertReport.NamedDirection e : edits) InvertReport.writeEdit(g, r, e, strengths, d);
+                                if (video != null) video.finish(r, d.resolve("projection"));
+                            });
+                        } catch (IOException | RuntimeException e) {
+                            stderr.println("error: " + t.name() + ": cannot write its results to " + dir + ": " + e);
+                            stderr.flush();
+                            failed.add(t.name());
+                            reportFailures.put(t.name(), "cannot write its results: " + e.getMessage());
+                            continue;
+                        }
+                        ReconstructionMetrics m = r.metrics();
+                        stdout.printf(Locale.ROOT, "%s: %s %d steps, MSE %.2f, PSNR %.2f dB, SSIM %.4f%s, %.1f s -> %s%n", t.name(), r.method(),
+                                r.timing().steps(), m.mse(), m.psnr(), m.ssim(),
+                                m.perceptual() == null ? "" : String.format(Locale.ROOT, ", %s %.4f", m.perceptualName(), m.perceptual()),
+                                r.timing().totalSeconds(), dir);
+                        for (String note : r.notes()) stdout.println("  note: " + note);
+                        stdout.flush();
+                    } finally {
+                        if (video != null) video.close();
                     }
-                    ReconstructionMetrics m = r.metrics();
-                    stdout.printf(Locale.ROOT, "%s: %s %d steps, MSE %.2f, PSNR %.2f dB, SSIM %.4f%s, %.1f s -> %s%n", t.name(), r.method(),
-                            r.timing().steps(), m.mse(), m.psnr(), m.ssim(),
-                            m.perceptual() == null ? "" : String.format(Locale.ROOT, ", %s %.4f", m.perceptualName(), m.perceptual()),
-                            r.timing().totalSeconds(), dir);
-                    for (String note : r.notes()) stdout.println("  note: " + note);
-                    stdout.flush();
                 }
             }
-            stdout.printf(Locale.ROOT, "inverted %d of %d image%s with %s into %s%s%n", files.size() - failed.size() - skipped, files.size(),
-                    files.size() == 1 ? "" : "s", method, out, skipped == 0 ? "" : " (" + skipped + " skipped: finished earlier)");
+            for (String name : failed) reportFailures.putIfAbsent(name, "failed (see the log)");
+            Path report = InvertReport.write(out, runSettings, targets.stream().map(Target::name).toList(), reportFailures, edits);
+            stdout.printf(Locale.ROOT, "inverted %d of %d image%s with %s into %s%s; report: %s%n", files.size() - failed.size() - skipped, files.size(),
+                    files.size() == 1 ? "" : "s", method, out, skipped == 0 ? "" : " (" + skipped + " skipped: finished earlier)", report);
             stdout.flush();
             return failed.isEmpty() ? 0 : 1;
         } finally {
@@ -235,7 +287,19 @@ final class InvertCommand implements Callable<Integer> {
         Path lp = lpips.file();
         m.put("lpips", lp == null ? null : fileId(lp));
         m.put("lpips_net", lpips.net);
+        if (!directions.isEmpty()) {
+            m.put("directions", new ArrayList<>(directions));
+            m.put("strength", strength);
+        }
         return m;
+    }
+
+    /** The {@code --direction} arguments, loaded ({@code FILE}, {@code FILE:NAME} or {@code FILE:INDEX}, as {@code edit}). */
+    private List<InvertReport.NamedDirection> loadDirections() {
+        List<InvertReport.NamedDirection> out = new ArrayList<>();
+        for (int i = 0; i < directions.size(); i++)
+            out.add(new InvertReport.NamedDirection(directions.get(i), Cli.direction(spec, directions.get(i)), i));
+        return out;
     }
 
     private static String fileId(Path f) throws IOException {

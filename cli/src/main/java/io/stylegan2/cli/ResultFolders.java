@@ -96,6 +96,11 @@ final class ResultFolders implements AutoCloseable {
     /** Writes one item's files into a part folder, then renames it into place (replacing an existing item). */
     void write(String name, Map<String, Object> settings, Writer writer) throws IOException {
         Path part = Files.createTempDirectory(out, "." + name + ".part-");
+        try {   // temporary folders are made rwx------; a result folder is an ordinary one
+            Files.setPosixFilePermissions(part, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (UnsupportedOperationException | IOException ignored) {
+            // not a POSIX file system: keep the defaults
+        }
         try {
             writer.write(part);
             Files.write(part.resolve(SETTINGS), JSON.writeValueAsBytes(settings));

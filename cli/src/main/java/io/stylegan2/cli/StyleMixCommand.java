@@ -76,8 +76,8 @@ final class StyleMixCommand implements Callable<Integer> {
             }
             long[] rs = rows.seeds(), cs = cols.seeds();
             if ((long) rs.length * cs.length > 4096) throw Cli.usage(spec, "at most 4096 mixed images, got " + rs.length + " x " + cs.length);
-            INDArray rowWs = g.mapping(Seeds.z(rs, cfg.zDim()), truncation, -1).castTo(DataType.FLOAT);
-            INDArray colWs = g.mapping(Seeds.z(cs, cfg.zDim()), truncation, -1).castTo(DataType.FLOAT);
+            INDArray rowWs = g.mapping(Seeds.z(rs, cfg.zDim()), truncation).castTo(DataType.FLOAT);
+            INDArray colWs = g.mapping(Seeds.z(cs, cfg.zDim()), truncation).castTo(DataType.FLOAT);
             java.nio.file.Files.createDirectories(out);
             INDArray rowImgs = draw(g, rowWs), colImgs = draw(g, colWs);
             INDArray blank = Nd4j.valueArrayOf(new long[]{1, cfg.imgChannels(), cfg.imgResolution(), cfg.imgResolution()}, -1f);

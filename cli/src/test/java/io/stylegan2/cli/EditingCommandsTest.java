@@ -77,10 +77,10 @@ class EditingCommandsTest {
                 .as(err.toString()).isZero();
         DirectionSet set = DirectionSet.load(dirs);
         assertThat(set.names()).containsExactly("sefa0", "sefa1", "sefa2", "pc0", "pc1");
-        assertThat(set.get("sefa1").end()).isEqualTo(4);
+        assertThat(set.get("sefa1").end()).hasValue(4);
 
         Nd4j.getRandom().setSeed(3);
-        INDArray ws = g.mapping(Nd4j.randn(DataType.FLOAT, 2, g.config().zDim()), 1.0, -1);
+        INDArray ws = g.mapping(Nd4j.randn(DataType.FLOAT, 2, g.config().zDim()), 1.0);
         Path wFile = dir.resolve("w.npy");
         Npy.writeFloat32(wFile, ws);
         Path o = dir.resolve("edit");
@@ -119,7 +119,7 @@ class EditingCommandsTest {
         v.putScalar(0, 1.0);
         new DirectionSet(List.of(new Direction("e0", LatentSpace.W, v, 0, numWs, 1.0, null))).save(dirs);
         Nd4j.getRandom().setSeed(5);
-        INDArray ws = g.mapping(Nd4j.randn(DataType.FLOAT, 1, g.config().zDim()), 1.0, -1);
+        INDArray ws = g.mapping(Nd4j.randn(DataType.FLOAT, 1, g.config().zDim()), 1.0);
         Map<String, INDArray> offsets = Map.of("synthesis.b32.torgb.bias", Nd4j.ones(DataType.FLOAT, 3).muli(0.5));
         Reconstruction rec = new Reconstruction(Latent.of(ws, g.config()), HookState.CONST, offsets, Map.of());
         INDArray image = ReconstructionRenderer.render(g, rec);
@@ -162,7 +162,7 @@ class EditingCommandsTest {
     void interfaceganFromLatentsAndLabels() throws Exception {
         int n = 1000;
         Nd4j.getRandom().setSeed(6);
-        INDArray ws = g.mapping(Nd4j.randn(DataType.FLOAT, n, g.config().zDim()), 1.0, -1)
+        INDArray ws = g.mapping(Nd4j.randn(DataType.FLOAT, n, g.config().zDim()), 1.0)
                 .get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.all()).dup();
         Path wFile = dir.resolve("w.npy");
         Npy.writeFloat32(wFile, ws);

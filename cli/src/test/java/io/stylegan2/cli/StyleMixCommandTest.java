@@ -44,7 +44,7 @@ class StyleMixCommandTest {
             int r = g.config().imgResolution();
             assertThat(grid.getWidth()).isEqualTo(2 * r + 2);        // corner + one column, a 2-pixel gutter
             assertThat(grid.getHeight()).isEqualTo(3 * r + 4);       // the column seed's row + two row seeds
-            INDArray row = g.mapping(Seeds.z(new long[]{2}, g.config().zDim()), 1.0, -1), col = g.mapping(Seeds.z(new long[]{3}, g.config().zDim()), 1.0, -1);
+            INDArray row = g.mapping(Seeds.z(new long[]{2}, g.config().zDim()), 1.0), col = g.mapping(Seeds.z(new long[]{3}, g.config().zDim()), 1.0);
             INDArray want = g.synthesis(WPlus.mix(row, col, 0, 4), NoiseMode.CONST, 0);
             Path p = dir.resolve("want.png");
             Images.writePng(want, p);

@@ -84,7 +84,7 @@ public final class Methods {
     private <O extends Record> Inverter create(InversionMethod<O> m, MethodContext context) throws Exception {
         O options = MethodOptions.parse(m.name(), context.options(), m.defaults());
         MethodContext c = context.methods() == this ? context
-                : new MethodContext(context.generator(), context.perceptual(), context.steps(), context.options(), context.discriminator(), this);
+                : context.withMethods(this);
         return m.create(c, options);
     }
 }

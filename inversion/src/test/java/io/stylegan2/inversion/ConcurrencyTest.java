@@ -32,13 +32,13 @@ class ConcurrencyTest {
         Generator g = FixtureModel.generator();
         long[][] seeds = {{1, 2}, {3, 4}};
         List<INDArray> sequential = new ArrayList<>();
-        for (long[] s : seeds) sequential.add(g.synthesis(g.mapping(Seeds.z(s, g.config().zDim()), 0.7, -1), NoiseMode.CONST, 0));
+        for (long[] s : seeds) sequential.add(g.synthesis(g.mapping(Seeds.z(s, g.config().zDim()), 0.7), NoiseMode.CONST, 0));
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             for (int round = 0; round < 3; round++) {
                 List<Future<INDArray>> f = new ArrayList<>();
                 for (long[] s : seeds)
-                    f.add(pool.submit(() -> g.synthesis(g.mapping(Seeds.z(s, g.config().zDim()), 0.7, -1), NoiseMode.CONST, 0)));
+                    f.add(pool.submit(() -> g.synthesis(g.mapping(Seeds.z(s, g.config().zDim()), 0.7), NoiseMode.CONST, 0)));
                 for (int i = 0; i < seeds.length; i++) assertThat(maxAbsDiff(f.get(i).get(), sequential.get(i))).as("round %d, batch %d", round, i).isEqualTo(0.0);
             }
         } finally {
@@ -52,11 +52,11 @@ class ConcurrencyTest {
         Target[] targets = {FixtureModel.target("a", 5, 0.7), FixtureModel.target("b", 6, 0.7)};
         WPlusConfig c = WPlusConfig.defaults().withSteps(8);
         List<InversionResult> sequential = new ArrayList<>();
-        for (Target t : targets) sequential.add(new WPlusProjector(g, null, c).invert(t));
+        for (Target t : targets) sequential.add(new WPlusProjector(g, c).invert(t));
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             List<Future<InversionResult>> f = new ArrayList<>();
-            for (Target t : targets) f.add(pool.submit(() -> new WPlusProjector(g, null, c).invert(t)));
+            for (Target t : targets) f.add(pool.submit(() -> new WPlusProjector(g, c).invert(t)));
             for (int i = 0; i < targets.length; i++) {
                 InversionResult r = f.get(i).get();
                 assertThat(maxAbsDiff(r.ws(), sequential.get(i).ws())).as(targets[i].name()).isLessThan(1e-5);

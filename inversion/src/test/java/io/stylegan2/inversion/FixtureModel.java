@@ -68,7 +68,7 @@ public final class FixtureModel {
     /** The W+ code of {@code seed} at truncation {@code psi} (so a perfect answer exists). */
     public static INDArray ws(long seed, double psi) throws IOException {
         Generator g = generator();
-        return g.mapping(Seeds.z(new long[]{seed}, g.config().zDim()), psi, -1);
+        return g.mapping(Seeds.z(new long[]{seed}, g.config().zDim()), psi);
     }
 
     /** An image the generator itself produced: {@code [1, 3, 32, 32]}, const noise, clamped to [-1, 1]. */

@@ -60,7 +60,7 @@ class InversionResultsTest {
 
     @Test
     void nativeFileRoundTripsExactlyForARealProjection() throws Exception {
-        InversionResult r = new WPlusProjector(FixtureModel.generator(), null, WPlusConfig.defaults().withSteps(2))
+        InversionResult r = new WPlusProjector(FixtureModel.generator(), WPlusConfig.defaults().withSteps(2))
                 .invert(FixtureModel.target("img 1", 5, 0.7));
         Path f = dir.resolve("r.safetensors");
         InversionResults.save(r, f);

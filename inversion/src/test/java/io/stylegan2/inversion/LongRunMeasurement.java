@@ -30,8 +30,8 @@ class LongRunMeasurement {
         System.out.printf("LONGRUN baseline w_avg image: MSE(signed) %.5f%n", base);
         for (String method : System.getProperty("inversion.methods", "wplus,w").split(",")) {
             Inverter inv = method.equals("wplus")
-                    ? new WPlusProjector(g, null, WPlusConfig.defaults().withSteps(steps))
-                    : new NvidiaProjector(g, null, NvidiaConfig.defaults().withSteps(steps));
+                    ? new WPlusProjector(g, WPlusConfig.defaults().withSteps(steps))
+                    : new NvidiaProjector(g, NvidiaConfig.defaults().withSteps(steps));
             InversionResult r = inv.invert(t);
             InversionResults.save(r, Path.of("target/longrun-" + method + ".safetensors"));
             LossCurves.writePng(r.history(), method + " " + steps + " steps", true, Path.of("target/longrun-" + method + "-loss.png"));

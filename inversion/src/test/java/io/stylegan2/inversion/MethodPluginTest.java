@@ -44,14 +44,14 @@ class MethodPluginTest {
     void builtInMethodsAreFoundByServiceLoader() throws Exception {
         Methods m = Methods.builtIn();
         assertThat(m.names()).containsExactly("w", "wplus", "pti", "gani", "encoder", "near-perfect", "padinv-opt", "padinv");
-        Inverter w = m.create("wplus", new MethodContext(FixtureModel.generator(), null, 7, null));
+        Inverter w = m.create("wplus", MethodContext.of(FixtureModel.generator()).withSteps(7));
         assertThat(w.name()).isEqualTo("wplus");
         assertThat(((WPlusProjector) w).config().steps()).isEqualTo(7);
-        Inverter w2 = m.create("wplus", new MethodContext(FixtureModel.generator(), null, null, Map.of("steps", "9", "learning-rate", "0.5")));
+        Inverter w2 = m.create("wplus", MethodContext.of(FixtureModel.generator()).withOptions(Map.of("steps", "9", "learning-rate", "0.5")));
         assertThat(((WPlusProjector) w2).config().steps()).isEqualTo(9);
         assertThat(((WPlusProjector) w2).config().learningRate()).isEqualTo(0.5);
         assertThatThrownBy(() -> m.get("nope")).hasMessageContaining("unknown inversion method 'nope'").hasMessageContaining("w, wplus, pti, gani, encoder, near-perfect, padinv-opt, padinv");
-        assertThatThrownBy(() -> m.create("wplus", new MethodContext(FixtureModel.generator(), null, null, Map.of("stpes", "9"))))
+        assertThatThrownBy(() -> m.create("wplus", MethodContext.of(FixtureModel.generator()).withOptions(Map.of("stpes", "9"))))
                 .hasMessageContaining("wplus: unknown option 'stpes'").hasMessageContaining("known: steps, learning-rate");
         // every built-in method lists its options with defaults
         for (String n : m.names()) assertThat(m.options(n)).as(n).isNotEmpty();
@@ -65,18 +65,17 @@ class MethodPluginTest {
         assertThat(m.names()).containsExactly("w", "wplus", "pti", "gani", "encoder", "near-perfect", "padinv-opt", "padinv", "echo");
         assertThat(Methods.builtIn().names()).hasSize(8);
         Target t = FixtureModel.target("t", 1, 0.7);
-        InversionResult r = m.create("echo", new MethodContext(FixtureModel.generator(), null, null,
-                Map.of("copies", "3", "scale", "2.5", "mode", "Alternating", "file", "a/b.txt", "maybe", "none", "flag", "yes"))).invertOne(t, null, null);
+        InversionResult r = m.create("echo", MethodContext.of(FixtureModel.generator()).withOptions(Map.of("copies", "3", "scale", "2.5", "mode", "Alternating", "file", "a/b.txt", "maybe", "none", "flag", "yes"))).invertOne(t, null, null);
         assertThat(r.config()).containsEntry("copies", 3).containsEntry("scale", 2.5).containsEntry("mode", "ALTERNATING")
                 .containsEntry("file", "a/b.txt").containsEntry("flag", true);
         assertThat(r.space()).isEqualTo(LatentSpace.W);
         assertThat(m.options("echo")).extracting(MethodOptions.Option::key).containsExactly("copies", "scale", "mode", "file", "maybe", "flag");
         assertThat(m.options("echo").get(2).type()).isEqualTo("frozen|alternating");
-        MethodContext bad = new MethodContext(FixtureModel.generator(), null, null, Map.of("copies", "x"));
+        MethodContext bad = MethodContext.of(FixtureModel.generator()).withOptions(Map.of("copies", "x"));
         assertThatThrownBy(() -> m.create("echo", bad)).hasMessageContaining("echo option copies=x: not an integer");
-        assertThatThrownBy(() -> m.create("echo", bad.with(null, Map.of("copies", "0")))).hasMessageContaining("echo: copies must be >= 1");
-        assertThatThrownBy(() -> m.create("echo", bad.with(null, Map.of("mode", "sometimes")))).hasMessageContaining("mode=sometimes: must be one of frozen, alternating");
-        assertThatThrownBy(() -> m.create("echo", bad.with(null, Map.of("flag", "perhaps")))).hasMessageContaining("expected true or false");
+        assertThatThrownBy(() -> m.create("echo", bad.withOptions(Map.of("copies", "0")))).hasMessageContaining("echo: copies must be >= 1");
+        assertThatThrownBy(() -> m.create("echo", bad.withOptions(Map.of("mode", "sometimes")))).hasMessageContaining("mode=sometimes: must be one of frozen, alternating");
+        assertThatThrownBy(() -> m.create("echo", bad.withOptions(Map.of("flag", "perhaps")))).hasMessageContaining("expected true or false");
     }
 
     @Test

@@ -17,7 +17,7 @@ class SavedResultTest {
     void readsAFileOrAFolderByTargetName(@TempDir Path dir) throws Exception {
         var g = FixtureModel.generator();
         Target t = FixtureModel.target("seed3", 3, 0.7);
-        InversionResult r = new WPlusProjector(g, null, WPlusConfig.defaults().withSteps(2)).invert(t);
+        InversionResult r = new WPlusProjector(g, WPlusConfig.defaults().withSteps(2)).invert(t);
         Path folder = dir.resolve("out");
         Files.createDirectories(folder.resolve("seed3"));
         InversionResults.save(r, folder.resolve("seed3").resolve("result.safetensors"));

@@ -62,7 +62,7 @@ class StrengthZeroTest {
             }
             default -> { }
         }
-        MethodContext ctx = new MethodContext(g, alex, 3, options, FixtureModel::discriminator, null);
+        MethodContext ctx = MethodContext.of(g).withPerceptual(alex).withSteps(3).withOptions(options).withDiscriminator(FixtureModel::discriminator);
         Target t = new Target("photo1", FixtureModel.photo(1, 32));
         InversionResult r = Methods.builtIn().create(method, ctx).invertOne(t, null, null);
         Path f = dir.resolve(method + ".safetensors");
@@ -70,7 +70,7 @@ class StrengthZeroTest {
         InversionResult back = InversionResults.load(f);
 
         Direction zero = Direction.w("zero", Nd4j.zeros(DataType.DOUBLE, g.config().wDim()), Provenance.of("test"));
-        INDArray strip = Edits.strip(g, back.reconstruction(), zero, new double[]{0.0}, null, 0);
+        INDArray strip = Edits.strip(g, back.reconstruction(), zero, new double[]{0.0});
         assertThat(strip).as(method).isEqualTo(back.image());
         assertThat(back.image()).isEqualTo(r.image());
         // what each method keeps to redraw its image

@@ -108,13 +108,13 @@ class GeneratorTermsTest {
     @Test
     void localityLatentsFollowPti() {
         Locality.Config cfg = new Locality.Config(3, 30, 0.5, 0.1, 0.1, NoiseMode.NONE);
-        INDArray pivot = g.mapping(randn(6, 1, G_CFG.zDim()), 1.0, -1);
+        INDArray pivot = g.mapping(randn(6, 1, G_CFG.zDim()), 1.0);
         INDArray wr = Locality.latents(g, pivot, cfg, 21);
         assertThat(wr.shape()).containsExactly(3, G_CFG.numWs(), G_CFG.wDim());
         Random rnd = new Random(21);
         double[] z = new double[3 * G_CFG.zDim()];
         for (int i = 0; i < z.length; i++) z[i] = rnd.nextGaussian();
-        INDArray wz = g.mapping(Nd4j.create(z, new long[] {3, G_CFG.zDim()}, DataType.DOUBLE), 0.5, -1);
+        INDArray wz = g.mapping(Nd4j.create(z, new long[] {3, G_CFG.zDim()}, DataType.DOUBLE), 0.5);
         INDArray p = pivot.reshape(G_CFG.numWs(), G_CFG.wDim());
         for (int i = 0; i < 3; i++) {
             INDArray step = wr.slice(i).sub(p), dir = wz.slice(i).sub(p);
@@ -129,7 +129,7 @@ class GeneratorTermsTest {
     @Test
     void localityIsZeroForZeroDeltasAndMatchesNaiveOtherwise() {
         Locality.Config cfg = new Locality.Config(2, 30, 0.5, 0.1, 0.2, NoiseMode.NONE);
-        INDArray pivot = g.mapping(randn(6, 1, G_CFG.zDim()), 1.0, -1);
+        INDArray pivot = g.mapping(randn(6, 1, G_CFG.zDim()), 1.0);
         INDArray wr = Locality.latents(g, pivot, cfg, 5);
 
         SameDiff s0 = SameDiff.create();
@@ -168,7 +168,7 @@ class GeneratorTermsTest {
         Random rnd = new Random(4);
         double[] z = new double[300 * G_CFG.zDim()];
         for (int i = 0; i < z.length; i++) z[i] = rnd.nextGaussian();
-        INDArray w = g.mapping(Nd4j.create(z, new long[] {300, G_CFG.zDim()}, DataType.DOUBLE), 1.0, -1)
+        INDArray w = g.mapping(Nd4j.create(z, new long[] {300, G_CFG.zDim()}, DataType.DOUBLE), 1.0)
                 .get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.all());
         GaussianPrior ref = GaussianPrior.fromW(w);
         io.stylegan2.core.testing.AllClose.assertAllClose("mean", prior.mean(), ref.mean(), 0, 1e-12);

@@ -50,7 +50,7 @@ public final class ManifoldDrift {
         try (PatchedGenerator tuned = new PatchedGenerator(g, deltas)) {
             for (int from = 0; from < samples; from += batch) {
                 int to = Math.min(samples, from + batch);
-                INDArray w = g.mapping(z.get(NDArrayIndex.interval(from, to)), 1.0, -1);
+                INDArray w = g.mapping(z.get(NDArrayIndex.interval(from, to)), 1.0);
                 INDArray orig = g.synthesis(w, NoiseMode.CONST, 0);
                 INDArray tun = tuned.synthesis(w, NoiseMode.CONST, 0);
                 for (double v : Mse.perImage(tun, orig)) mseSum += v;

@@ -98,7 +98,7 @@ public final class Generator implements AutoCloseable {
         INDArray w = Nd4j.create(DataType.DOUBLE, n, cfg.wDim());
         for (int done = 0; done < n; done += 1000) {
             int b = Math.min(1000, n - done);
-            INDArray ws = mapping(gaussianZ(rnd, b), 1.0, -1);
+            INDArray ws = mapping(gaussianZ(rnd, b));
             w.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(done, done + b), org.nd4j.linalg.indexing.NDArrayIndex.all())
                     .assign(ws.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.all()).castTo(DataType.DOUBLE));
         }
@@ -113,7 +113,7 @@ public final class Generator implements AutoCloseable {
      */
     public INDArray sampleWs(int n, long seed, double truncationPsi) {
         if (n < 1) throw new IllegalArgumentException("sampleWs: n must be >= 1, got " + n);
-        return mapping(gaussianZ(new Random(seed), n), truncationPsi, -1);
+        return mapping(gaussianZ(new Random(seed), n), truncationPsi);
     }
 
     /** {@code [n, z_dim]} of {@code rnd.nextGaussian()} in order, in the generator's data type. */
@@ -178,11 +178,33 @@ public final class Generator implements AutoCloseable {
     }
 
     /**
-     * Mapping with truncation.
+     * Mapping without truncation.
+     *
+     * @param z {@code [N, z_dim]}
+     * @return W+ {@code [N, num_ws, w_dim]} (every row the same w)
+     */
+    public INDArray mapping(INDArray z) {
+        return mapping(z, 1.0);
+    }
+
+    /**
+     * Mapping with every row truncated: {@code w_avg + psi (w - w_avg)}.
+     *
+     * @param z             {@code [N, z_dim]}
+     * @param truncationPsi {@code truncation_psi} (1 = none)
+     * @return W+ {@code [N, num_ws, w_dim]}
+     */
+    public INDArray mapping(INDArray z, double truncationPsi) {
+        return mapping(z, truncationPsi, cfg.numWs());
+    }
+
+    /**
+     * Mapping with the first rows truncated (NVlabs' {@code truncation_cutoff}).
      *
      * @param z                {@code [N, z_dim]}
      * @param truncationPsi    {@code truncation_psi} (1 = none)
-     * @param truncationCutoff rows {@code < cutoff} are truncated; {@code -1} for all rows
+     * @param truncationCutoff rows {@code < cutoff} are truncated ({@code >= 0}; num_ws or more: all rows,
+     *                         as {@link #mapping(INDArray, double)})
      * @return W+ {@code [N, num_ws, w_dim]}
      */
     public synchronized INDArray mapping(INDArray z, double truncationPsi, int truncationCutoff) {
@@ -240,7 +262,12 @@ public final class Generator implements AutoCloseable {
         return r;
     }
 
-    /** {@code z -> image}: mapping with truncation, then synthesis. */
+    /** {@code z -> image}: mapping with every row truncated, then synthesis. */
+    public synchronized INDArray generate(INDArray z, double truncationPsi, NoiseMode noiseMode, long noiseSeed) {
+        return synthesis(mapping(z, truncationPsi), noiseMode, noiseSeed);
+    }
+
+    /** {@code z -> image}: mapping with the rows below {@code truncationCutoff} truncated, then synthesis. */
     public synchronized INDArray generate(INDArray z, double truncationPsi, int truncationCutoff, NoiseMode noiseMode, long noiseSeed) {
         return synthesis(mapping(z, truncationPsi, truncationCutoff), noiseMode, noiseSeed);
     }

@@ -73,12 +73,21 @@ public final class MappingNetwork {
     /** Largest |truncation_psi| accepted (1 = no truncation; beyond this the codes leave any sensible range and overflow). */
     public static final double MAX_ABS_PSI = 100;
 
-    /** {@code [num_ws]} with {@code psi} for rows {@code < cutoff} ({@code cutoff < 0}: all rows) and 1 elsewhere. */
+    /** {@code [num_ws]} filled with {@code psi}: every row truncated. */
+    public static INDArray truncationCoefficients(int numWs, double psi, org.nd4j.linalg.api.buffer.DataType dt) {
+        return truncationCoefficients(numWs, psi, numWs, dt);
+    }
+
+    /**
+     * {@code [num_ws]} with {@code psi} for rows {@code < cutoff} and 1 elsewhere ({@code truncation_cutoff}:
+     * {@code 0 <= cutoff}; a cutoff of num_ws or more truncates every row, as {@link #truncationCoefficients(int, double, org.nd4j.linalg.api.buffer.DataType)}).
+     */
     public static INDArray truncationCoefficients(int numWs, double psi, int cutoff, org.nd4j.linalg.api.buffer.DataType dt) {
         if (!Double.isFinite(psi) || Math.abs(psi) > MAX_ABS_PSI)
             throw new IllegalArgumentException("truncation_psi must be finite and within [-" + MAX_ABS_PSI + ", " + MAX_ABS_PSI + "], got " + psi);
+        if (cutoff < 0) throw new IllegalArgumentException("truncation_cutoff must be >= 0, got " + cutoff + " (leave it out to truncate every row)");
         INDArray c = Nd4j.ones(dt, numWs);
-        int n = cutoff < 0 ? numWs : Math.min(cutoff, numWs);
+        int n = Math.min(cutoff, numWs);
         for (int i = 0; i < n; i++) c.putScalar(i, psi);
         return c;
     }

@@ -49,9 +49,9 @@ class ConfigValidationTest {
 
     @Test
     void truncationPsiIsBounded() {
-        assertThatCode(() -> MappingNetwork.truncationCoefficients(4, -2.5, -1, DataType.FLOAT)).doesNotThrowAnyException();
+        assertThatCode(() -> MappingNetwork.truncationCoefficients(4, -2.5, DataType.FLOAT)).doesNotThrowAnyException();
         for (double psi : new double[]{1e308, Double.NaN, -101})
-            assertThatThrownBy(() -> MappingNetwork.truncationCoefficients(4, psi, -1, DataType.FLOAT)).hasMessageContaining("truncation_psi")
+            assertThatThrownBy(() -> MappingNetwork.truncationCoefficients(4, psi, DataType.FLOAT)).hasMessageContaining("truncation_psi")
                     .hasMessageContaining(Arrays.toString(new double[]{psi}).replaceAll("[\\[\\]]", ""));
     }
 }

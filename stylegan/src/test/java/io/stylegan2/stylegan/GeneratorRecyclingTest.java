@@ -26,7 +26,7 @@ class GeneratorRecyclingTest {
                 INDArray[] out = new INDArray[8];
                 for (int i = 0; i < 4; i++) {
                     INDArray z = Nd4j.randn(Nd4j.getRandomFactory().getNewRandomInstance(20 + i), 2, HooksTest.CFG.zDim()).castTo(DataType.FLOAT);
-                    INDArray ws = g.mapping(z, 0.7, -1);
+                    INDArray ws = g.mapping(z, 0.7);
                     out[2 * i] = ws;
                     out[2 * i + 1] = g.synthesis(ws, i % 2 == 0 ? NoiseMode.CONST : NoiseMode.RANDOM, 5 + i);
                 }

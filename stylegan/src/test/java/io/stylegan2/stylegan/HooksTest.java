@@ -219,8 +219,8 @@ class HooksTest {
     @Test
     void mappingTruncationAndStyleMixing() {
         INDArray z = Nd4j.randn(DataType.FLOAT, 3, CFG.zDim());
-        INDArray w1 = g.mapping(z, 1.0, -1);
-        INDArray w0 = g.mapping(z, 0.0, -1);
+        INDArray w1 = g.mapping(z, 1.0);
+        INDArray w0 = g.mapping(z, 0.0);
         INDArray avg = g.wAvg();
         for (int i = 0; i < CFG.numWs(); i++)
             assertThat(maxDiff(w0.get(NDArrayIndex.point(1), NDArrayIndex.point(i), NDArrayIndex.all()), avg)).isLessThan(1e-6);
@@ -229,7 +229,11 @@ class HooksTest {
         INDArray mixed = g.mixStyles(w1, w0, 3);
         assertThat(maxDiff(mixed.get(NDArrayIndex.all(), NDArrayIndex.point(2), NDArrayIndex.all()), w1.get(NDArrayIndex.all(), NDArrayIndex.point(2), NDArrayIndex.all()))).isEqualTo(0.0);
         assertThat(maxDiff(mixed.get(NDArrayIndex.all(), NDArrayIndex.point(3), NDArrayIndex.all()), w0.get(NDArrayIndex.all(), NDArrayIndex.point(3), NDArrayIndex.all()))).isEqualTo(0.0);
-        assertThatThrownBy(() -> g.mapping(Nd4j.zeros(DataType.FLOAT, 2, 5), 1, -1)).hasMessageContaining("z").hasMessageContaining("[2, 5]");
+        assertThatThrownBy(() -> g.mapping(Nd4j.zeros(DataType.FLOAT, 2, 5), 1)).hasMessageContaining("z").hasMessageContaining("[2, 5]");
+        // no magic -1 for "all rows": the two-argument overload says it; a cutoff of num_ws is the same
+        assertThat(maxDiff(g.mapping(z, 0.0, CFG.numWs()), w0)).isEqualTo(0.0);
+        assertThat(maxDiff(g.mapping(z), w1)).isEqualTo(0.0);
+        assertThatThrownBy(() -> g.mapping(z, 0.5, -1)).hasMessageContaining("truncation_cutoff must be >= 0");
     }
 
     @Test

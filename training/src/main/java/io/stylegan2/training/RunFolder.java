@@ -111,7 +111,7 @@ final class RunFolder {
         try (Generator g = Generator.create(nets.gCfg, Networks.canonical(nets.gEma))) {
             INDArray z = Nd4j.create(Seeds.gaussian(new SplittableRandom(Seeds.mix(options.seed(), -1)), GRID * nets.gCfg.zDim()),
                     new long[]{GRID, nets.gCfg.zDim()}, DataType.FLOAT);
-            INDArray imgs = g.generate(z, 1.0, -1, NoiseMode.CONST, 0);
+            INDArray imgs = g.generate(z, 1.0, NoiseMode.CONST, 0);
             Images.writeGridPng(imgs, Images.defaultGridColumns(GRID), dir.resolve("fakes" + (label.equals("init") ? "_init" : label) + ".png"));
         }
     }

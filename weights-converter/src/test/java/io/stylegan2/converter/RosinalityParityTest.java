@@ -60,10 +60,10 @@ class RosinalityParityTest {
         try (Generator g = Generator.create(m.generatorConfig(), m.generator());
              Discriminator d = Discriminator.create(m.discriminatorConfig(), m.discriminator())) {
             INDArray z = npy(dir, "z.npy");
-            assertAllClose(dir + " w", g.mapping(z, 1.0, -1).get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()), npy(dir, "w.npy"), 0, ATOL);
+            assertAllClose(dir + " w", g.mapping(z, 1.0).get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()), npy(dir, "w.npy"), 0, ATOL);
             for (String t : new String[]{"1.0", "0.7"}) {
                 double psi = Double.parseDouble(t);
-                INDArray ws = g.mapping(z, psi, -1);
+                INDArray ws = g.mapping(z, psi);
                 assertAllClose(dir + " W+ trunc " + t, ws, npy(dir, "wplus_trunc" + t + ".npy"), 0, ATOL);
                 INDArray img = g.synthesis(ws, NoiseMode.CONST, 0);
                 assertAllClose(dir + " img trunc " + t, img, npy(dir, "img_trunc" + t + ".npy"), 0, ATOL);
@@ -100,7 +100,7 @@ class RosinalityParityTest {
                 styleScale.put("style_b" + res + ".torgb", Math.sqrt(g.config().channelsAt(res)));
                 expected.put("style_b" + res + ".torgb", String.format("style_%02d_%s.npy", k++, ros));
             }
-            Map<String, INDArray> got = sd.output(Map.of("ws", g.mapping(z, 1.0, -1)), expected.keySet().toArray(new String[0]));
+            Map<String, INDArray> got = sd.output(Map.of("ws", g.mapping(z, 1.0)), expected.keySet().toArray(new String[0]));
             for (Map.Entry<String, String> e : expected.entrySet()) {
                 INDArray a = got.get(e.getKey()).get(NDArrayIndex.point(0));
                 if (styleScale.containsKey(e.getKey())) a = a.mul(styleScale.get(e.getKey())); // fixture: before the 1/sqrt(C_in) gain
@@ -117,7 +117,7 @@ class RosinalityParityTest {
              Discriminator d = Discriminator.create(m.discriminatorConfig(), m.discriminator(), DataType.DOUBLE)) {
             INDArray z = npy(dir, "z.npy").castTo(DataType.DOUBLE);
             for (String t : new String[]{"1.0", "0.7"}) {
-                INDArray img = g.generate(z, Double.parseDouble(t), -1, NoiseMode.CONST, 0);
+                INDArray img = g.generate(z, Double.parseDouble(t), NoiseMode.CONST, 0);
                 INDArray ref = npy(dir, "img_trunc" + t + "_f64.npy");
                 assertAllClose(dir + " f64 img trunc " + t, img, ref, 0, 2e-7);
                 assertAllClose(dir + " f64 D logits " + t, d.logits(ref), npy(dir, "d_logits_trunc" + t + "_batch4_f64.npy"), 1e-9, 1e-9); // D has no demodulation

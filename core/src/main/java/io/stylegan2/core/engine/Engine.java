@@ -128,7 +128,7 @@ public final class Engine {
                 if (e == null) {
                     e = new Engine(options, patch(options));
                     installed = e;
-                    log.info("StyleGAN2 engine installed ({}): {}; {}", source, options.toSpec(), e.patches);
+                    log.debug("StyleGAN2 engine installed ({}): {}; {}", source, options.toSpec(), e.patches);
                     return e;
                 }
             }

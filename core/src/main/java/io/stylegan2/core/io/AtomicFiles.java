@@ -103,6 +103,16 @@ public final class AtomicFiles {
     }
 
     /**
+     * Moves a finished temporary file (one this process wrote, e.g. an encoder's streamed output)
+     * to {@code target}, replacing it, with ordinary permissions (those of the file it replaces, or
+     * {@code rw-r--r--}), atomically where the file system can.
+     */
+    public static void publish(Path tmp, Path target) throws IOException {
+        setOrdinaryPermissions(tmp, target.toAbsolutePath());
+        rename(tmp, target, true);
+    }
+
+    /**
      * Temp files are created 0600; give the result the permissions of the file it replaces, or
      * {@code rw-r--r--} for a new file (ignored on file systems without POSIX permissions).
      */

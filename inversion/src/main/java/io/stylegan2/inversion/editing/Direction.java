@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * A latent editing direction.
@@ -30,15 +31,24 @@ import java.util.Map;
  * @param space      {@code W} or {@code W+}
  * @param vector     float64 copy of the direction, {@code [w_dim]} or {@code [num_ws, w_dim]}
  * @param start      first W+ row edited (inclusive)
- * @param end        end of the edited rows (exclusive); {@link #TO_LAST_ROW} (-1) for "through the last row"
+ * @param end        end of the edited rows (exclusive); empty for "through the last row"
  * @param scale      multiplier of the strength (see above), finite and non-zero
  * @param provenance method and parameters
  */
-public record Direction(String name, LatentSpace space, INDArray vector, int start, int end, double scale, Provenance provenance) {
-    /** {@link #end()} value meaning "through the last W+ row". */
-    public static final int TO_LAST_ROW = -1;
+public record Direction(String name, LatentSpace space, INDArray vector, int start, OptionalInt end, double scale, Provenance provenance) {
+
+    /** A direction on rows {@code [start, end)}. */
+    public Direction(String name, LatentSpace space, INDArray vector, int start, int end, double scale, Provenance provenance) {
+        this(name, space, vector, start, OptionalInt.of(end), scale, provenance);
+    }
+
+    /** A direction from row {@code start} through the last row. */
+    public static Direction fromRow(String name, LatentSpace space, INDArray vector, int start, double scale, Provenance provenance) {
+        return new Direction(name, space, vector, start, OptionalInt.empty(), scale, provenance);
+    }
 
     public Direction {
+        if (end == null) throw new IllegalArgumentException("direction " + name + ": end is null (OptionalInt.empty() for through the last row)");
         if (name == null || name.isBlank()) throw new IllegalArgumentException("direction name must be non-empty");
         if (space == null) throw new IllegalArgumentException("direction " + name + ": latent space is null");
         if (space == LatentSpace.W_PLUS_FEATURES) throw new IllegalArgumentException("direction " + name + ": directions live in W or W+, not " + space.label());
@@ -47,10 +57,10 @@ public record Direction(String name, LatentSpace space, INDArray vector, int sta
             throw new IllegalArgumentException("direction " + name + ": a W direction needs a [w_dim] vector, got " + Arrays.toString(vector.shape()));
         if (space == LatentSpace.W_PLUS && vector.rank() != 2)
             throw new IllegalArgumentException("direction " + name + ": a W+ direction needs a [num_ws, w_dim] array, got " + Arrays.toString(vector.shape()));
-        if (start < 0 || (end != TO_LAST_ROW && end <= start))
-            throw new IllegalArgumentException("direction " + name + ": bad layer range [" + start + ", " + end + ")");
-        if (space == LatentSpace.W_PLUS && end > vector.size(0))
-            throw new IllegalArgumentException("direction " + name + ": range end " + end + " exceeds num_ws " + vector.size(0));
+        if (start < 0 || (end.isPresent() && end.getAsInt() <= start))
+            throw new IllegalArgumentException("direction " + name + ": bad layer range [" + start + ", " + (end.isPresent() ? end.getAsInt() : "last") + ")");
+        if (space == LatentSpace.W_PLUS && end.isPresent() && end.getAsInt() > vector.size(0))
+            throw new IllegalArgumentException("direction " + name + ": range end " + end.getAsInt() + " exceeds num_ws " + vector.size(0));
         if (!Double.isFinite(scale) || scale == 0) throw new IllegalArgumentException("direction " + name + ": scale must be finite and non-zero, got " + scale);
         vector = vector.castTo(DataType.DOUBLE).dup('c');
         if (provenance == null) provenance = Provenance.of("manual");
@@ -58,7 +68,7 @@ public record Direction(String name, LatentSpace space, INDArray vector, int sta
 
     /** A W direction applied to every row, scale 1. */
     public static Direction w(String name, INDArray vector, Provenance provenance) {
-        return new Direction(name, LatentSpace.W, vector, 0, TO_LAST_ROW, 1.0, provenance);
+        return fromRow(name, LatentSpace.W, vector, 0, 1.0, provenance);
     }
 
     /** w_dim of the direction. */
@@ -68,12 +78,17 @@ public record Direction(String name, LatentSpace space, INDArray vector, int sta
 
     /** End of the edited rows for a generator with {@code numWs} rows. */
     public int endFor(int numWs) {
-        return end == TO_LAST_ROW ? numWs : Math.min(end, numWs);
+        return end.isPresent() ? Math.min(end.getAsInt(), numWs) : numWs;
     }
 
-    /** The same direction on other rows. */
+    /** The same direction on rows {@code [start, end)}. */
     public Direction withRange(int start, int end) {
         return new Direction(name, space, vector, start, end, scale, provenance);
+    }
+
+    /** The same direction from row {@code start} through the last row. */
+    public Direction fromRow(int start) {
+        return fromRow(name, space, vector, start, scale, provenance);
     }
 
     public Direction withName(String name) {
@@ -144,7 +159,7 @@ public record Direction(String name, LatentSpace space, INDArray vector, int sta
         for (int i = 0; i < directions.size(); i++) {
             Direction d = directions.get(i);
             if (d.wDim() != wDim) throw new IllegalArgumentException("direction " + d.name + " has w_dim " + d.wDim() + ", expected " + wDim);
-            if (d.space != LatentSpace.W || d.start != directions.get(0).start || d.end != directions.get(0).end) sameW = false;
+            if (d.space != LatentSpace.W || d.start != directions.get(0).start || !d.end.equals(directions.get(0).end)) sameW = false;
             if (i > 0) name.append('+');
             name.append(weights[i]).append('*').append(d.name);
         }
@@ -157,8 +172,8 @@ public record Direction(String name, LatentSpace space, INDArray vector, int sta
         }
         int n = -1;
         for (Direction d : directions) if (d.space == LatentSpace.W_PLUS) n = (int) d.vector.size(0);
-        if (n < 0) for (Direction d : directions) if (d.end != TO_LAST_ROW) n = Math.max(n, d.end);
-        boolean open = directions.stream().anyMatch(d -> d.end == TO_LAST_ROW);
+        if (n < 0) for (Direction d : directions) if (d.end.isPresent()) n = Math.max(n, d.end.getAsInt());
+        boolean open = directions.stream().anyMatch(d -> d.end.isEmpty());
         if (open || n < 0) {
             if (numWs > 0) n = Math.max(n, numWs);
             else if (open) throw new IllegalArgumentException("sum of directions with different rows: num_ws is unknown (a direction runs to the last row); pass numWs");

@@ -84,7 +84,7 @@ public record DirectionSet(List<Direction> directions) {
             m.put("space", d.space().label());
             m.put("tensor", t);
             m.put("start", d.start());
-            m.put("end", d.end());
+            m.put("end", d.end().isPresent() ? d.end().getAsInt() : -1);   // the file format's -1: through the last row
             m.put("scale", d.scale());
             m.put("method", d.provenance().method());
             m.put("params", d.provenance().params());
@@ -115,8 +115,9 @@ public record DirectionSet(List<Direction> directions) {
                 if (v == null) throw new IOException("tensor " + m.get("tensor") + " is missing");
                 @SuppressWarnings("unchecked")
                 Map<String, Object> params = m.get("params") instanceof Map<?, ?> p ? (Map<String, Object>) p : Map.of();
+                int end = ((Number) m.get("end")).intValue();
                 out.add(new Direction(name, LatentSpace.parse(String.valueOf(m.get("space"))), v,
-                        ((Number) m.get("start")).intValue(), ((Number) m.get("end")).intValue(),
+                        ((Number) m.get("start")).intValue(), end == -1 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(end),
                         ((Number) m.get("scale")).doubleValue(), new Provenance(String.valueOf(m.get("method")), params)));
             } catch (RuntimeException e) {
                 throw new IOException(file + ": direction '" + name + "': " + e.getMessage(), e);

@@ -82,7 +82,7 @@ public record EditConsistency(double meanCorrelation, double minCorrelation, dou
 
     /** W+ of {@code samples} seeded N(0, I) latents at truncation {@code psi}. */
     private static INDArray sampleWs(Generator g, int samples, double psi, long seed) {
-        return g.mapping(io.stylegan2.core.Seeds.randn(seed, g.params().dataType(), samples, g.config().zDim()), psi, -1);
+        return g.mapping(io.stylegan2.core.Seeds.randn(seed, g.params().dataType(), samples, g.config().zDim()), psi);
     }
 
     /** Image {@code i} of a batch as a flat float64 vector. */

@@ -1,5 +1,7 @@
 package io.stylegan2.inversion.editing;
 
+import java.util.Objects;
+
 import io.stylegan2.core.MemoryPolicy;
 import io.stylegan2.inversion.Latent;
 import io.stylegan2.inversion.Methods;
@@ -37,30 +39,49 @@ public final class Edits {
     }
 
     /**
+     * Edits of a reconstruction with its own noise (its maps and mode).
+     *
      * @param r         a reconstruction (an inversion result's, or {@link Reconstruction#of} a latent)
      * @param strengths edit strengths (units of the direction, see {@link Direction#scale()})
-     * @param noise     null for the reconstruction's own noise (its maps and mode); otherwise this mode for every layer
-     * @param noiseSeed seed of {@code RANDOM} noise
      * @return images {@code [S, C, H, W]} in the generator's raw range, in the order of {@code strengths}
+     */
+    public static INDArray strip(Generator g, Reconstruction r, Direction d, double[] strengths) {
+        try (Renderer renderer = new ReconstructionRenderer(g, r)) {
+            return strip(renderer, r.latent().ws(), d, strengths, null, 0);
+        }
+    }
+
+    /**
+     * Edits of a reconstruction with its noise replaced.
+     *
+     * @param noise     this mode for every layer (the reconstruction's own maps are not used)
+     * @param noiseSeed seed of {@code RANDOM} noise
      */
     public static INDArray strip(Generator g, Reconstruction r, Direction d, double[] strengths, NoiseMode noise, long noiseSeed) {
         try (Renderer renderer = new ReconstructionRenderer(g, r)) {
-            return strip(renderer, r.latent().ws(), d, strengths, noise, noiseSeed);
+            return strip(renderer, r.latent().ws(), d, strengths, Objects.requireNonNull(noise, "noise mode"), noiseSeed);
         }
     }
 
     /**
      * Edits of a reconstruction made by {@code method}, drawn by that method's renderer
-     * ({@link Methods#renderer}; the shared one for every shipped method): what {@code edit} draws.
-     *
-     * @param noise null for the reconstruction's own noise; otherwise this mode for every layer
+     * ({@link Methods#renderer}; the shared one for every shipped method) with the reconstruction's
+     * own noise: what {@code edit} draws.
      */
-    public static INDArray strip(Generator g, String method, Reconstruction r, Direction d, double[] strengths, NoiseMode noise, long noiseSeed) {
+    public static INDArray strip(Generator g, String method, Reconstruction r, Direction d, double[] strengths) {
         try (Renderer renderer = Methods.builtIn().renderer(method, g, r)) {
-            return strip(renderer, r.latent().ws(), d, strengths, noise, noiseSeed);
+            return strip(renderer, r.latent().ws(), d, strengths, null, 0);
         }
     }
 
+    /** As {@link #strip(Generator, String, Reconstruction, Direction, double[])} with this noise mode for every layer. */
+    public static INDArray strip(Generator g, String method, Reconstruction r, Direction d, double[] strengths, NoiseMode noise, long noiseSeed) {
+        try (Renderer renderer = Methods.builtIn().renderer(method, g, r)) {
+            return strip(renderer, r.latent().ws(), d, strengths, Objects.requireNonNull(noise, "noise mode"), noiseSeed);
+        }
+    }
+
+    /** {@code noise} null: the renderer's own noise (private: the public overloads say it by leaving the mode out). */
     private static INDArray strip(Renderer renderer, INDArray ws, Direction d, double[] strengths, NoiseMode noise, long noiseSeed) {
         if (strengths.length == 0) throw new IllegalArgumentException("no strengths");
         INDArray[] imgs = new INDArray[strengths.length];

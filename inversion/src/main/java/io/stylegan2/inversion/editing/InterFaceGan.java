@@ -139,7 +139,7 @@ public final class InterFaceGan {
         p.put("offset", offset);
         INDArray dir = Nd4j.createFromArray(normal);
         Direction direction = latents.rank() == 2
-                ? new Direction(name, LatentSpace.W, dir, 0, Direction.TO_LAST_ROW, 1.0, new Provenance("interfacegan", p))
+                ? Direction.fromRow(name, LatentSpace.W, dir, 0, 1.0, new Provenance("interfacegan", p))
                 : new Direction(name, LatentSpace.W_PLUS, dir.reshape(latents.size(1), latents.size(2)), 0, (int) latents.size(1), 1.0,
                 new Provenance("interfacegan", p));
         return new Result(direction, normal, offset, acc, used);

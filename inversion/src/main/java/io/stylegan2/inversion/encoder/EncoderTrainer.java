@@ -217,7 +217,7 @@ public final class EncoderTrainer {
         INDArray target, wtrue;
         if (realFiles == null && realIdx == null) {
             INDArray z = gaussian(rnd, n, g.config().zDim());
-            wtrue = g.mapping(z, options.truncationPsi(), -1).castTo(DataType.FLOAT);
+            wtrue = g.mapping(z, options.truncationPsi()).castTo(DataType.FLOAT);
             target = g.synthesis(wtrue, NoiseMode.CONST, 0).castTo(DataType.FLOAT);
         } else {
             wtrue = null;

@@ -38,9 +38,9 @@ public final class InitialLatent {
             Map<String, String> o = new LinkedHashMap<>();
             o.put("encoder", encoder.toString());
             o.put("iterations", Integer.toString(iterations));
-            return c.methods().create("encoder", c.with(null, o));
+            return c.methods().create("encoder", c.withDefaultSteps().withOptions(o));
         }
         if (fallback.equals(method)) throw new IllegalArgumentException(method + ": cannot start from itself");
-        return c.methods().create(fallback, c.with(steps, options));
+        return c.methods().create(fallback, (steps == null ? c.withDefaultSteps() : c.withSteps(steps)).withOptions(options));
     }
 }

@@ -25,10 +25,10 @@ public final class GaniMethod extends MethodProvider<GaniOptions> {
 
     @Override
     public Inverter create(MethodContext c, GaniOptions o) throws Exception {
-        if (c.perceptual() == null)
+        if (c.perceptual().isEmpty())
             throw new IllegalArgumentException("gani needs a perceptual distance: its loss is L2 + LPIPS (give LPIPS weights, e.g. --lpips-weights)");
         Inverter pivot = PtiMethod.pivot(name(), c, o.encoder(), o.iterations(), o.init(), o.pivotMethod(), o.pivotSteps());
-        GaniConfig config = o.config(c.steps() == null ? GaniConfig.defaults().maxSteps() : c.steps());
-        return new PivotTuningInverter(NAME, c.generator(), pivot, c.perceptual(), new GaniTuning(config, c.perceptual()));
+        GaniConfig config = o.config(c.stepsOr(GaniConfig.defaults().maxSteps()));
+        return new PivotTuningInverter(NAME, c.generator(), pivot, c.perceptual().get(), new GaniTuning(config, c.perceptual().get()));
     }
 }

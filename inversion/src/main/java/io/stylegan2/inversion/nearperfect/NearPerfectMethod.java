@@ -23,12 +23,12 @@ public final class NearPerfectMethod extends MethodProvider<NearPerfectOptions> 
     public Inverter create(MethodContext c, NearPerfectOptions o) throws Exception {
         NearPerfectConfig cfg;
         try {
-            cfg = o.config(c.generator().config().imgResolution(), c.steps() == null ? NearPerfectConfig.defaults().maxSteps() : c.steps());
+            cfg = o.config(c.generator().config().imgResolution(), c.stepsOr(NearPerfectConfig.defaults().maxSteps()));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(name() + ": " + e.getMessage(), e);
         }
         Inverter init = InitialLatent.inverter(name(), c, o.encoder(), o.iterations(), o.init(), "wplus", o.initSteps(), java.util.Map.of());
         Discriminator d = c.discriminator().load();  // also measures the report when the adversarial terms are off
-        return new NearPerfectInverter(c.generator(), d, init, c.perceptual(), cfg, o.reportSamples());
+        return new NearPerfectInverter(c.generator(), d, init, c.perceptual().orElse(null), cfg, o.reportSamples());
     }
 }

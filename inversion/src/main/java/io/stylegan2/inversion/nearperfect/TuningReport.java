@@ -65,7 +65,7 @@ public record TuningReport(Map<String, Double> values) {
         if (dp.isPresent()) v.put("drift_" + drift.perceptualName(), dp.getAsDouble());
         if (d != null) {
             INDArray z = io.stylegan2.core.Seeds.randn(seed + 7919, g.params().dataType(), samples, g.config().zDim());
-            INDArray ws = g.mapping(z, 1.0, -1);
+            INDArray ws = g.mapping(z, 1.0);
             INDArray original = Nd4j.create(g.params().dataType(), samples, g.config().imgChannels(), g.config().imgResolution(), g.config().imgResolution());
             INDArray tuned = original.like();
             try (PatchedGenerator tg = new PatchedGenerator(g, offsets)) {

@@ -24,6 +24,6 @@ public final class PadInvOptMethod extends MethodProvider<WPlusConfig> {
     @Override
     public Inverter create(MethodContext c, WPlusConfig options) {
         if (options.paddedUpTo() == 0) throw new IllegalArgumentException("padinv-opt: padded-up-to must be >= 4 (use --method wplus for plain W+)");
-        return new WPlusProjector(c.generator(), c.perceptual(), c.steps() == null ? options : options.withSteps(c.steps()));
+        return WPlusProjector.of(c.generator(), c.perceptual(), c.steps().isEmpty() ? options : options.withSteps(c.steps().getAsInt()));
     }
 }

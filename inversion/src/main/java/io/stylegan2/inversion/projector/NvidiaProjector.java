@@ -57,11 +57,29 @@ public final class NvidiaProjector implements Inverter {
     private final NvidiaConfig config;
     private WStatistics stats;
 
-    /** @param perceptual perceptual distance (LPIPS-VGG for the official behaviour) or null for the MSE fallback */
+    /** A projector with the MSE fallback (no perceptual distance). */
+    public NvidiaProjector(Generator g, NvidiaConfig config) {
+        this(g, java.util.Optional.empty(), config);
+    }
+
+    /**
+     * A projector with a perceptual distance (LPIPS-VGG for the official behaviour).
+     *
+     * @param perceptual the perceptual distance (the caller keeps ownership)
+     */
     public NvidiaProjector(Generator g, PerceptualLoss perceptual, NvidiaConfig config) {
-        this.g = g;
-        this.perceptual = perceptual;
-        this.config = config == null ? NvidiaConfig.defaults() : config;
+        this(g, java.util.Optional.of(java.util.Objects.requireNonNull(perceptual, "perceptual (use the constructor without it for the MSE fallback)")), config);
+    }
+
+    /** A projector with the perceptual distance when one is present, else the MSE fallback (what the method registry builds). */
+    public static NvidiaProjector of(Generator g, java.util.Optional<PerceptualLoss> perceptual, NvidiaConfig config) {
+        return new NvidiaProjector(g, perceptual, config);
+    }
+
+    private NvidiaProjector(Generator g, java.util.Optional<PerceptualLoss> perceptual, NvidiaConfig config) {
+        this.g = java.util.Objects.requireNonNull(g, "generator");
+        this.perceptual = perceptual.orElse(null);
+        this.config = java.util.Objects.requireNonNull(config, "config (NvidiaConfig.defaults() for the defaults)");
     }
 
     @Override

@@ -18,6 +18,6 @@ public final class NvidiaProjectorMethod extends MethodProvider<NvidiaConfig> {
 
     @Override
     public Inverter create(MethodContext c, NvidiaConfig options) {
-        return new NvidiaProjector(c.generator(), c.perceptual(), c.steps() == null ? options : options.withSteps(c.steps()));
+        return NvidiaProjector.of(c.generator(), c.perceptual(), c.steps().isEmpty() ? options : options.withSteps(c.steps().getAsInt()));
     }
 }

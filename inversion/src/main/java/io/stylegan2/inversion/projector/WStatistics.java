@@ -27,7 +27,7 @@ public record WStatistics(INDArray wAvg, double wStd, int samples) {
         for (int done = 0; done < n; done += 1000) {
             int b = Math.min(1000, n - done);
             INDArray z = Nd4j.create(rs.randn(b * zDim), new long[]{b, zDim}, DataType.DOUBLE).castTo(DataType.FLOAT);
-            INDArray w = g.mapping(z, 1.0, -1).get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all());
+            INDArray w = g.mapping(z, 1.0).get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all());
             all.get(NDArrayIndex.interval(done, done + b), NDArrayIndex.all()).assign(w.castTo(DataType.DOUBLE));
         }
         INDArray avg = all.mean(0);

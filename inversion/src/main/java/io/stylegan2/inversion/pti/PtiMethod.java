@@ -37,10 +37,10 @@ public final class PtiMethod extends MethodProvider<PtiOptions> {
 
     @Override
     public Inverter create(MethodContext c, PtiOptions o) throws Exception {
-        if (c.perceptual() == null)
+        if (c.perceptual().isEmpty())
             throw new IllegalArgumentException("pti needs a perceptual distance: PTI's loss is L2 + LPIPS (give LPIPS weights, e.g. --lpips-weights)");
         Inverter pivot = pivot(name(), c, o.encoder(), o.iterations(), o.init(), o.pivotMethod(), o.pivotSteps());
-        PtiConfig config = o.config(c.steps() == null ? PtiConfig.defaults().maxSteps() : c.steps());
-        return new PivotTuningInverter(NAME, c.generator(), pivot, c.perceptual(), new PivotalTuning(config, c.perceptual()));
+        PtiConfig config = o.config(c.stepsOr(PtiConfig.defaults().maxSteps()));
+        return new PivotTuningInverter(NAME, c.generator(), pivot, c.perceptual().get(), new PivotalTuning(config, c.perceptual().get()));
     }
 }

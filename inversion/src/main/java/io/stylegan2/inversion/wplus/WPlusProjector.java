@@ -47,13 +47,29 @@ public final class WPlusProjector implements Inverter {
     private final PerceptualLoss perceptual;
     private final WPlusConfig config;
 
+    /** A projector with pixel MSE only (no perceptual distance). */
+    public WPlusProjector(Generator g, WPlusConfig config) {
+        this(g, java.util.Optional.empty(), config);
+    }
+
     /**
-     * @param perceptual perceptual distance, or null for MSE only (the caller keeps ownership)
+     * A projector with a perceptual distance.
+     *
+     * @param perceptual the perceptual distance (the caller keeps ownership)
      */
     public WPlusProjector(Generator g, PerceptualLoss perceptual, WPlusConfig config) {
-        this.g = g;
-        this.perceptual = perceptual;
-        this.config = config == null ? WPlusConfig.defaults() : config;
+        this(g, java.util.Optional.of(java.util.Objects.requireNonNull(perceptual, "perceptual (use the constructor without it for pixel MSE only)")), config);
+    }
+
+    /** A projector with the perceptual distance when one is present, else pixel MSE only (what the method registry builds). */
+    public static WPlusProjector of(Generator g, java.util.Optional<PerceptualLoss> perceptual, WPlusConfig config) {
+        return new WPlusProjector(g, perceptual, config);
+    }
+
+    private WPlusProjector(Generator g, java.util.Optional<PerceptualLoss> perceptual, WPlusConfig config) {
+        this.g = java.util.Objects.requireNonNull(g, "generator");
+        this.perceptual = perceptual.orElse(null);
+        this.config = java.util.Objects.requireNonNull(config, "config (WPlusConfig.defaults() for the defaults)");
     }
 
     @Override

@@ -18,6 +18,6 @@ public final class WPlusProjectorMethod extends MethodProvider<WPlusConfig> {
 
     @Override
     public Inverter create(MethodContext c, WPlusConfig options) {
-        return new WPlusProjector(c.generator(), c.perceptual(), c.steps() == null ? options : options.withSteps(c.steps()));
+        return WPlusProjector.of(c.generator(), c.perceptual(), c.steps().isEmpty() ? options : options.withSteps(c.steps().getAsInt()));
     }
 }

@@ -46,7 +46,7 @@ class EditsTest {
 
     private static INDArray ws() {
         Nd4j.getRandom().setSeed(4);
-        return g.mapping(Nd4j.randn(DataType.FLOAT, 1, CFG.zDim()), 1.0, -1);
+        return g.mapping(Nd4j.randn(DataType.FLOAT, 1, CFG.zDim()), 1.0);
     }
 
     @Test
@@ -87,7 +87,7 @@ class EditsTest {
         Latent latent = Latent.of(ws, CFG);
         Map<String, INDArray> zero = new LinkedHashMap<>();
         zero.put("synthesis.b8.conv0.weight", Nd4j.zeros(DataType.FLOAT, 16, 16, 3, 3));   // canonical [out, in, kH, kW]
-        INDArray z0 = Edits.strip(g, new Reconstruction(latent, HookState.CONST, zero, Map.of()), d, new double[]{0, 2}, null, 0);
+        INDArray z0 = Edits.strip(g, new Reconstruction(latent, HookState.CONST, zero, Map.of()), d, new double[]{0, 2});
         INDArray p0 = Edits.strip(g, ws, d, new double[]{0, 2}, NoiseMode.CONST);
         assertThat(z0).as("zero offsets render exactly like the plain generator").isEqualTo(p0);
 
@@ -98,13 +98,13 @@ class EditsTest {
         deltas.put("synthesis.b8.conv1.noise_strength", Nd4j.scalar(DataType.FLOAT, 1f));   // random init has noise strength 0: make noise count
         Map<String, INDArray> noise = Map.of("b8.conv1", Nd4j.randn(DataType.FLOAT, 1, 1, 8, 8));
         Reconstruction tuned = new Reconstruction(latent, HookState.CONST.withNoise(noise), deltas, Map.of());
-        INDArray t0 = Edits.strip(g, tuned, d, new double[]{0}, null, 0);
+        INDArray t0 = Edits.strip(g, tuned, d, new double[]{0});
         assertThat(t0.sub(img(p0, 0)).amaxNumber().doubleValue()).isGreaterThan(1e-3);
         assertThat(t0).as("strength 0 is the renderer's image").isEqualTo(io.stylegan2.inversion.ReconstructionRenderer.render(g, tuned));
         // an explicit noise mode replaces the reconstruction's noise maps (the offsets stay)
         INDArray tConst = Edits.strip(g, tuned, d, new double[]{0}, NoiseMode.CONST, 0);
         assertThat(tConst.sub(t0).amaxNumber().doubleValue()).isGreaterThan(1e-4);
-        INDArray offsetsOnly = Edits.strip(g, new Reconstruction(latent, HookState.CONST, deltas, Map.of()), d, new double[]{0}, null, 0);
+        INDArray offsetsOnly = Edits.strip(g, new Reconstruction(latent, HookState.CONST, deltas, Map.of()), d, new double[]{0});
         assertThat(tConst).isEqualTo(offsetsOnly);
 
         // saved and loaded: the same edit
@@ -112,12 +112,12 @@ class EditsTest {
         Path f = dir.resolve("result.safetensors");
         InversionResults.save(r, f);
         InversionResult back = InversionResults.load(f);
-        assertThat(Edits.strip(g, back.reconstruction(), d, new double[]{0, 2}, null, 0)).isEqualTo(Edits.strip(g, tuned, d, new double[]{0, 2}, null, 0));
+        assertThat(Edits.strip(g, back.reconstruction(), d, new double[]{0, 2})).isEqualTo(Edits.strip(g, tuned, d, new double[]{0, 2}));
 
         Reconstruction bad = new Reconstruction(latent, HookState.CONST, Map.of("synthesis.nope", Nd4j.zeros(1)), Map.of());
-        assertThatThrownBy(() -> Edits.strip(g, bad, d, new double[]{0}, null, 0)).hasMessageContaining("synthesis.nope");
+        assertThatThrownBy(() -> Edits.strip(g, bad, d, new double[]{0})).hasMessageContaining("synthesis.nope");
         Reconstruction badShape = new Reconstruction(latent, HookState.CONST, Map.of("synthesis.b8.conv0.weight", Nd4j.zeros(DataType.FLOAT, 3, 3, 16, 16)), Map.of());
-        assertThatThrownBy(() -> Edits.strip(g, badShape, d, new double[]{0}, null, 0)).hasMessageContaining("synthesis.b8.conv0.weight")
+        assertThatThrownBy(() -> Edits.strip(g, badShape, d, new double[]{0})).hasMessageContaining("synthesis.b8.conv0.weight")
                 .hasMessageContaining("[16, 16, 3, 3]");
     }
 

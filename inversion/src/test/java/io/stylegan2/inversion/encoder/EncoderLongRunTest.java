@@ -26,7 +26,7 @@ class EncoderLongRunTest {
         EncoderTrainer t = new EncoderTrainer(g, c, o, null);
         System.out.printf("config %s%noptions %s%nencoder parameters %d%n", c, o, t.encoder().parameterCount());
         INDArray z = EncoderTrainer.gaussian(new SplittableRandom(12345), 16, g.config().zDim());
-        INDArray target = g.synthesis(g.mapping(z, 1.0, -1), NoiseMode.CONST, 0);
+        INDArray target = g.synthesis(g.mapping(z, 1.0), NoiseMode.CONST, 0);
         double base = EncoderTrainerTest.mse(Encoder.averageImage(g, 16), target);
         System.out.printf("held-out (16 images) baseline G(w_avg) MSE %.5f%n", base);
         long t0 = System.nanoTime(), deadline = t0 + (long) (minutes * 60e9);

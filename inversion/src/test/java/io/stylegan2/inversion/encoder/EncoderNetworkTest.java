@@ -34,7 +34,7 @@ class EncoderNetworkTest {
         Generator g = EncoderTestSupport.fixtureGenerator();
         EncoderConfig c = EncoderConfig.forGenerator(g.config()).tiny();
         Encoder e = Encoder.random(c, 1);
-        INDArray target = g.synthesis(g.mapping(Nd4j.randn(2L, 64L).castTo(DataType.FLOAT), 1.0, -1), io.stylegan2.stylegan.NoiseMode.CONST, 0);
+        INDArray target = g.synthesis(g.mapping(Nd4j.randn(2L, 64L).castTo(DataType.FLOAT), 1.0), io.stylegan2.stylegan.NoiseMode.CONST, 0);
         Encoder.Result r = e.invert(g, target, 2);
         assertThat(r.ws().shape()).containsExactly(2, 8, 64);
         assertThat(r.image().shape()).containsExactly(2, 3, 32, 32);
@@ -44,7 +44,7 @@ class EncoderNetworkTest {
         // backward through encoder + frozen generator
         EncoderGraph eg = new EncoderGraph(c, e.params(), g, LossWeights.defaults(), null);
         Map<String, INDArray> feed = eg.feed(target, Encoder.averageImage(g, 2), avg);
-        eg.addTrainingFeed(feed, g.mapping(Nd4j.randn(2L, 64L).castTo(DataType.FLOAT), 1.0, -1));
+        eg.addTrainingFeed(feed, g.mapping(Nd4j.randn(2L, 64L).castTo(DataType.FLOAT), 1.0));
         Map<String, INDArray> grads = eg.sd.calculateGradients(feed, eg.varNames);
         assertThat(grads.keySet()).containsExactlyInAnyOrderElementsOf(eg.varNames);
         // zero heads: only the head linear layers get a gradient at init
@@ -64,7 +64,7 @@ class EncoderNetworkTest {
         Map<String, INDArray> p = EncoderNetwork.init(c, 3);
         p.forEach((n, a) -> { if (n.contains(".fc.")) a.assign(Nd4j.randn(7, a.shape()).castTo(DataType.FLOAT).muli(0.05)); });
         EncoderGraph eg = new EncoderGraph(c, p, g, new LossWeights(1, 0, 1, 0), null);
-        INDArray target = g.synthesis(g.mapping(Nd4j.randn(5, new long[]{1, 64}).castTo(DataType.FLOAT), 1.0, -1), io.stylegan2.stylegan.NoiseMode.CONST, 0);
+        INDArray target = g.synthesis(g.mapping(Nd4j.randn(5, new long[]{1, 64}).castTo(DataType.FLOAT), 1.0), io.stylegan2.stylegan.NoiseMode.CONST, 0);
         Map<String, INDArray> feed = eg.feed(target, Encoder.averageImage(g, 1), Encoder.averageWs(g, 1));
         eg.addTrainingFeed(feed, Encoder.averageWs(g, 1).addi(0.3));
         String var = "enc/s1.down.w";

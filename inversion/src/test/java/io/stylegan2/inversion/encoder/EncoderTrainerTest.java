@@ -85,7 +85,7 @@ class EncoderTrainerTest {
         Encoder e = t.encoder();
 
         INDArray z = EncoderTrainer.gaussian(new SplittableRandom(12345), 8, g.config().zDim());
-        INDArray target = g.synthesis(g.mapping(z, 1.0, -1), NoiseMode.CONST, 0);
+        INDArray target = g.synthesis(g.mapping(z, 1.0), NoiseMode.CONST, 0);
         double base = mse(Encoder.averageImage(g, 8), target);
         Encoder.Result r = e.invert(g, target, 3);
         double it1 = mse(r.iterationImages().get(0), target), it2 = mse(r.iterationImages().get(1), target), it3 = mse(r.iterationImages().get(2), target);
@@ -101,7 +101,7 @@ class EncoderTrainerTest {
     @Test
     void trainsOnAFolderOfRealImagesWithoutTheLatentLoss(@TempDir Path dir) throws Exception {
         Generator g = EncoderTestSupport.fixtureGenerator();
-        INDArray imgs = g.synthesis(g.mapping(EncoderTrainer.gaussian(new SplittableRandom(3), 3, 64), 1.0, -1), NoiseMode.CONST, 0);
+        INDArray imgs = g.synthesis(g.mapping(EncoderTrainer.gaussian(new SplittableRandom(3), 3, 64), 1.0), NoiseMode.CONST, 0);
         for (int i = 0; i < 3; i++)
             io.stylegan2.core.io.Images.writePng(imgs.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).dup('c'), dir.resolve("img" + i + ".png"));
         Files.writeString(dir.resolve("notes.txt"), "ignored");

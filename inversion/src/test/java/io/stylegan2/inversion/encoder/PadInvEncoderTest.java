@@ -22,7 +22,7 @@ class PadInvEncoderTest {
     }
 
     private static INDArray targets(Generator g, long seed, int n) {
-        return g.synthesis(g.mapping(Seeds.randn(seed, DataType.FLOAT, n, g.config().zDim()), 1.0, -1), NoiseMode.CONST, 0);
+        return g.synthesis(g.mapping(Seeds.randn(seed, DataType.FLOAT, n, g.config().zDim()), 1.0), NoiseMode.CONST, 0);
     }
 
     @Test
@@ -104,7 +104,7 @@ class PadInvEncoderTest {
 
         // the padinv method: one pass, maps and constant input saved with the result, redrawn by the shared renderer
         io.stylegan2.inversion.InversionResult r = io.stylegan2.inversion.Methods.builtIn().create("padinv",
-                new io.stylegan2.inversion.MethodContext(g, null, null, Map.of("encoder", f.toString()))).invertOne(new io.stylegan2.inversion.Target("t", t), null, null);
+                io.stylegan2.inversion.MethodContext.of(g).withOptions(Map.of("encoder", f.toString()))).invertOne(new io.stylegan2.inversion.Target("t", t), null, null);
         assertThat(r.method()).isEqualTo("padinv");
         assertThat(r.reconstruction().hooks().padding()).hasSize(4);
         assertThat(r.reconstruction().hooks().constInput()).isNotNull();
@@ -117,7 +117,7 @@ class PadInvEncoderTest {
         Path wOnly = dir.resolve("w.safetensors");
         Encoder.random(EncoderConfig.padInv(g.config(), 0).tiny(), 1).save(wOnly);
         assertThatThrownBy(() -> io.stylegan2.inversion.Methods.builtIn().create("padinv",
-                new io.stylegan2.inversion.MethodContext(g, null, null, Map.of("encoder", wOnly.toString())))).hasMessageContaining("no padding branch");
+                io.stylegan2.inversion.MethodContext.of(g).withOptions(Map.of("encoder", wOnly.toString())))).hasMessageContaining("no padding branch");
     }
 
     /** The optional adversarial term: a discriminator copy trained alongside; its state is checkpointed, so a resumed run equals a straight one. */

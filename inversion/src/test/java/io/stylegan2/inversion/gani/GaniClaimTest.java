@@ -40,11 +40,11 @@ class GaniClaimTest {
         Generator g = FixtureModel.trainedGenerator();
         try (Lpips alex = FixtureModel.lpipsAlex()) {
             Target t = new Target("garment" + GARMENT, FixtureModel.garment(GARMENT));
-            InversionResult pivot = PtiMethod.pivot("gani", new MethodContext(g, alex, PIVOT, Map.of()), null, 3, null, "w", PIVOT).invert(t);
+            InversionResult pivot = PtiMethod.pivot("gani", MethodContext.of(g).withPerceptual(alex).withSteps(PIVOT).withOptions(Map.of()), null, 3, null, "w", PIVOT).invert(t);
             Path saved = dir.resolve("pivot.safetensors");
             InversionResults.save(pivot, saved);
 
-            InversionResult gani = Methods.builtIn().create("gani", new MethodContext(g, alex, STEPS, Map.of("init", saved.toString())))
+            InversionResult gani = Methods.builtIn().create("gani", MethodContext.of(g).withPerceptual(alex).withSteps(STEPS).withOptions(Map.of("init", saved.toString())))
                     .invertOne(t, null, null);
             TuningResult pti = new PivotalTuning(PtiConfig.defaults().withMaxSteps(STEPS).withPerceptualThreshold(0), alex).tune(g, pivot.ws(), t.image());
 

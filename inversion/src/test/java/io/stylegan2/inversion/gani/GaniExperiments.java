@@ -50,7 +50,7 @@ class GaniExperiments {
             for (String is : images) {
                 int i = Integer.parseInt(is.trim());
                 Target t = new Target("garment" + i, FixtureModel.garment(i));
-                InversionResult p = PtiMethod.pivot("gani", new MethodContext(g, lpips, pivotSteps, Map.of()), null, 3, null, "w", pivotSteps).invert(t);
+                InversionResult p = PtiMethod.pivot("gani", MethodContext.of(g).withPerceptual(lpips).withSteps(pivotSteps).withOptions(Map.of()), null, 3, null, "w", pivotSteps).invert(t);
                 row(i, "pivot", "-", p.image(), t, lpips, g, Map.of(), dir, 0, 0);
                 if (Boolean.getBoolean("gani.pti")) {
                     TuningResult r = new PivotalTuning(PtiConfig.defaults().withMaxSteps(steps).withPerceptualThreshold(0), lpips).tune(g, p.ws(), t.image());

@@ -183,7 +183,7 @@ class GaniTuningTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("width");
         assertThatThrownBy(() -> MethodOptions.parse("gani", Map.of("noise-mode", "random"), GaniOptions.defaults()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("random");
-        assertThatThrownBy(() -> Methods.builtIn().create("gani", new io.stylegan2.inversion.MethodContext(g, null, 1, Map.of())))
+        assertThatThrownBy(() -> Methods.builtIn().create("gani", io.stylegan2.inversion.MethodContext.of(g).withSteps(1).withOptions(Map.of())))
                 .hasMessageContaining("gani needs a perceptual distance");
     }
 }

@@ -54,7 +54,7 @@ class NearPerfectInverterTest {
             InversionResults.save(init, saved);
 
             // near-perfect through the registry, starting from the saved result
-            MethodContext ctx = new MethodContext(g, perceptual, STEPS, Map.of("init", saved.toString(), "report-samples", "16"), () -> d, null);
+            MethodContext ctx = MethodContext.of(g).withPerceptual(perceptual).withSteps(STEPS).withOptions(Map.of("init", saved.toString(), "report-samples", "16")).withDiscriminator(() -> d);
             InversionResult np = Methods.builtIn().create("near-perfect", ctx).invertOne(t, null, null);
             double npMse = Mse.image(t.image(), np.image());
 
@@ -104,15 +104,15 @@ class NearPerfectInverterTest {
         io.stylegan2.inversion.encoder.Encoder.random(io.stylegan2.inversion.encoder.EncoderConfig.forGenerator(g.config()).tiny(), 1).save(enc);
         Target t = new Target("photo2", FixtureModel.photo(2, 32));
         Map<String, String> opts = Map.of("encoder", enc.toString(), "iterations", "2", "samples", "2", "report-samples", "0");
-        InversionResult r = Methods.builtIn().create("near-perfect", new MethodContext(g, null, 2, opts, () -> d, null)).invertOne(t, null, null);
+        InversionResult r = Methods.builtIn().create("near-perfect", MethodContext.of(g).withSteps(2).withOptions(opts).withDiscriminator(() -> d)).invertOne(t, null, null);
         assertThat(r.config().get("initial_method")).isEqualTo("encoder");
         assertThat(r.timing().steps()).isEqualTo(2);
         assertThat(r.notes()).anyMatch(n -> n.startsWith("initial latent (encoder)"));
         assertThat(r.config()).doesNotContainKey("report_drift_mse");
 
-        assertThatThrownBy(() -> Methods.builtIn().create("near-perfect", new MethodContext(g, null, 2, Map.of())))
+        assertThatThrownBy(() -> Methods.builtIn().create("near-perfect", MethodContext.of(g).withSteps(2).withOptions(Map.of())))
                 .hasMessageContaining("discriminator");
-        assertThatThrownBy(() -> Methods.builtIn().create("near-perfect", new MethodContext(g, null, 2, Map.of("encoder", "a", "init", "b"), () -> d, null)))
+        assertThatThrownBy(() -> Methods.builtIn().create("near-perfect", MethodContext.of(g).withSteps(2).withOptions(Map.of("encoder", "a", "init", "b")).withDiscriminator(() -> d)))
                 .hasMessageContaining("not both");
     }
 }

@@ -56,7 +56,7 @@ class NearPerfectTuningTest {
         assertThat(r.first(NearPerfectTuning.MSE)).isCloseTo(Mse.image(target, original), within(1e-6));
         assertThat(r.first(NearPerfectTuning.ADV_LOCAL)).isCloseTo(meanSoftplusNeg(d.logits(original)), within(1e-5));
         // the w_j of step 0: z ~ java.util.Random(seed) gaussians, mapped without truncation (GlobalCohesion#sample)
-        INDArray wj = g.mapping(gaussians(42, 2, g.config().zDim()), 1.0, -1);
+        INDArray wj = g.mapping(gaussians(42, 2, g.config().zDim()), 1.0);
         assertThat(r.first(NearPerfectTuning.GLOBAL)).isCloseTo(meanSoftplusNeg(d.logits(g.synthesis(wj, NoiseMode.CONST, 0))), within(1e-5));
     }
 

@@ -67,7 +67,7 @@ class PadInvExperiments {
                 InversionResult[] r = new InversionResult[2];
                 String[] names = {"wplus", "padinv-opt"};
                 for (int k = 0; k < 2; k++) {
-                    r[k] = Methods.builtIn().create(names[k], new MethodContext(g, alex, steps, Map.of())).invertOne(t, null, null);
+                    r[k] = Methods.builtIn().create(names[k], MethodContext.of(g).withPerceptual(alex).withSteps(steps).withOptions(Map.of())).invertOne(t, null, null);
                     double[] m = {Mse.image(t.image(), r[k].image()), Psnr.image(t.image(), r[k].image(), PixelRange.SIGNED_UNIT),
                             Ssim.image(t.image(), r[k].image(), PixelRange.SIGNED_UNIT), alex.distance(r[k].image(), t.image()).getDouble(0)};
                     for (int j = 0; j < 4; j++) {
@@ -114,7 +114,7 @@ class PadInvExperiments {
         INDArray edited = original.dup();
         edited.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(14, 18), NDArrayIndex.all()).assign(-1);
         Reconstruction ro = padded.get(0);
-        Reconstruction re = Methods.builtIn().create("padinv-opt", new MethodContext(g, null, steps, Map.of()))
+        Reconstruction re = Methods.builtIn().create("padinv-opt", MethodContext.of(g).withSteps(steps).withOptions(Map.of()))
                 .invertOne(new Target("edited", edited), null, null).reconstruction();
         PairEdit d = PairEdit.between(ro, re);
         List<INDArray> strip = new ArrayList<>(List.of(original, edited, ReconstructionRenderer.render(g, ro), ReconstructionRenderer.render(g, re)));

@@ -49,7 +49,7 @@ class PadInvOptTest {
     @Test
     void zeroPaddingMapsDrawExactlyThePlainGenerator() throws Exception {
         Generator g = FixtureModel.trainedGenerator();
-        INDArray ws = g.mapping(Seeds.randn(3, g.params().dataType(), 4, g.config().zDim()), 1.0, -1);
+        INDArray ws = g.mapping(Seeds.randn(3, g.params().dataType(), 4, g.config().zDim()), 1.0);
         INDArray plain = g.synthesis(ws, NoiseMode.CONST, 0);
         Reconstruction zero = new Reconstruction(Latent.wPlus(ws.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)), g.config()),
                 HookState.CONST.withPadding(PaddingProviders.zeroBorders(g.config(), 32)), Map.of(), Map.of());
@@ -64,8 +64,8 @@ class PadInvOptTest {
         Generator g = FixtureModel.trainedGenerator();
         try (Lpips alex = FixtureModel.lpipsAlex()) {
             Target t = new Target("garment12", FixtureModel.garment(12));
-            InversionResult wplus = Methods.builtIn().create("wplus", new MethodContext(g, alex, STEPS, Map.of())).invertOne(t, null, null);
-            InversionResult padded = Methods.builtIn().create("padinv-opt", new MethodContext(g, alex, STEPS, Map.of())).invertOne(t, null, null);
+            InversionResult wplus = Methods.builtIn().create("wplus", MethodContext.of(g).withPerceptual(alex).withSteps(STEPS).withOptions(Map.of())).invertOne(t, null, null);
+            InversionResult padded = Methods.builtIn().create("padinv-opt", MethodContext.of(g).withPerceptual(alex).withSteps(STEPS).withOptions(Map.of())).invertOne(t, null, null);
             double mW = Mse.image(t.image(), wplus.image()), mP = Mse.image(t.image(), padded.image());
             double lW = alex.distance(wplus.image(), t.image()).getDouble(0), lP = alex.distance(padded.image(), t.image()).getDouble(0);
             System.out.printf("padinv-opt claim at %d steps: MSE W+ %.5f padding+W+ %.5f; LPIPS %.5f %.5f%n", STEPS, mW, mP, lW, lP);
@@ -89,7 +89,7 @@ class PadInvOptTest {
         Generator g = FixtureModel.trainedGenerator();
         List<Reconstruction> r = new java.util.ArrayList<>();
         for (int i : new int[]{13, 14, 15})
-            r.add(Methods.builtIn().create("padinv-opt", new MethodContext(g, null, 15, Map.of("learning-rate", "0.05")))
+            r.add(Methods.builtIn().create("padinv-opt", MethodContext.of(g).withSteps(15).withOptions(Map.of("learning-rate", "0.05")))
                     .invertOne(new Target("g" + i, FixtureModel.garment(i)), null, null).reconstruction());
         Reconstruction a = r.get(0), b = r.get(1), c = r.get(2);
 

@@ -40,7 +40,7 @@ class NvidiaProjectorTest {
         Generator g = FixtureModel.generator();
         Target target = FixtureModel.target("seed3", 3, 0.7);
         int steps = 10;
-        NvidiaProjector proj = new NvidiaProjector(g, null, NvidiaConfig.defaults().withSteps(steps).withWAvgSamples(1000));
+        NvidiaProjector proj = new NvidiaProjector(g, NvidiaConfig.defaults().withSteps(steps).withWAvgSamples(1000));
         WStatistics st = proj.statistics();
         assertThat(st.wStd()).isPositive();
         INDArray avgImage = g.synthesis(st.wAvg().reshape(1, -1), NoiseMode.CONST, 0);

@@ -68,7 +68,7 @@ class PivotalTuningTest {
         Map<String, INDArray> zeros = new LinkedHashMap<>();
         for (String n : g.params().names()) if (PivotalTuning.TUNED.test(n)) zeros.put(n, PtiFixtures.zerosLike(g.params().get(n)));
         Nd4j.getRandom().setSeed(3);
-        INDArray ws = g.mapping(Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, g.config().zDim()), 0.7, -1);
+        INDArray ws = g.mapping(Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, g.config().zDim()), 0.7);
         try (PatchedGenerator t = new PatchedGenerator(g, zeros)) {
             for (NoiseMode m : NoiseMode.values()) {
                 INDArray a = g.synthesis(ws, m, 5), b = t.synthesis(ws, m, 5);

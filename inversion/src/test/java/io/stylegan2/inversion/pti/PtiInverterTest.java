@@ -36,7 +36,7 @@ class PtiInverterTest {
         Generator g = PtiFixtures.generator();
         try (Lpips lpips = PtiFixtures.lpipsAlex()) {
             PerceptualLoss perceptual = lpips;
-            MethodContext ctx = new MethodContext(g, perceptual, 6, Map.of("pivot-steps", "8"));
+            MethodContext ctx = MethodContext.of(g).withPerceptual(perceptual).withSteps(6).withOptions(Map.of("pivot-steps", "8"));
             Target target = new Target("photo0", PtiFixtures.photo(0, 32));
             InversionResult r = Methods.builtIn().create("pti", ctx).invertOne(target, null, null);
 
@@ -58,12 +58,12 @@ class PtiInverterTest {
 
             // strength 0 through the editing code reproduces the saved reconstruction exactly
             Direction d = Direction.w("zero", Nd4j.zeros(DataType.DOUBLE, g.config().wDim()), Provenance.of("test"));
-            INDArray strip = Edits.strip(g, back.reconstruction(), d, new double[]{0.0}, null, 0);
+            INDArray strip = Edits.strip(g, back.reconstruction(), d, new double[]{0.0});
             assertThat(strip).isEqualTo(back.image());
             // the tuning graph's own image (a static batch of 1 may take the fused modulated conv) agrees to float rounding
             assertThat(PtiFixtures.mse(strip, target.image())).isCloseTo(r.finalLoss(PivotalTuning.L2), org.assertj.core.data.Offset.offset(1e-5));
 
-            assertThatThrownBy(() -> Methods.builtIn().create("pti", new MethodContext(g, null, 2, Map.of())))
+            assertThatThrownBy(() -> Methods.builtIn().create("pti", MethodContext.of(g).withSteps(2).withOptions(Map.of())))
                     .hasMessageContaining("LPIPS");
         }
     }

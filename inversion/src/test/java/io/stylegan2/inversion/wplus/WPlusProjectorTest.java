@@ -37,7 +37,7 @@ class WPlusProjectorTest {
             @Override public void end() {}
         };
         int steps = 12;
-        WPlusProjector proj = new WPlusProjector(g, null, WPlusConfig.defaults().withSteps(steps).withLearningRate(0.1));
+        WPlusProjector proj = new WPlusProjector(g, WPlusConfig.defaults().withSteps(steps).withLearningRate(0.1));
         InversionResult r = proj.invert(List.of(target), p, null).get(0).resultOrThrow();
 
         assertThat(r.space()).isEqualTo(LatentSpace.W_PLUS);
@@ -64,7 +64,7 @@ class WPlusProjectorTest {
     @Test
     void aFailingImageDoesNotStopTheBatchAndCancellationStops() throws Exception {
         Generator g = FixtureModel.generator();
-        WPlusProjector proj = new WPlusProjector(g, null, WPlusConfig.defaults().withSteps(2));
+        WPlusProjector proj = new WPlusProjector(g, WPlusConfig.defaults().withSteps(2));
         Target good = FixtureModel.target("good", 1, 0.7);
         Target wrongSize = new Target("wrong", Nd4j.zeros(1, 3, 16, 16));
         List<InversionOutcome> out = proj.invert(List.of(wrongSize, good), Progress.NONE, null);
@@ -92,7 +92,7 @@ class WPlusProjectorTest {
         for (int i = 0; i < 2; i++) {
             boolean recycle = i == 1;
             r[i] = io.stylegan2.core.engine.Engine.with(o -> o.withStepMemory(recycle), () -> {
-                WPlusProjector proj = new WPlusProjector(g, null, WPlusConfig.defaults().withSteps(8).withLearningRate(0.1));
+                WPlusProjector proj = new WPlusProjector(g, WPlusConfig.defaults().withSteps(8).withLearningRate(0.1));
                 return proj.invert(List.of(target), null, null).get(0).resultOrThrow();
             });
         }
