@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stylegan2.core.io.Images;
 import io.stylegan2.losses.lpips.Lpips;
 import io.stylegan2.metrics.DirectoryPairs;
+import io.stylegan2.metrics.FrechetDistance;
+import io.stylegan2.metrics.InceptionV3Features;
 import io.stylegan2.metrics.ImageMetrics;
 import io.stylegan2.metrics.PixelRange;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -27,7 +29,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code metrics A B}: MSE, PSNR, SSIM and (with LPIPS weights) LPIPS between two images, or between
- * the images of two folders paired by file name ({@code grid.png} is never paired). A pair that cannot
+ * the images of two folders paired by file name ({@code grid.png} is never paired); for folders with
+ * {@code --fid} also the Frechet Inception Distance of all their images ({@link FrechetDistance}). A pair that cannot
  * be measured (unreadable, truncated, sizes differ) is reported with its reason and the others go on;
  * the exit code is then 1.
  */
@@ -56,6 +59,14 @@ final class MetricsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON (per pair and mean) instead of a table")
     boolean json;
 
+    @Option(names = "--fid", paramLabel = "FILE", description = {"folders only: also the Frechet Inception Distance between all images of A and all of B, "
+            + "with these Inception-v3 weights: a converted .safetensors, or pytorch-fid's pt_inception-2015-12-05-6726825d.pth "
+            + "(FID) or torchvision's inception_v3_google-*.pth (reported as FD-inception-v3-torchvision), converted on the fly"})
+    Path fid;
+
+    @Option(names = "--fid-batch", defaultValue = "16", paramLabel = "N", description = "images per Inception forward pass (default: ${DEFAULT-VALUE})")
+    int fidBatch;
+
     @Override
     public Integer call() throws Exception {
         PixelRange range = switch (convention.toLowerCase(Locale.ROOT)) {
@@ -68,6 +79,11 @@ final class MetricsCommand implements Callable<Integer> {
         lpips.file();
         boolean dirs = Files.isDirectory(a);
         if (dirs != Files.isDirectory(b)) throw Cli.usage(spec, "A and B must both be files or both be folders: " + a + ", " + b);
+        if (fid != null) {
+            if (!dirs) throw Cli.usage(spec, "--fid compares two folders (a distribution distance; one image has none)");
+            Cli.requireReadableFile(spec, fid, "--fid");
+            if (fidBatch < 1) throw Cli.usage(spec, "--fid-batch must be >= 1, got " + fidBatch);
+        }
         if (!dirs) {
             Cli.requireReadableFile(spec, a, "A");
             Cli.requireReadableFile(spec, b, "B");
@@ -75,6 +91,7 @@ final class MetricsCommand implements Callable<Integer> {
         Lpips perceptual = lpips.load(0);   // image sizes are known per pair; LPIPS reports a too small image itself
         try {
             List<ImageMetrics> rows;
+            FrechetDistance.Result fidResult = null;
             List<String> unpaired = List.of(), skipped = new java.util.ArrayList<>();
             if (dirs) {
                 DirectoryPairs pairs = DirectoryPairs.of(a, b);
@@ -84,20 +101,44 @@ final class MetricsCommand implements Callable<Integer> {
                 rows = pairs.metrics(channels, range, perceptual, skipped);
                 for (String note : skipped) spec.commandLine().getErr().println("warning: pair skipped: " + note);
                 if (rows.isEmpty()) throw new IllegalArgumentException("no pair of " + a + " and " + b + " could be measured (" + skipped.size() + " skipped)");
+                if (fid != null) {
+                    List<String> unread = new java.util.ArrayList<>();
+                    fidResult = frechet(unread);
+                    for (String note : unread) spec.commandLine().getErr().println("warning: left out of " + fidResult.metric() + ": " + note);
+                    skipped.addAll(unread);
+                }
             } else {
                 INDArray x = Images.read(a, channels), y = Images.read(b, channels);
                 if (!Arrays.equals(x.shape(), y.shape()))
                     throw new IllegalArgumentException("image sizes differ: " + a + " is " + x.size(3) + "x" + x.size(2) + ", " + b + " is " + y.size(3) + "x" + y.size(2));
                 rows = ImageMetrics.compute(x, y, List.of(a.getFileName().toString()), range, perceptual);
             }
-            print(rows, ImageMetrics.summarize(rows), unpaired, skipped, range);
+            print(rows, ImageMetrics.summarize(rows), unpaired, skipped, range, fidResult);
             return skipped.isEmpty() ? 0 : 1;
         } finally {
             if (perceptual != null) perceptual.close();
         }
     }
 
-    private void print(List<ImageMetrics> rows, ImageMetrics.Summary mean, List<String> unpaired, List<String> skipped, PixelRange range) throws Exception {
+    /** Inception weights of {@code --fid} (a .pth converted into a temporary file first), then the folders' distance. */
+    private FrechetDistance.Result frechet(List<String> unread) throws java.io.IOException {
+        Path weights = fid;
+        Path tmp = null;
+        try {
+            if (!fid.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
+                tmp = Files.createTempFile("inception", ".safetensors");
+                io.stylegan2.converter.InceptionConverter.convert(fid, tmp);
+                weights = tmp;
+            }
+            InceptionV3Features inception = InceptionV3Features.load(weights);
+            return new FrechetDistance(inception, fidBatch).compute(a, b, ProgressBar.forConsole(spec.commandLine().getErr()), unread);
+        } finally {
+            if (tmp != null) Files.deleteIfExists(tmp);
+        }
+    }
+
+    private void print(List<ImageMetrics> rows, ImageMetrics.Summary mean, List<String> unpaired, List<String> skipped, PixelRange range,
+                       FrechetDistance.Result fd) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         boolean hasP = mean.perceptual().isPresent();
         if (json) {
@@ -110,6 +151,8 @@ final class MetricsCommand implements Callable<Integer> {
             put(root.putObject("mean").put("count", mean.count()), mean.mse(), mean.psnr(), mean.ssim(), mean.perceptual());
             if (!unpaired.isEmpty()) unpaired.forEach(root.putArray("unpaired")::add);
             if (!skipped.isEmpty()) skipped.forEach(root.putArray("skipped")::add);
+            if (fd != null) root.putObject("frechet").put("metric", fd.metric()).put("extractor", fd.extractor()).put("value", fd.value())
+                    .put("count_a", fd.countA()).put("count_b", fd.countB());
             out.println(om.writeValueAsString(root));
         } else {
             out.printf(Locale.ROOT, "%-24s %12s %9s %8s%s%n", "image", "MSE", "PSNR(dB)", "SSIM", hasP ? String.format(" %10s", mean.perceptualName()) : "");
@@ -117,6 +160,8 @@ final class MetricsCommand implements Callable<Integer> {
             if (rows.size() > 1) out.println(row("mean (" + mean.count() + ")", mean.mse(), mean.psnr(), mean.ssim(), mean.perceptual()));
             out.println("convention: " + (range == PixelRange.BYTE ? "byte [0,255]" : "signed [-1,1]") + (hasP ? "; LPIPS on [-1,1]" : ""));
             if (!unpaired.isEmpty()) spec.commandLine().getErr().println("warning: " + unpaired.size() + " image(s) without a partner: " + unpaired);
+            if (fd != null) out.printf(Locale.ROOT, "%s %.4f (all images: %d in A, %d in B%s)%n", fd.metric(), fd.value(), fd.countA(), fd.countB(),
+                    Math.min(fd.countA(), fd.countB()) < 2048 ? "; below 2048 images the value is biased upwards and not comparable to published numbers" : "");
         }
         out.flush();
     }

@@ -51,6 +51,16 @@ public record DirectoryPairs(List<Pair> pairs, List<String> onlyInA, List<String
         return new DirectoryPairs(List.copyOf(pairs), List.copyOf(onlyA), List.copyOf(onlyB));
     }
 
+    /**
+     * The images of a folder that {@link #of} would pair (PNG, JPEG, BMP; not {@value #GRID}), sorted
+     * by name.
+     *
+     * @throws IOException when {@code dir} is not a folder or two images share a name
+     */
+    public static List<Path> images(Path dir) throws IOException {
+        return List.copyOf(scan(dir).values());
+    }
+
     private static Map<String, Path> scan(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) throw new IOException("not a folder: " + dir);
         Map<String, Path> out = new TreeMap<>();

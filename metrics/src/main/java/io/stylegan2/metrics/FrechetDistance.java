@@ -1,11 +1,19 @@
 package io.stylegan2.metrics;
 
 import io.stylegan2.core.MemoryPolicy;
+import io.stylegan2.core.Progress;
+import io.stylegan2.core.io.Images;
 import io.stylegan2.core.linalg.SymmetricEigen;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Frechet distance between Gaussians fitted to two feature sets:
@@ -73,6 +81,62 @@ public final class FrechetDistance {
             MemoryPolicy.step();
         }
         return Nd4j.concat(0, parts.toArray(INDArray[]::new));
+    }
+
+    /**
+     * Feature statistics of image files (read as RGB in [-1, 1]); consecutive images of one size are
+     * extracted together, up to the batch size, so a folder may mix sizes (the extractor resizes).
+     * A file that cannot be read is left out with a note in {@code skipped}.
+     */
+    public FeatureStatistics statistics(List<Path> files, Progress progress, List<String> skipped) {
+        Progress p = Progress.orNone(progress);
+        FeatureStatistics.Accumulator acc = new FeatureStatistics.Accumulator(extractor.name());
+        List<INDArray> batch = new ArrayList<>();
+        p.start(metricName() + " features", files.size());
+        try {
+            for (int i = 0; i < files.size(); i++) {
+                INDArray img;
+                try {
+                    img = Images.read(files.get(i), 3);
+                } catch (IOException | RuntimeException e) {
+                    skipped.add(files.get(i) + ": " + e.getMessage());
+                    continue;
+                }
+                if (!batch.isEmpty() && (batch.size() == batchSize || !Arrays.equals(batch.get(0).shape(), img.shape()))) flush(batch, acc);
+                batch.add(img);
+                p.update(i + 1);
+            }
+            flush(batch, acc);
+        } finally {
+            p.end();
+        }
+        return acc.finish();
+    }
+
+    private void flush(List<INDArray> batch, FeatureStatistics.Accumulator acc) {
+        if (batch.isEmpty()) return;
+        acc.add(extractor.features(Nd4j.concat(0, batch.toArray(INDArray[]::new))));
+        batch.clear();
+        MemoryPolicy.step();
+    }
+
+    /**
+     * The distance between the images of two folders ({@link DirectoryPairs#images}: every image,
+     * paired or not; {@code grid.png} left out). Each folder needs at least two readable images; FID
+     * is biased upwards at small counts (the usual protocol uses 50 000).
+     *
+     * @param skipped receives a note per unreadable file
+     * @throws IOException when a folder cannot be listed
+     */
+    public Result compute(Path folderA, Path folderB, Progress progress, List<String> skipped) throws IOException {
+        List<Path> a = DirectoryPairs.images(folderA), b = DirectoryPairs.images(folderB);
+        requireTwo(folderA, a);
+        requireTwo(folderB, b);
+        return compute(statistics(a, progress, skipped), statistics(b, progress, skipped));
+    }
+
+    private void requireTwo(Path folder, List<Path> images) {
+        if (images.size() < 2) throw new IllegalArgumentException(metricName() + " needs at least 2 images in " + folder + ", found " + images.size());
     }
 
     /** Distance between the feature distributions of two image sets. */
