@@ -21,6 +21,9 @@ import java.util.Set;
  *
  * <p>Also parses seed lists such as {@code "1-8"} or {@code "1,3,5-7"}.
  *
+ * <p>Hand-written: no JVM library reproduces numpy's legacy {@code RandomState} Gaussian stream,
+ * and seed-for-seed parity with NVlabs' scripts needs exactly that stream.
+ *
  * <p><b>Thread safety:</b> The static methods are stateless and safe to call from any thread (each
  * builds its own generator; a {@link java.util.SplittableRandom} passed in must not be shared between
  * threads). {@link RandomState} instances are mutable and not thread-safe.

@@ -13,6 +13,32 @@ import java.util.Set;
  * order of their services file), {@link #with} makes an extended copy for callers that bring
  * their own.
  *
+ * <p>Example: invert a photo with W+ optimisation and save the result (Maven:
+ * {@code io.stylegan2:stylegan2-inversion} and a native backend, see the README's "Use it from your
+ * project"; the same code runs in {@code JavadocExamplesTest}):
+ * <pre>{@code
+ * import io.stylegan2.inversion.ImagePreparation;
+ * import io.stylegan2.inversion.InversionResult;
+ * import io.stylegan2.inversion.InversionResults;
+ * import io.stylegan2.inversion.Inverter;
+ * import io.stylegan2.inversion.MethodContext;
+ * import io.stylegan2.inversion.Methods;
+ * import io.stylegan2.inversion.Target;
+ * import io.stylegan2.stylegan.Generator;
+ * import java.nio.file.Path;
+ *
+ * try (Generator g = Generator.load(Path.of("model.safetensors"))) {
+ *     Target target = new Target("photo", ImagePreparation.load(Path.of("photo.png"),
+ *             g.config().imgResolution(), g.config().imgChannels()));        // centre crop, area resize
+ *     Inverter inverter = Methods.builtIn().create("wplus", MethodContext.of(g).withSteps(300));
+ *     InversionResult result = inverter.invert(target);                   // MSE only: no perceptual loss given
+ *     double psnr = result.metrics().psnr();                              // dB, pixels in [0, 255]
+ *     InversionResults.save(result, Path.of("result.safetensors"));
+ * }
+ * }</pre>
+ * Add {@code .withPerceptual(lpips)} for LPIPS, and {@code --list-methods}' names and
+ * {@code --option} keys work here as {@code create(name, ...)} and {@code withOptions(Map.of(key, value))}.
+ *
  * <p><b>Thread safety:</b> Thread-safe: an instance is immutable ({@link #with} returns a copy),
  * and {@link #builtIn()} runs the {@code ServiceLoader} discovery once, under the class lock,
  * publishing the result through a volatile field.

@@ -51,7 +51,7 @@ public final class Regularisers {
      * <pre>
      * reg = 0
      * loop: reg += mean(n * roll(n, 1, x))^2 + mean(n * roll(n, 1, y))^2
-     *       if H <= 8: stop
+     *       if H &lt;= 8: stop
      *       n = avg_pool_2x2(n); H /= 2, W /= 2
      * </pre>
      * Means are over all elements of {@code n}; the sizes of the map are passed explicitly (op

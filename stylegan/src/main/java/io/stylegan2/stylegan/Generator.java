@@ -31,6 +31,25 @@ import java.util.Random;
  * <p>Images are {@code [N, img_channels, R, R]} in the generator's raw range (about [-1, 1] for a
  * trained model).
  *
+ * <p>Example: three images from seeds, as NVlabs' {@code generate.py --seeds 1-3 --trunc 0.7}
+ * (Maven: {@code io.stylegan2:stylegan2-stylegan} and a native backend, see the README's "Use it
+ * from your project"; the same code runs in {@code JavadocExamplesTest}):
+ * <pre>{@code
+ * import io.stylegan2.core.Seeds;
+ * import io.stylegan2.core.io.Images;
+ * import io.stylegan2.stylegan.Generator;
+ * import io.stylegan2.stylegan.NoiseMode;
+ * import org.nd4j.linalg.api.ndarray.INDArray;
+ * import java.nio.file.Path;
+ *
+ * try (Generator g = Generator.load(Path.of("model.safetensors"))) {    // a converted checkpoint
+ *     INDArray z = Seeds.z(new long[]{1, 2, 3}, g.config().zDim());     // numpy RandomState(seed).randn
+ *     INDArray ws = g.mapping(z, 0.7);                                  // W+ [3, num_ws, w_dim], psi 0.7
+ *     INDArray images = g.synthesis(ws, NoiseMode.CONST, 0);            // [3, C, R, R]
+ *     Images.writeGridPng(images, 3, Path.of("grid.png"));
+ * }
+ * }</pre>
+ *
  * <p><b>Thread safety:</b> Thread-safe: calls are serialised (one at a time per instance); the
  * {@code synchronized} methods guard the cached graphs, the others read only final state. No thread
  * may mutate the shared {@link #params()} arrays.

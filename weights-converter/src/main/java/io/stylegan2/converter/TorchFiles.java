@@ -46,6 +46,11 @@ import java.util.zip.ZipFile;
  * {@code Object[]} (tuples), {@code Set}, {@code String}, {@code Integer}/{@code Long}/{@code BigInteger} (smallest that fits),
  * {@code Double}, {@code Boolean}, {@code byte[]}, {@code INDArray}, {@link PickledObject}, or null.
  *
+ * <p>The pickle opcodes are {@code net.razorvine:pickle}'s; the torch layer (zip and legacy
+ * containers, storages, strides) is hand-written because no maintained JVM library reads
+ * {@code torch.save} files, and the ones that load models through libtorch (DJL, JavaCPP presets)
+ * would execute the pickle's globals, which this reader must never do.
+ *
  * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread: each load has
  * its own unpickler and byte counters, and its result is fresh, unsynchronised data owned by the
  * caller. {@link Format} is immutable.

@@ -38,6 +38,10 @@ import java.util.Map;
  * an {@link IOException} naming the file and, where it applies, the tensor. What a header may make
  * the reader allocate is bounded by {@link Limits}.
  *
+ * <p>Hand-written: the format is a small JSON header plus raw bytes (Jackson parses the header);
+ * the maintained implementations are Rust/Python, and the JVM ones bind to their own tensor types
+ * (DJL) without the size limits and per-tensor error messages this reader enforces on untrusted files.
+ *
  * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread (concurrent
  * writes of the same file are each atomic; the last rename wins).
  */

@@ -28,6 +28,11 @@ import java.util.Map;
  * {@link #step(Map, Map, double)}), and its state (moments and step count) can be exported and
  * restored for exact checkpoint/resume.
  *
+ * <p>Hand-written rather than ND4J's {@code AdamUpdater}: that one adds {@code eps} to the
+ * uncorrected root and folds the bias correction into the rate, so it drifts from
+ * {@code torch.optim.Adam} (which the parity tests against NVlabs' projector and PTI need), takes
+ * its rate from a schedule object rather than per call, and has no state export for exact resume.
+ *
  * <p><b>Thread safety:</b> Not thread-safe: the moments and step count are mutated by {@link #step}
  * and the parameters are updated in place; use one instance per optimisation (or guard it
  * externally). {@link #export()} returns the live moment arrays.

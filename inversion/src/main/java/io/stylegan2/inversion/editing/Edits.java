@@ -22,6 +22,30 @@ import org.nd4j.linalg.factory.Nd4j;
  * reproduces the reconstruction's own image exactly; with {@code RANDOM} noise every strength uses
  * the same maps (from {@code noiseSeed}), so only the edit changes.
  *
+ * <p>Example: a GANSpace direction applied to a saved inversion result (Maven:
+ * {@code io.stylegan2:stylegan2-inversion} and a native backend, see the README's "Use it from your
+ * project"; the same code runs in {@code JavadocExamplesTest}):
+ * <pre>{@code
+ * import io.stylegan2.core.io.Images;
+ * import io.stylegan2.inversion.InversionResult;
+ * import io.stylegan2.inversion.InversionResults;
+ * import io.stylegan2.inversion.editing.Direction;
+ * import io.stylegan2.inversion.editing.Edits;
+ * import io.stylegan2.inversion.editing.GanSpace;
+ * import io.stylegan2.inversion.editing.LayerRange;
+ * import io.stylegan2.stylegan.Generator;
+ * import org.nd4j.linalg.api.ndarray.INDArray;
+ * import java.nio.file.Path;
+ *
+ * try (Generator g = Generator.load(Path.of("model.safetensors"))) {
+ *     InversionResult saved = InversionResults.load(Path.of("result.safetensors"));
+ *     Direction pc0 = GanSpace.compute(g, 10, 10_000, 0, LayerRange.all(g.config().numWs()))
+ *             .directions().get(0);                                       // first principal component of w
+ *     INDArray strip = Edits.strip(g, saved.reconstruction(), pc0, new double[]{-2, 0, 2});
+ *     Images.writeGridPng(strip, 3, Path.of("strip.png"));               // the middle one is saved.image()
+ * }
+ * }</pre>
+ *
  * <p><b>Thread safety:</b> Stateless; every method is safe to call from any thread: each call
  * builds and closes its own renderer, and the {@code Generator} serialises its calls.
  */
