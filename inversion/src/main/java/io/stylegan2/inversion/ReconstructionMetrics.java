@@ -33,6 +33,15 @@ public record ReconstructionMetrics(double mse, double psnr, double ssim, double
      * (the reconstruction is clamped to {@code [-1, 1]} first, as a PNG would be).
      */
     public static ReconstructionMetrics compute(INDArray target, INDArray reconstruction, PerceptualLoss perceptual) {
+        return metrics(target, reconstruction, java.util.Objects.requireNonNull(perceptual, "perceptual (use compute(target, reconstruction) without one)"));
+    }
+
+    /** {@link #compute(INDArray, INDArray, PerceptualLoss)} without a perceptual distance ({@link #perceptual()} is then null). */
+    public static ReconstructionMetrics compute(INDArray target, INDArray reconstruction) {
+        return metrics(target, reconstruction, null);
+    }
+
+    private static ReconstructionMetrics metrics(INDArray target, INDArray reconstruction, PerceptualLoss perceptual) {
         INDArray r = clamp(reconstruction);
         boolean rgb = target.size(1) == 3;
         ImageMetrics m = ImageMetrics.compute(target, r, List.of("image"), PixelRange.BYTE, rgb ? perceptual : null).get(0);

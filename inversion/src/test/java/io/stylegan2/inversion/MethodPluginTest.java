@@ -33,7 +33,7 @@ class MethodPluginTest {
                 @Override public String name() { return "echo"; }
                 @Override public InversionResult invertOne(Target t, Progress p, CancellationToken cancel) {
                     Reconstruction r = Reconstruction.of(Latent.w(c.generator().wAvg(), c.generator().config()));
-                    return io.stylegan2.inversion.engine.Results.finish("echo", t, c.generator(), r, null, MethodOptions.asMap(o), List.of(),
+                    return io.stylegan2.inversion.engine.Results.finish("echo", t, c.generator(), r, c.perceptual(), MethodOptions.asMap(o), List.of(),
                             0, 0, 0, List.of(), System.nanoTime());
                 }
             };

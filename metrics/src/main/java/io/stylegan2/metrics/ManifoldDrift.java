@@ -41,9 +41,18 @@ public final class ManifoldDrift {
      * @param samples    number of latents (> 0)
      * @param seed       latent seed; the same seed gives the same latents
      * @param batch      images per forward pass
-     * @param perceptual optional perceptual distance (null: MSE only)
+     * @param perceptual the perceptual distance also measured
      */
     public static Result measure(Generator g, Map<String, INDArray> deltas, int samples, long seed, int batch, PerceptualLoss perceptual) {
+        return drift(g, deltas, samples, seed, batch, java.util.Objects.requireNonNull(perceptual, "perceptual (use the overload without it for MSE only)"));
+    }
+
+    /** {@link #measure(Generator, Map, int, long, int, PerceptualLoss)} with the MSE only. */
+    public static Result measure(Generator g, Map<String, INDArray> deltas, int samples, long seed, int batch) {
+        return drift(g, deltas, samples, seed, batch, null);
+    }
+
+    private static Result drift(Generator g, Map<String, INDArray> deltas, int samples, long seed, int batch, PerceptualLoss perceptual) {
         if (samples <= 0 || batch <= 0) throw new IllegalArgumentException("samples and batch must be > 0, got " + samples + ", " + batch);
         INDArray z = io.stylegan2.core.Seeds.randn(seed, g.params().dataType(), samples, g.config().zDim());
         double mseSum = 0, pSum = 0;

@@ -20,7 +20,7 @@ class ManifoldDriftTest {
         try (Generator g = Generator.random(CFG, 5)) {
             String name = "synthesis.b16.conv1.weight";
             long[] shape = g.params().get(name).shape();
-            ManifoldDrift.Result none = ManifoldDrift.measure(g, Map.of(name, Nd4j.zeros(DataType.FLOAT, shape)), 6, 1, 4, null);
+            ManifoldDrift.Result none = ManifoldDrift.measure(g, Map.of(name, Nd4j.zeros(DataType.FLOAT, shape)), 6, 1, 4);
             assertThat(none.mse()).isEqualTo(0.0);
             assertThat(none.perceptual()).isEmpty();
             Nd4j.getRandom().setSeed(2);
@@ -32,7 +32,7 @@ class ManifoldDriftTest {
             assertThat(large.mse()).isGreaterThan(small.mse());
             assertThat(large.perceptual().getAsDouble()).isGreaterThan(small.perceptual().getAsDouble());
             assertThat(large.perceptualName()).isEqualTo("l1");
-            assertThatThrownBy(() -> ManifoldDrift.measure(g, Map.of("nope", d), 2, 1, 2, null)).hasMessageContaining("nope");
+            assertThatThrownBy(() -> ManifoldDrift.measure(g, Map.of("nope", d), 2, 1, 2)).hasMessageContaining("nope");
         }
     }
 }

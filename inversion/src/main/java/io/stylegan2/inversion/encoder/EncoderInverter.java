@@ -1,5 +1,9 @@
 package io.stylegan2.inversion.encoder;
 
+import java.util.Objects;
+
+import java.util.Optional;
+
 import io.stylegan2.core.CancellationToken;
 import io.stylegan2.core.Progress;
 import io.stylegan2.inversion.InversionResult;
@@ -37,24 +41,34 @@ public final class EncoderInverter implements Inverter {
     private final Generator g;
     private final Encoder encoder;
     private final int iterations;
-    private final PerceptualLoss perceptual;
+    private final Optional<PerceptualLoss> perceptual;
 
-    /** @param iterations ReStyle iterations (3 is the measured best for the default training) */
+    /**
+     * An encoder inverter whose results report LPIPS too.
+     *
+     * @param iterations ReStyle iterations (3 is the measured best for the default training)
+     */
     public EncoderInverter(Generator g, Encoder encoder, int iterations, PerceptualLoss perceptual) {
-        this(NAME, g, encoder, iterations, perceptual);
+        this(NAME, g, encoder, iterations, Optional.of(Objects.requireNonNull(perceptual, "perceptual (leave it out for none)")));
+    }
+
+    /** An encoder inverter whose results report the pixel metrics only. */
+    public EncoderInverter(Generator g, Encoder encoder, int iterations) {
+        this(NAME, g, encoder, iterations, Optional.empty());
     }
 
     /**
-     * @param name the method name results carry ({@code encoder}, or {@code padinv} for an encoder with a padding branch)
+     * @param name       the method name results carry ({@code encoder}, or {@code padinv} for an encoder with a padding branch)
+     * @param perceptual the perceptual distance the results' metrics report, if any
      */
-    public EncoderInverter(String name, Generator g, Encoder encoder, int iterations, PerceptualLoss perceptual) {
+    public EncoderInverter(String name, Generator g, Encoder encoder, int iterations, Optional<PerceptualLoss> perceptual) {
         this.name = name;
         if (iterations < 1) throw new IllegalArgumentException("encoder iterations must be >= 1, got " + iterations);
         encoder.config().requireCompatible(g.config());
         this.g = g;
         this.encoder = encoder;
         this.iterations = iterations;
-        this.perceptual = perceptual;
+        this.perceptual = Objects.requireNonNull(perceptual, "perceptual");
     }
 
     @Override

@@ -20,6 +20,6 @@ public final class EncoderMethod extends MethodProvider<EncoderOptions> {
     public Inverter create(MethodContext c, EncoderOptions o) throws Exception {
         if (o.encoder() == null)
             throw new IllegalArgumentException("method encoder needs --option encoder=FILE (an encoder.safetensors from train-encoder)");
-        return new EncoderInverter(c.generator(), Encoder.load(o.encoder()), o.iterations(), c.perceptual().orElse(null));
+        return new EncoderInverter(EncoderInverter.NAME, c.generator(), Encoder.load(o.encoder()), o.iterations(), c.perceptual());
     }
 }

@@ -57,7 +57,7 @@ public final class PivotTuningInverter implements Inverter {
         long t0 = System.nanoTime();
         InversionResult p = pivot.invertOne(target, progress, cancel);
         TuningResult tuned = tuning.tune(g, p.ws(), target.image(), progress, cancel);
-        return Results.finishTuned(name, target, g, p, tuned, tuning.noiseMode(), perceptual, tuning.settings(tuned), tuned.extras(),
+        return Results.finishTuned(name, target, g, p, tuned, tuning.noiseMode(), java.util.Optional.of(perceptual), tuning.settings(tuned), tuned.extras(),
                 tuning.summary(tuned), t0);
     }
 }

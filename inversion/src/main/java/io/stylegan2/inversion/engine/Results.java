@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How every method ends: its {@link Reconstruction} is drawn by the method's renderer (the shared
@@ -46,13 +47,14 @@ public final class Results {
      * @param summary      the note on the tuning itself (e.g. "PTI 350 steps")
      */
     public static InversionResult finishTuned(String method, Target target, Generator g, InversionResult pivot, TuningResult tuned, NoiseMode noiseMode,
-                                              PerceptualLoss perceptual, Map<String, Object> methodConfig, Map<String, INDArray> extras,
+                                              Optional<PerceptualLoss> perceptual, Map<String, Object> methodConfig, Map<String, INDArray> extras,
                                               String summary, long t0) {
         Map<String, INDArray> x = new LinkedHashMap<>();
         pivot.reconstruction().hooks().noise().forEach((l, n) -> x.put("pivot/noise/" + l, n));
         x.putAll(extras);
         Reconstruction r = Reconstruction.tuned(pivot.latent(), HookState.of(noiseMode), tuned.weightOffsets(), x);
-        ManifoldDrift.Result drift = ManifoldDrift.measure(g, tuned.weightOffsets(), DRIFT_SAMPLES, 0, 4, perceptual);
+        ManifoldDrift.Result drift = perceptual.isPresent() ? ManifoldDrift.measure(g, tuned.weightOffsets(), DRIFT_SAMPLES, 0, 4, perceptual.get())
+                : ManifoldDrift.measure(g, tuned.weightOffsets(), DRIFT_SAMPLES, 0, 4);
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("pivot_method", pivot.method());
         cfg.put(method, methodConfig);
@@ -67,16 +69,18 @@ public final class Results {
     }
 
     /**
-     * @param t0 {@code System.nanoTime()} at the start of the inversion (for the total time)
+     * @param perceptual the perceptual distance the metrics report, when the method has one
+     * @param t0         {@code System.nanoTime()} at the start of the inversion (for the total time)
      */
-    public static InversionResult finish(String method, Target target, Generator g, Reconstruction r, PerceptualLoss perceptual,
+    public static InversionResult finish(String method, Target target, Generator g, Reconstruction r, Optional<PerceptualLoss> perceptual,
                                          Map<String, Object> config, List<Map<String, Double>> history,
                                          double setupSeconds, int steps, double msPerStep, List<String> notes, long t0) {
         INDArray image;
         try (Renderer renderer = Methods.builtIn().renderer(method, g, r)) {
             image = renderer.render();
         }
-        ReconstructionMetrics metrics = ReconstructionMetrics.compute(target.image(), image, perceptual);
+        ReconstructionMetrics metrics = perceptual.isPresent() ? ReconstructionMetrics.compute(target.image(), image, perceptual.get())
+                : ReconstructionMetrics.compute(target.image(), image);
         Timing timing = new Timing(setupSeconds, seconds(t0), steps, msPerStep);
         return new InversionResult(method, target.name(), r, image, config, history, metrics, timing, notes);
     }

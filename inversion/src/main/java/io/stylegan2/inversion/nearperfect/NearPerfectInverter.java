@@ -1,5 +1,9 @@
 package io.stylegan2.inversion.nearperfect;
 
+import java.util.Objects;
+
+import java.util.Optional;
+
 import io.stylegan2.core.CancellationToken;
 import io.stylegan2.core.Progress;
 import io.stylegan2.inversion.InversionResult;
@@ -42,17 +46,17 @@ public final class NearPerfectInverter implements Inverter {
     private final Generator g;
     private final Discriminator d;
     private final Inverter initial;
-    private final PerceptualLoss perceptual;
+    private final Optional<PerceptualLoss> perceptual;
     private final NearPerfectConfig config;
     private final int reportSamples;
 
     /**
      * @param d             the checkpoint's discriminator (null only when both adversarial weights are 0)
      * @param initial       inverter giving the initial latent
-     * @param perceptual    optional: the LPIPS metric and the drift's perceptual distance
+     * @param perceptual    the LPIPS metric and the drift's perceptual distance, if any
      * @param reportSamples latents of the {@link TuningReport} (0: no report)
      */
-    public NearPerfectInverter(Generator g, Discriminator d, Inverter initial, PerceptualLoss perceptual, NearPerfectConfig config, int reportSamples) {
+    public NearPerfectInverter(Generator g, Discriminator d, Inverter initial, Optional<PerceptualLoss> perceptual, NearPerfectConfig config, int reportSamples) {
         if (g == null || initial == null || config == null) throw new IllegalArgumentException("near-perfect needs a generator, an initial inverter and a config");
         if (d == null && (config.advWeight() > 0 || config.globalWeight() > 0))
             throw new IllegalArgumentException("near-perfect needs the checkpoint's discriminator for its adversarial and global cohesion terms, and the model has none "
@@ -61,7 +65,7 @@ public final class NearPerfectInverter implements Inverter {
         this.g = g;
         this.d = d;
         this.initial = initial;
-        this.perceptual = perceptual;
+        this.perceptual = Objects.requireNonNull(perceptual, "perceptual (Optional.empty() for none)");
         this.config = config;
         this.reportSamples = reportSamples;
     }

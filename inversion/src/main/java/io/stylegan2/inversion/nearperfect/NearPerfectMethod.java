@@ -29,6 +29,6 @@ public final class NearPerfectMethod extends MethodProvider<NearPerfectOptions> 
         }
         Inverter init = InitialLatent.inverter(name(), c, o.encoder(), o.iterations(), o.init(), "wplus", o.initSteps(), java.util.Map.of());
         Discriminator d = c.discriminator().load();  // also measures the report when the adversarial terms are off
-        return new NearPerfectInverter(c.generator(), d, init, c.perceptual().orElse(null), cfg, o.reportSamples());
+        return new NearPerfectInverter(c.generator(), d, init, c.perceptual(), cfg, o.reportSamples());
     }
 }

@@ -51,15 +51,16 @@ public record TuningReport(Map<String, Double> values) {
      * @param offsets    the weight offsets (graph layout)
      * @param recon      the reconstruction {@code [1, C, R, R]}, or null
      * @param target     the target {@code [1, C, R, R]}, or null
-     * @param perceptual optional perceptual distance for the drift
+     * @param perceptual the drift's perceptual distance, if any
      * @param samples    latents ({@code >= 2}; the Frechet distance wants more than the feature width, 64 with the fixture D)
      * @param seed       latent seed
      */
     public static TuningReport measure(Generator g, Discriminator d, Map<String, INDArray> offsets, INDArray recon, INDArray target,
-                                       PerceptualLoss perceptual, int samples, long seed) {
+                                       java.util.Optional<PerceptualLoss> perceptual, int samples, long seed) {
         if (samples < 2) throw new IllegalArgumentException("the report needs >= 2 samples, got " + samples);
         Map<String, Double> v = new LinkedHashMap<>();
-        ManifoldDrift.Result drift = ManifoldDrift.measure(g, offsets, samples, seed, 16, perceptual);
+        ManifoldDrift.Result drift = perceptual.isPresent() ? ManifoldDrift.measure(g, offsets, samples, seed, 16, perceptual.get())
+                : ManifoldDrift.measure(g, offsets, samples, seed, 16);
         v.put("drift_mse", drift.mse());
         OptionalDouble dp = drift.perceptual();
         if (dp.isPresent()) v.put("drift_" + drift.perceptualName(), dp.getAsDouble());

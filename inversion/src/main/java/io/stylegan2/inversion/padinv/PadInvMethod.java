@@ -32,6 +32,6 @@ public final class PadInvMethod extends MethodProvider<EncoderOptions> {
         Encoder e = Encoder.load(o.encoder());
         if (!e.config().padded())
             throw new IllegalArgumentException("method padinv: " + o.encoder() + " has no padding branch (train it with --preset padinv; use --method encoder for a W+ encoder)");
-        return new EncoderInverter(NAME, c.generator(), e, o.iterations(), c.perceptual().orElse(null));
+        return new EncoderInverter(NAME, c.generator(), e, o.iterations(), c.perceptual());
     }
 }

@@ -152,7 +152,7 @@ public final class NvidiaProjector implements Inverter {
         Reconstruction r = new Reconstruction(mg.latent(), mg.hookState(), Map.of(), Map.of());
         Map<String, Object> cfg = new LinkedHashMap<>(MethodOptions.asMap(config));
         cfg.put("w_std", st.wStd());
-        return Results.finish(NAME, target, g, r, perceptual, cfg, run.history(), setup, run.steps(),
+        return Results.finish(NAME, target, g, r, java.util.Optional.ofNullable(perceptual), cfg, run.history(), setup, run.steps(),
                 1000 * run.seconds() / config.steps(), notes, t0);
     }
 

@@ -108,7 +108,7 @@ public final class WPlusProjector implements Inverter {
         OptimisationLoop.Result run = mg.loop(loss, mg.adam(config.beta1(), config.beta2(), config.epsilon()))
                 .task(name() + " " + target.name()).steps(config.steps()).schedule(Schedule.constant(config.learningRate()))
                 .run(progress, cancel);
-        return Results.finish(name(), target, g, new Reconstruction(mg.latent(), mg.hookState(), Map.of(), Map.of()), perceptual, MethodOptions.asMap(config), run.history(),
+        return Results.finish(name(), target, g, new Reconstruction(mg.latent(), mg.hookState(), Map.of(), Map.of()), java.util.Optional.ofNullable(perceptual), MethodOptions.asMap(config), run.history(),
                 setup, run.steps(), 1000 * run.seconds() / config.steps(), notes, t0);
     }
 }

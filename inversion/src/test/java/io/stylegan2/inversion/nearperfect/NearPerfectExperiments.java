@@ -45,11 +45,11 @@ class NearPerfectExperiments {
             if (Boolean.getBoolean("np.baselines")) {
                 InversionResult wp = new WPlusProjector(g, perceptual, WPlusConfig.defaults().withSteps(init + steps)).invert(t);
                 row("W+ alone (" + (init + steps) + " steps)", wp.metrics().mseSigned(), ld.distance(wp.image(), t.image()).getDouble(0),
-                        TuningReport.measure(g, d, Map.of(), wp.image(), t.image(), ld, 64, 11), wp.timing().msPerStep());
+                        TuningReport.measure(g, d, Map.of(), wp.image(), t.image(), java.util.Optional.of(ld), 64, 11), wp.timing().msPerStep());
                 TuningResult pti = new PivotalTuning(PtiConfig.defaults().withMaxSteps(steps).withPerceptualThreshold(0), alex)
                         .tune(g, start.ws(), t.image());
                 row("PTI (" + steps + " steps)", Mse.image(t.image(), pti.image()), ld.distance(pti.image(), t.image()).getDouble(0),
-                        TuningReport.measure(g, d, pti.weightOffsets(), pti.image(), t.image(), ld, 64, 11), pti.msPerStep());
+                        TuningReport.measure(g, d, pti.weightOffsets(), pti.image(), t.image(), java.util.Optional.of(ld), 64, 11), pti.msPerStep());
             }
             for (String spec : System.getProperty("np.runs", "default:").split(";")) {
                 String[] parts = spec.split(":", 2);
@@ -58,7 +58,7 @@ class NearPerfectExperiments {
                 NearPerfectConfig c = io.stylegan2.inversion.MethodOptions.parse("near-perfect", opts, NearPerfectOptions.defaults()).config(32, steps);
                 TuningResult r = new NearPerfectTuning(c).tune(g, d, start.ws(), t.image());
                 row(parts[0] + " " + opts, Mse.image(t.image(), r.image()), ld.distance(r.image(), t.image()).getDouble(0),
-                        TuningReport.measure(g, d, r.weightOffsets(), r.image(), t.image(), ld, 64, 11), r.msPerStep());
+                        TuningReport.measure(g, d, r.weightOffsets(), r.image(), t.image(), java.util.Optional.of(ld), 64, 11), r.msPerStep());
                 System.out.printf(Locale.ROOT, "NP   edit consistency (SeFa 0, strength 3, 32 samples): %s%n",
                         io.stylegan2.inversion.editing.EditConsistency.measure(g, r.weightOffsets(),
                                 io.stylegan2.inversion.editing.SeFa.compute(g, 1, io.stylegan2.inversion.editing.LayerRange.all(g.config().numWs())).get(0), 3.0, 32, 0.7, 5));

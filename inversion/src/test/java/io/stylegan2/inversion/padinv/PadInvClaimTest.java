@@ -42,7 +42,7 @@ class PadInvClaimTest {
             EncoderTrainer t = new EncoderTrainer(g, cfg, o, null);
             t.train(STEPS, null, null, 0, null);
             Encoder e = t.encoder();
-            EncoderInverter inv = new EncoderInverter(g, e, 1, null);
+            EncoderInverter inv = new EncoderInverter(g, e, 1);
             for (int i = TRAIN; i <= LAST; i++) mse[v] += Mse.image(FashionMnistSamples.padded(i, 3), inv.invert(new Target("g" + i, FashionMnistSamples.padded(i, 3))).image());
             mse[v] /= LAST - TRAIN + 1;
         }

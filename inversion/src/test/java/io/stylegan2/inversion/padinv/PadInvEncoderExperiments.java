@@ -63,7 +63,7 @@ class PadInvEncoderExperiments {
             e.save(out.resolve("encoder-" + variant + "-" + seed + ".safetensors"));
             System.out.printf("%s: %d parameters, %d steps in %.0f s%n", variant, e.parameterCount(), steps, (System.nanoTime() - t0) / 1e9);
             double[] sum = new double[4], sq = new double[4];
-            EncoderInverter inv = new EncoderInverter(variant, g, e, 1, alex);
+            EncoderInverter inv = new EncoderInverter(variant, g, e, 1, java.util.Optional.of(alex));
             for (String s : images) {
                 int i = Integer.parseInt(s.trim());
                 Target target = new Target("garment" + i, FixtureModel.garment(i));

@@ -74,7 +74,7 @@ class PivotalTuningTest {
                 INDArray a = g.synthesis(ws, m, 5), b = t.synthesis(ws, m, 5);
                 assertThat(b.sub(a).amaxNumber().doubleValue()).as("noise %s", m).isEqualTo(0.0);
             }
-            ManifoldDrift.Result d = ManifoldDrift.measure(g, zeros, 4, 1, 4, null);
+            ManifoldDrift.Result d = ManifoldDrift.measure(g, zeros, 4, 1, 4);
             assertThat(d.mse()).isEqualTo(0.0);
         }
         // PTI with no step: zero offsets, the reconstruction is the base image of the pivot
