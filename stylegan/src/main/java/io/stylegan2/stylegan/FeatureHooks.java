@@ -41,7 +41,14 @@ public final class FeatureHooks {
     public static FeatureHook channelMix(SDVariable m) {
         long[] ms = m.getShape();
         if (ms == null || ms.length != 2 || ms[0] != ms[1])
-            throw new IllegalArgumentException("channel mix: matrix must be a square [C, C] variable or constant, got " + java.util.Arrays.toString(ms));
+            throw new IllegalArgumentException("channel mix: matrix must be a square [C, C] variable or constant, got " + java.util.Arrays.toString(ms)
+                    + " (for a computed matrix without a static shape, give its size: channelMix(m, channels))");
+        return channelMix(m, ms[0]);
+    }
+
+    /** {@link #channelMix(SDVariable)} for a computed {@code [channels, channels]} matrix (e.g. a masked variable) whose shape the graph does not know statically. */
+    public static FeatureHook channelMix(SDVariable m, long channels) {
+        long[] ms = {channels, channels};
         return new FeatureHook() {
             @Override
             public SDVariable apply(String block, SDVariable x) {
