@@ -250,7 +250,14 @@ final class InvertCommand implements Callable<Integer> {
                 }
             }
             for (String name : failed) reportFailures.putIfAbsent(name, "failed (see the log)");
-            Path report = InvertReport.write(out, runSettings, targets.stream().map(Target::name).toList(), reportFailures, edits);
+            String report;
+            try {
+                report = InvertReport.write(out, runSettings, targets.stream().map(Target::name).toList(), reportFailures, edits).toString();
+            } catch (IOException | RuntimeException e) {   // the results are written; a report that cannot be is a warning
+                stderr.println("warning: cannot write " + out.resolve("report.html") + ": " + e.getMessage());
+                stderr.flush();
+                report = "none";
+            }
             stdout.printf(Locale.ROOT, "inverted %d of %d image%s with %s into %s%s; report: %s%n", files.size() - failed.size() - skipped, files.size(),
                     files.size() == 1 ? "" : "s", method, out, skipped == 0 ? "" : " (" + skipped + " skipped: finished earlier)", report);
             stdout.flush();

@@ -14,7 +14,7 @@ import java.util.Set;
  * their own.
  *
  * <p>Example: invert a photo with W+ optimisation and save the result (Maven:
- * {@code io.stylegan2:stylegan2-inversion} and a native backend, see the README's "Use it from your
+ * {@code io.stylegan2:stylegan2-inversion} (version from {@code io.stylegan2:stylegan2-bom}) and a native backend, see the README's "Use it from your
  * project"; the same code runs in {@code JavadocExamplesTest}):
  * <pre>{@code
  * import io.stylegan2.inversion.ImagePreparation;

@@ -32,7 +32,7 @@ import java.util.Random;
  * trained model).
  *
  * <p>Example: three images from seeds, as NVlabs' {@code generate.py --seeds 1-3 --trunc 0.7}
- * (Maven: {@code io.stylegan2:stylegan2-stylegan} and a native backend, see the README's "Use it
+ * (Maven: {@code io.stylegan2:stylegan2-stylegan} (version from {@code io.stylegan2:stylegan2-bom}) and a native backend, see the README's "Use it
  * from your project"; the same code runs in {@code JavadocExamplesTest}):
  * <pre>{@code
  * import io.stylegan2.core.Seeds;

@@ -23,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * the same maps (from {@code noiseSeed}), so only the edit changes.
  *
  * <p>Example: a GANSpace direction applied to a saved inversion result (Maven:
- * {@code io.stylegan2:stylegan2-inversion} and a native backend, see the README's "Use it from your
+ * {@code io.stylegan2:stylegan2-inversion} (version from {@code io.stylegan2:stylegan2-bom}) and a native backend, see the README's "Use it from your
  * project"; the same code runs in {@code JavadocExamplesTest}):
  * <pre>{@code
  * import io.stylegan2.core.io.Images;
