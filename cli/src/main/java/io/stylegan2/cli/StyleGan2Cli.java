@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * {@code stylegan2} command line: {@code convert}, {@code info}, {@code generate}, {@code style-mix}, {@code interpolate},
  * {@code metrics}, {@code convert-lpips}, {@code invert}, {@code directions}, {@code edit},
- * {@code padding}, {@code subspaces}, {@code train-encoder}, {@code train}, {@code train-classifier}, {@code evaluate};
+ * {@code padding}, {@code subspaces}, {@code subspace-swap}, {@code train-encoder}, {@code train}, {@code train-classifier}, {@code evaluate};
  * {@code --threads} is accepted by every one.
  * Commands call the library directly; the options they share ({@code --model}, {@code --out},
  * the LPIPS and noise options) are picocli mixins ({@link ModelOption}, {@link OutputOption},
@@ -28,7 +28,7 @@ import java.util.List;
         version = "stylegan2 0.1.0-SNAPSHOT",
         description = "StyleGAN2 on the JVM: convert checkpoints, inspect models, generate images, invert and edit images, train models and encoders, measure image metrics.",
         subcommands = {ConvertCommand.class, InfoCommand.class, GenerateCommand.class, MetricsCommand.class, ConvertLpipsCommand.class,
-                InvertCommand.class, DirectionsCommand.class, EditCommand.class, PaddingCommand.class, SubspacesCommand.class, StyleMixCommand.class, InterpolateCommand.class, TrainEncoderCommand.class, TrainCommand.class, TrainClassifierCommand.class, EvaluateCommand.class,
+                InvertCommand.class, DirectionsCommand.class, EditCommand.class, PaddingCommand.class, SubspacesCommand.class, SubspaceSwapCommand.class, StyleMixCommand.class, InterpolateCommand.class, TrainEncoderCommand.class, TrainCommand.class, TrainClassifierCommand.class, EvaluateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class StyleGan2Cli implements Runnable {
     /** Classpath location of the model used when a command gets no {@code --model}: the Fashion-MNIST model of {@link io.stylegan2.stylegan.PretrainedModels}. */
@@ -47,7 +47,7 @@ public final class StyleGan2Cli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: one of convert, info, generate, style-mix, interpolate, metrics, convert-lpips, invert, directions, edit, padding, subspaces, train-encoder, train, train-classifier, evaluate");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: one of convert, info, generate, style-mix, interpolate, metrics, convert-lpips, invert, directions, edit, padding, subspaces, subspace-swap, train-encoder, train, train-classifier, evaluate");
     }
 
     /** A configured command line (case-insensitive enums, clean error output). */
