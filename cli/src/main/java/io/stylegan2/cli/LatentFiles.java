@@ -43,9 +43,9 @@ final class LatentFiles {
             Path f = Files.isDirectory(file) ? file.resolve("result.safetensors") : file;
             if (!Files.isRegularFile(f)) throw new IllegalArgumentException(file + ": a folder needs the result.safetensors that invert writes");
             InversionResult r = InversionResults.load(f);
-            if (r.reconstruction().tunesWeights() || !r.reconstruction().hooks().isPlain())
+            if (r.reconstruction().tunesWeights() || !r.reconstruction().hooks().isPlain() || !r.reconstruction().latent().featureOffsets().isEmpty())
                 note.accept(file + ": rendered from its W+ code alone with the model's weights (its " + r.method()
-                        + " tuned weights, noise or padding maps are not used)");
+                        + " tuned weights, noise, padding maps or feature offsets are not used)");
             w = r.ws();
         } else if (lower.endsWith(".npz")) {
             Map<String, INDArray> entries = Npy.readNpz(file);

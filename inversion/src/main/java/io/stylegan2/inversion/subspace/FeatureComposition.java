@@ -12,7 +12,6 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.Arrays;
@@ -98,8 +97,11 @@ public final class FeatureComposition {
      */
     static INDArray editedCodes(Reconstruction r, INDArray edited) {
         INDArray codes = r.extras().get(CODES);
-        INDArray delta = edited.castTo(codes.dataType()).reshape(1, codes.size(1), codes.size(2)).sub(r.latent().ws().castTo(codes.dataType()));
-        return codes.add(Nd4j.repeat(delta, (int) codes.size(0)).reshape(codes.shape()));
+        INDArray delta = edited.castTo(codes.dataType()).reshape(codes.size(1), codes.size(2))
+                .sub(r.latent().ws().castTo(codes.dataType()).reshape(codes.size(1), codes.size(2)));
+        INDArray out = codes.dup();
+        for (int i = 0; i < codes.size(0); i++) out.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all()).addi(delta);
+        return out;
     }
 
     /** Code {@code k} of {@code codes}, {@code [1, num_ws, w_dim]}. */

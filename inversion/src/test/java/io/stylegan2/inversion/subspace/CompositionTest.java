@@ -67,6 +67,12 @@ class CompositionTest {
             INDArray viaOffsets = new io.stylegan2.inversion.ReconstructionRenderer(g, r.reconstruction()).render();
             assertThat(viaOffsets.sub(r.image()).amaxNumber().doubleValue()).as("W+F latent").isLessThan(1e-4);
 
+            // an edit of the latent moves every code by the same change
+            INDArray edited = r.ws().add(0.25);
+            INDArray moved = FeatureComposition.editedCodes(r.reconstruction(), edited);
+            INDArray before = r.reconstruction().extras().get(FeatureComposition.CODES);
+            assertThat(moved.sub(before).sub(0.25).amaxNumber().doubleValue()).isLessThan(1e-6);
+
             Path file = dir.resolve(method + ".safetensors");
             InversionResults.save(r, file);
             InversionResult back = InversionResults.load(file);
