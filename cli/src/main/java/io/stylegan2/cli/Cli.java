@@ -39,6 +39,24 @@ final class Cli {
         }
     }
 
+    /** An inversion result given as its file or as the {@code invert} folder holding {@code result.safetensors}. */
+    static Path resultFile(Path fileOrFolder) {
+        return Files.isDirectory(fileOrFolder) ? fileOrFolder.resolve("result.safetensors") : fileOrFolder;
+    }
+
+    /** Loads an inversion result ({@link #resultFile}) and checks it fits the model; errors are usage errors naming the argument. */
+    static io.stylegan2.inversion.InversionResult loadResult(CommandSpec spec, Path fileOrFolder, String what, io.stylegan2.stylegan.Generator g) throws java.io.IOException {
+        Path file = resultFile(fileOrFolder);
+        requireReadableFile(spec, file, what);
+        io.stylegan2.inversion.InversionResult r = io.stylegan2.inversion.InversionResults.load(file);
+        try {
+            r.reconstruction().requireFits(g);
+        } catch (IllegalArgumentException e) {
+            throw usage(spec, what + " " + file + ": " + e.getMessage());
+        }
+        return r;
+    }
+
     /** Converts seed lists such as {@code 1-8} or {@code 1,3,5-7}. */
     static final class SeedListConverter implements CommandLine.ITypeConverter<SeedList> {
         @Override

@@ -3,7 +3,6 @@ package io.stylegan2.cli;
 import io.stylegan2.core.MemoryPolicy;
 import io.stylegan2.core.Progress;
 import io.stylegan2.core.Seeds;
-import io.stylegan2.core.NonFinite;
 import io.stylegan2.core.io.Images;
 import io.stylegan2.core.io.Npy;
 import io.stylegan2.stylegan.Generator;
@@ -194,10 +193,13 @@ final class GenerateCommand implements Callable<Integer> {
         return z.castTo(DataType.FLOAT);
     }
 
-    /** A usage error naming the file when a latent holds NaN or infinity (it would draw NaN images). */
+    /** A usage error naming the file when a latent holds NaN or infinity ({@link LatentFiles#requireFinite}). */
     private void requireFinite(INDArray a, String what) {
-        long bad = NonFinite.count(a);
-        if (bad > 0) throw Cli.usage(spec, what + ": " + bad + " NaN or infinite value" + (bad == 1 ? "" : "s") + " in the latents");
+        try {
+            LatentFiles.requireFinite(a, what);
+        } catch (IllegalArgumentException e) {
+            throw Cli.usage(spec, e.getMessage());
+        }
     }
 
     private static void checkImages(INDArray imgs, int n, GeneratorConfig cfg) {

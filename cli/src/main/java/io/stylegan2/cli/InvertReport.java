@@ -81,12 +81,12 @@ final class InvertReport {
                 .append(esc(io.stylegan2.inversion.ReconstructionMetrics.CONVENTION)).append(".</p>\n");
         h.append("<pre>").append(esc(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(settings))).append("</pre>\n");
 
-        List<String> shown = new ArrayList<>();
+        Map<String, JsonNode> shown = new java.util.LinkedHashMap<>();   // each image's metrics.json, read once
         h.append("<table id=\"summary\"><tr><th class=\"name\">image</th><th>MSE</th><th>PSNR (dB)</th><th>SSIM</th><th>LPIPS</th><th>steps</th><th>seconds</th></tr>\n");
         for (String name : names) {
             JsonNode m = metrics(out.resolve(name));
             if (m == null) continue;
-            shown.add(name);
+            shown.put(name, m);
             h.append("<tr data-image=\"").append(esc(name)).append("\"><td class=\"name\"><a href=\"#img-").append(esc(name)).append("\">").append(esc(name)).append("</a></td>")
                     .append(cell("mse", m, "%.3f")).append(cell("psnr", m, "%.2f")).append(cell("ssim", m, "%.4f")).append(cell("lpips", m, "%.4f"))
                     .append(cell("steps", m, "%.0f")).append(cell("seconds", m, "%.1f")).append("</tr>\n");
@@ -97,9 +97,10 @@ final class InvertReport {
             failures.forEach((n, why) -> h.append("<li>").append(esc(n)).append(": ").append(esc(why)).append("</li>\n"));
             h.append("</ul>\n");
         }
-        for (String name : shown) {
+        for (Map.Entry<String, JsonNode> e : shown.entrySet()) {
+            String name = e.getKey();
             Path dir = out.resolve(name);
-            JsonNode m = metrics(dir);
+            JsonNode m = e.getValue();
             h.append("<section id=\"img-").append(esc(name)).append("\"><h2>").append(esc(name)).append("</h2>\n");
             image(h, dir.resolve("comparison.png"), "comparison " + name);
             h.append("<p class=\"metrics\">").append(esc(m.path("method").asText())).append(": ");
@@ -108,9 +109,9 @@ final class InvertReport {
             h.append(String.format(Locale.ROOT, "; %d steps in %.1f s", m.path("steps").asInt(), m.path("seconds").asDouble())).append("</p>\n");
             for (JsonNode note : m.path("notes")) h.append("<p class=\"note\">note: ").append(esc(note.asText())).append("</p>\n");
             image(h, dir.resolve("loss.png"), "loss " + name);
-            for (NamedDirection e : edits) {
-                h.append("<h3>").append(esc(e.direction().name())).append("</h3>\n");
-                image(h, dir.resolve(e.fileName()), "edit " + e.direction().name() + " " + name);
+            for (NamedDirection d : edits) {
+                h.append("<h3>").append(esc(d.direction().name())).append("</h3>\n");
+                image(h, dir.resolve(d.fileName()), "edit " + d.direction().name() + " " + name);
             }
             Path gif = dir.resolve("projection.gif");
             if (Files.isRegularFile(gif)) {

@@ -40,7 +40,7 @@ final class LatentFiles {
         INDArray w;
         String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (Files.isDirectory(file) || lower.endsWith(".safetensors")) {
-            Path f = Files.isDirectory(file) ? file.resolve("result.safetensors") : file;
+            Path f = Cli.resultFile(file);
             if (!Files.isRegularFile(f)) throw new IllegalArgumentException(file + ": a folder needs the result.safetensors that invert writes");
             InversionResult r = InversionResults.load(f);
             if (r.reconstruction().tunesWeights() || !r.reconstruction().hooks().isPlain() || !r.reconstruction().latent().featureOffsets().isEmpty())
@@ -61,8 +61,13 @@ final class LatentFiles {
         }
         INDArray ws = WPlus.batch(w.castTo(DataType.FLOAT), cfg, file.toString());
         if (ws.size(0) < 1) throw new IllegalArgumentException(file + ": no latents, shape " + Arrays.toString(w.shape()));
-        long bad = NonFinite.count(ws);
-        if (bad > 0) throw new IllegalArgumentException(file + ": " + bad + " NaN or infinite value" + (bad == 1 ? "" : "s") + " in the latents");
+        requireFinite(ws, file.toString());
         return ws;
+    }
+
+    /** An {@link IllegalArgumentException} naming {@code what} when latents hold NaN or infinity (they would draw NaN images). */
+    static void requireFinite(INDArray latents, String what) {
+        long bad = NonFinite.count(latents);
+        if (bad > 0) throw new IllegalArgumentException(what + ": " + bad + " NaN or infinite value" + (bad == 1 ? "" : "s") + " in the latents");
     }
 }

@@ -42,18 +42,6 @@ final class PaddingCommand implements Callable<Integer> {
         throw Cli.usage(spec, "give a subcommand: blend or pair-edit");
     }
 
-    /** Loads an inversion result and checks it fits the model; errors name the argument. */
-    static InversionResult load(CommandSpec spec, Path file, String what, Generator g) throws java.io.IOException {
-        Cli.requireReadableFile(spec, file, what);
-        InversionResult r = InversionResults.load(file);
-        try {
-            r.reconstruction().requireFits(g);
-        } catch (IllegalArgumentException e) {
-            throw Cli.usage(spec, what + " " + file + ": " + e.getMessage());
-        }
-        return r;
-    }
-
     static INDArray render(Generator g, String method, Reconstruction r) throws Exception {
         try (Renderer renderer = Methods.builtIn().renderer(method, g, r)) {
             return renderer.render();
@@ -81,13 +69,13 @@ final class PaddingCommand implements Callable<Integer> {
             PrintWriter stdout = spec.commandLine().getOut();
             try (ModelOption.Loaded loaded = model.load()) {
                 Generator g = loaded.generator();
-                InversionResult a = load(spec, layout, "LAYOUT", g);
+                InversionResult a = Cli.loadResult(spec, layout, "LAYOUT", g);
                 if (a.reconstruction().hooks().padding().isEmpty())
                     throw Cli.usage(spec, "LAYOUT " + layout + ": no padding maps (method " + a.method() + "); invert it with --method padinv-opt or padinv");
                 List<INDArray> rows = new ArrayList<>();
                 java.nio.file.Files.createDirectories(out);
                 for (int i = 0; i < appearance.size(); i++) {
-                    InversionResult b = load(spec, appearance.get(i), "APPEARANCE", g);
+                    InversionResult b = Cli.loadResult(spec, appearance.get(i), "APPEARANCE", g);
                     INDArray blended = render(g, b.method(), PaddingEdits.blend(a.reconstruction(), b.reconstruction()));
                     Images.writePng(blended, out.resolve(String.format(Locale.ROOT, "blend_%02d.png", i)));
                     rows.add(a.image());
@@ -144,14 +132,14 @@ final class PaddingCommand implements Callable<Integer> {
                 Generator g = loaded.generator();
                 PairEdit d;
                 try {
-                    d = PairEdit.between(load(spec, original, "--original", g).reconstruction(), load(spec, edited, "--edited", g).reconstruction());
+                    d = PairEdit.between(Cli.loadResult(spec, original, "--original", g).reconstruction(), Cli.loadResult(spec, edited, "--edited", g).reconstruction());
                 } catch (IllegalArgumentException e) {
                     throw Cli.usage(spec, e.getMessage());
                 }
                 java.nio.file.Files.createDirectories(out);
                 List<INDArray> grid = new ArrayList<>();
                 for (int i = 0; i < results.size(); i++) {
-                    InversionResult r = load(spec, results.get(i), "RESULT", g);
+                    InversionResult r = Cli.loadResult(spec, results.get(i), "RESULT", g);
                     grid.add(r.image());
                     for (int k = 0; k < strengths.length; k++) {
                         INDArray img;

@@ -3,7 +3,6 @@ package io.stylegan2.cli;
 import io.stylegan2.core.io.Figures;
 import io.stylegan2.core.io.Images;
 import io.stylegan2.inversion.InversionResult;
-import io.stylegan2.inversion.InversionResults;
 import io.stylegan2.inversion.subspace.SubspaceEdits;
 import io.stylegan2.stylegan.Generator;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,7 +14,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,13 +46,14 @@ final class SubspaceSwapCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!Double.isFinite(amount)) throw Cli.usage(spec, "--amount must be finite, got " + amount);
-        Path fa = resultFile(a, "A"), fb = resultFile(b, "B");
+        Cli.requireReadableFile(spec, Cli.resultFile(a), "A");
+        Cli.requireReadableFile(spec, Cli.resultFile(b), "B");
         model.check();
         Path out = output.create();
         PrintWriter stdout = spec.commandLine().getOut();
-        InversionResult ra = InversionResults.load(fa), rb = InversionResults.load(fb);
         try (ModelOption.Loaded loaded = model.load()) {
             Generator g = loaded.generator();
+            InversionResult ra = Cli.loadResult(spec, a, "A", g), rb = Cli.loadResult(spec, b, "B", g);
             int k;
             try {
                 k = SubspaceEdits.subspaces(ra);
@@ -80,11 +79,5 @@ final class SubspaceSwapCommand implements Callable<Integer> {
             stdout.flush();
         }
         return 0;
-    }
-
-    private Path resultFile(Path p, String what) {
-        Path f = Files.isDirectory(p) ? p.resolve("result.safetensors") : p;
-        Cli.requireReadableFile(spec, f, what);
-        return f;
     }
 }

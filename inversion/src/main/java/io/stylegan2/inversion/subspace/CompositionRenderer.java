@@ -13,12 +13,15 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * saved codes composed with the saved weights; an edit of the latent (the base code) moves every
  * code by the same change, and the composition is recomputed.
  *
- * <p><b>Thread safety:</b> Immutable; safe from any thread (each render builds its own graph).
+ * The graph is built once per noise mode and reused for every render (a strip of edits).
+ *
+ * <p><b>Thread safety:</b> Thread-safe: renders are serialised on the renderer (they share its graphs).
  */
 public final class CompositionRenderer implements Renderer {
     private final Generator g;
     private final Reconstruction r;
     private final String block;
+    private final java.util.Map<NoiseMode, FeatureComposition.Graph> graphs = new java.util.EnumMap<>(NoiseMode.class);
 
     public CompositionRenderer(Generator g, Reconstruction r) {
         this.g = g;
@@ -26,9 +29,14 @@ public final class CompositionRenderer implements Renderer {
         this.block = FeatureComposition.block(r);
     }
 
+    private FeatureComposition.Graph graph(NoiseMode noise) {
+        return graphs.computeIfAbsent(noise, m -> new FeatureComposition.Graph(g, r.extras().get(FeatureComposition.WEIGHTS), block, m,
+                r.extras().get(FeatureComposition.CODES).size(0)));
+    }
+
     @Override
-    public INDArray render() {
-        return FeatureComposition.render(g, r.extras().get(FeatureComposition.CODES), r.extras().get(FeatureComposition.WEIGHTS), block, NoiseMode.CONST);
+    public synchronized INDArray render() {
+        return graph(NoiseMode.CONST).render(r.extras().get(FeatureComposition.CODES));
     }
 
     @Override
@@ -38,11 +46,11 @@ public final class CompositionRenderer implements Renderer {
 
     /** {@code noise}: {@code CONST} or {@code NONE} (random noise is refused). */
     @Override
-    public INDArray render(INDArray ws, NoiseMode noise, long noiseSeed) {
+    public synchronized INDArray render(INDArray ws, NoiseMode noise, long noiseSeed) {
         INDArray[] out = new INDArray[(int) ws.size(0)];
         for (int i = 0; i < out.length; i++) {
             INDArray row = ws.get(NDArrayIndex.interval(i, i + 1), NDArrayIndex.all(), NDArrayIndex.all());
-            out[i] = FeatureComposition.render(g, FeatureComposition.editedCodes(r, row), r.extras().get(FeatureComposition.WEIGHTS), block, noise);
+            out[i] = graph(noise).render(FeatureComposition.editedCodes(r, row));
         }
         return Nd4j.concat(0, out);
     }

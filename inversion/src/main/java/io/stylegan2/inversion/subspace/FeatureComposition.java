@@ -61,25 +61,44 @@ public final class FeatureComposition {
      * {@code weights [n, C]} at {@code block} ({@code CONST} or {@code NONE} noise).
      */
     public static INDArray render(Generator g, INDArray codes, INDArray weights, String block, NoiseMode noise) {
-        GeneratorConfig cfg = g.config();
-        int res = SelfExpressiveLayer.resolution(cfg, block);
-        int n = (int) codes.size(0), ch = cfg.channelsAt(res);
-        if (codes.rank() != 3 || codes.size(1) != cfg.numWs() || codes.size(2) != cfg.wDim())
-            throw new IllegalArgumentException("composition codes must be [n, " + cfg.numWs() + ", " + cfg.wDim() + "], got " + Arrays.toString(codes.shape()));
-        if (weights.rank() != 2 || weights.size(0) != n || weights.size(1) != ch)
-            throw new IllegalArgumentException("composition weights must be [" + n + ", " + ch + "] for " + block + ", got " + Arrays.toString(weights.shape()));
-        if (noise == NoiseMode.RANDOM) throw new IllegalArgumentException("a feature composition renders with const or none noise, not random");
-        DataType dt = g.params().dataType();
-        SameDiff sd = SameDiff.create();
-        ParamBinding p = ParamBinding.frozen(sd, g.params(), "G/");
-        SDVariable c = sd.constant("codes", codes.castTo(dt));
-        SDVariable w = sd.constant("weights", weights.castTo(dt).reshape(n, ch, 1, 1));
-        SynthesisNetwork syn = g.synthesisNetwork();
-        SynthesisNetwork.Output pre = syn.build(p, c, noise, SynthesisHooks.NONE, SynthesisNetwork.Start.FULL);
-        SDVariable f = compose(pre, w, block);
-        SDVariable img = syn.build(p, rows(c, n - 1, n, 3), noise, SynthesisHooks.NONE,
-                new SynthesisNetwork.Start(2 * res, f, rows(pre.blockImages().get(block), n - 1, n, 4))).image();
-        return sd.output(Map.of(), img.name()).get(img.name()).castTo(DataType.FLOAT);
+        return new Graph(g, weights, block, noise, codes.size(0)).render(codes);
+    }
+
+    /**
+     * The forward graph of one composition (weights, block and noise fixed, the codes fed), built
+     * once and run for every render, as {@link CompositionRenderer} does for a strip of edits.
+     * Not thread-safe (one SameDiff graph); its owner serialises the calls.
+     */
+    static final class Graph {
+        private final SameDiff sd = SameDiff.create();
+        private final String output;
+        private final DataType dt;
+        private final long[] codesShape;
+
+        Graph(Generator g, INDArray weights, String block, NoiseMode noise, long n) {
+            GeneratorConfig cfg = g.config();
+            int res = SelfExpressiveLayer.resolution(cfg, block), ch = cfg.channelsAt(res);
+            if (weights.rank() != 2 || weights.size(0) != n || weights.size(1) != ch)
+                throw new IllegalArgumentException("composition weights must be [" + n + ", " + ch + "] for " + block + ", got " + Arrays.toString(weights.shape()));
+            if (noise == NoiseMode.RANDOM) throw new IllegalArgumentException("a feature composition renders with const or none noise, not random");
+            dt = g.params().dataType();
+            codesShape = new long[]{n, cfg.numWs(), cfg.wDim()};
+            ParamBinding p = ParamBinding.frozen(sd, g.params(), "G/");
+            SDVariable c = sd.placeHolder("codes", dt, codesShape);
+            SDVariable w = sd.constant("weights", weights.castTo(dt).reshape(n, ch, 1, 1));
+            SynthesisNetwork syn = g.synthesisNetwork();
+            SynthesisNetwork.Output pre = syn.build(p, c, noise, SynthesisHooks.NONE, SynthesisNetwork.Start.FULL);
+            SDVariable f = compose(pre, w, block);
+            int last = (int) n - 1;
+            output = syn.build(p, rows(c, last, last + 1, 3), noise, SynthesisHooks.NONE,
+                    new SynthesisNetwork.Start(2 * res, f, rows(pre.blockImages().get(block), last, last + 1, 4))).image().name();
+        }
+
+        INDArray render(INDArray codes) {
+            if (!Arrays.equals(codes.shape(), codesShape))
+                throw new IllegalArgumentException("composition codes must be " + Arrays.toString(codesShape) + ", got " + Arrays.toString(codes.shape()));
+            return sd.output(Map.of("codes", codes.castTo(dt)), output).get(output).castTo(DataType.FLOAT).dup();
+        }
     }
 
     /** The composition block of a composition reconstruction: its latent's one feature-offset block. */

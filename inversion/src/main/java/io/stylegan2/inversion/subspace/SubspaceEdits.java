@@ -48,22 +48,27 @@ public final class SubspaceEdits {
     /** The number of subspaces of a pmsfc result: its distinct code masks, the base code aside. */
     public static int subspaces(InversionResult r) {
         requirePmsfc(r, "result");
-        INDArray w = r.reconstruction().extras().get(FeatureComposition.WEIGHTS);
-        return (int) java.util.stream.IntStream.range(0, (int) w.size(0) - 1).mapToObj(i -> w.getRow(i).toString()).distinct().count();
+        return groups(r.reconstruction().extras().get(FeatureComposition.WEIGHTS)).size();
     }
 
     /** The codes (rows of {@code weights}, the base aside) whose mask is subspace {@code k}'s: the k-th distinct mask in row order. */
     static int[] codesOf(INDArray weights, int k) {
-        int n = (int) weights.size(0) - 1;
-        java.util.List<String> masks = new java.util.ArrayList<>();
-        java.util.Map<String, java.util.List<Integer>> rows = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < n; i++) {
-            String m = weights.getRow(i).toString();
-            if (!rows.containsKey(m)) masks.add(m);
-            rows.computeIfAbsent(m, x -> new java.util.ArrayList<>()).add(i);
+        java.util.List<java.util.List<Integer>> g = groups(weights);
+        if (k < 0 || k >= g.size()) throw new IllegalArgumentException("subspace " + k + " outside 0.." + (g.size() - 1));
+        return g.get(k).stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The rows of {@code weights} (the last, the base code's, aside) grouped by equal mask, in order of first appearance. */
+    private static java.util.List<java.util.List<Integer>> groups(INDArray weights) {
+        java.util.List<java.util.List<Integer>> groups = new java.util.ArrayList<>();
+        for (int i = 0; i < weights.size(0) - 1; i++) {
+            INDArray row = weights.getRow(i);
+            java.util.List<Integer> same = null;
+            for (java.util.List<Integer> grp : groups) if (weights.getRow(grp.get(0)).equals(row)) same = grp;
+            if (same == null) groups.add(same = new java.util.ArrayList<>());
+            same.add(i);
         }
-        if (k < 0 || k >= masks.size()) throw new IllegalArgumentException("subspace " + k + " outside 0.." + (masks.size() - 1));
-        return rows.get(masks.get(k)).stream().mapToInt(Integer::intValue).toArray();
+        return groups;
     }
 
     private static void requirePmsfc(InversionResult r, String which) {
