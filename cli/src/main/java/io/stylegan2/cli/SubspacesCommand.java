@@ -101,8 +101,9 @@ final class SubspacesCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw Cli.usage(spec, e.getMessage());
             }
-            double learned = SelfExpressiveLayer.error(g, block, r.matrix(), 64, seed + 1_000_003);
-            double shuffled = SelfExpressiveLayer.error(g, block, SelfExpressiveLayer.shuffled(r.matrix(), seed), 64, seed + 1_000_003);
+            org.nd4j.linalg.api.ndarray.INDArray heldOut = SelfExpressiveLayer.heldOutFeatures(g, block, 64, seed + 1_000_003);
+            double learned = SelfExpressiveLayer.error(heldOut, r.matrix());
+            double shuffled = SelfExpressiveLayer.error(heldOut, SelfExpressiveLayer.shuffled(r.matrix(), seed));
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("self_expressive", Map.of("steps", steps, "batch", batch, "lr", lr, "beta0", beta0, "beta1", beta1, "sparsity", sparsity.name(), "init", 1e-4, "seed", seed));
             s.put("clustering", Map.of("clusters", clusters, "dim", dim, "rho", rho, "power", power, "seed", seed));

@@ -139,13 +139,25 @@ public final class SelfExpressiveLayer {
      * truncation, const noise): 1 for the zero matrix, 0 for a perfect expression.
      */
     public static double error(Generator g, String block, INDArray matrix, int samples, long seed) {
+        return error(heldOutFeatures(g, block, samples, seed), matrix);
+    }
+
+    /**
+     * The features {@link #error} measures, {@code X [C, N*H*W]} float64 of block {@code block} for
+     * {@code samples} latents drawn from {@code seed}: compute once, then compare several matrices.
+     */
+    public static INDArray heldOutFeatures(Generator g, String block, int samples, long seed) {
         GeneratorConfig cfg = g.config();
-        int res = resolution(cfg, block);
-        int ch = cfg.channelsAt(res);
-        if (matrix.rank() != 2 || matrix.size(0) != ch || matrix.size(1) != ch)
-            throw new IllegalArgumentException("matrix must be [" + ch + ", " + ch + "] for " + block + ", got " + java.util.Arrays.toString(matrix.shape()));
+        int ch = cfg.channelsAt(resolution(cfg, block));
         INDArray f = features(g, block, g.mapping(Seeds.randn(seed, g.params().dataType(), samples, cfg.zDim()))).castTo(DataType.DOUBLE);
-        INDArray x = f.permute(1, 0, 2, 3).dup('c').reshape(ch, -1);   // [C, N*H*W]
+        return f.permute(1, 0, 2, 3).dup('c').reshape(ch, -1);
+    }
+
+    /** The relative self-expression error {@code sum (X - M X)^2 / sum X^2} of {@code matrix [C, C]} on features {@code x [C, M]}. */
+    public static double error(INDArray x, INDArray matrix) {
+        long ch = x.size(0);
+        if (matrix.rank() != 2 || matrix.size(0) != ch || matrix.size(1) != ch)
+            throw new IllegalArgumentException("matrix must be [" + ch + ", " + ch + "] for these " + ch + "-channel features, got " + java.util.Arrays.toString(matrix.shape()));
         INDArray diff = x.sub(matrix.castTo(DataType.DOUBLE).mmul(x));
         return diff.mul(diff).sumNumber().doubleValue() / x.mul(x).sumNumber().doubleValue();
     }
