@@ -71,7 +71,7 @@ public final class Images {
      * decoder reports as truncated or corrupt (ImageIO's JPEG reader otherwise returns the rows it got
      * and leaves the rest grey).
      */
-    static BufferedImage decode(Path file) throws IOException {
+    public static BufferedImage decode(Path file) throws IOException {
         try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in == null) throw new IOException("cannot read image " + file + ": cannot open it");
             java.util.Iterator<javax.imageio.ImageReader> readers = ImageIO.getImageReaders(in);

@@ -66,18 +66,25 @@ public record EditConsistency(double meanCorrelation, double minCorrelation, dou
      */
     public static EditConsistency compare(Generator g, io.stylegan2.inversion.Reconstruction a, io.stylegan2.inversion.Reconstruction b,
                                           Direction direction, double strength) {
+        try (io.stylegan2.inversion.ReconstructionRenderer ra = new io.stylegan2.inversion.ReconstructionRenderer(g, a);
+             io.stylegan2.inversion.ReconstructionRenderer rb = new io.stylegan2.inversion.ReconstructionRenderer(g, b)) {
+            return compare(ra, a.latent().ws(), rb, b.latent().ws(), direction, strength);
+        }
+    }
+
+    /**
+     * As {@link #compare(Generator, io.stylegan2.inversion.Reconstruction, io.stylegan2.inversion.Reconstruction, Direction, double)}
+     * with each reconstruction drawn by a given renderer (a method's own, e.g. SAM's, which freezes features inside its masks):
+     * {@code delta_a = a(wsA + s*d) - a(wsA)}, likewise {@code delta_b}; the norm ratio {@code |delta_a| / |delta_b|} is how much
+     * of {@code b}'s change survives in {@code a}.
+     */
+    public static EditConsistency compare(io.stylegan2.inversion.Renderer a, INDArray wsA, io.stylegan2.inversion.Renderer b, INDArray wsB,
+                                          Direction direction, double strength) {
         if (strength == 0) throw new IllegalArgumentException("an edit of strength 0 changes nothing; give a non-zero strength");
-        INDArray da = editDelta(g, a, direction, strength), db = editDelta(g, b, direction, strength);
+        INDArray da = a.render(direction.apply(wsA, strength)).sub(a.render(wsA)), db = b.render(direction.apply(wsB, strength)).sub(b.render(wsB));
         double c = correlation(sample(da, 0), sample(db, 0));
         double r = da.norm2Number().doubleValue() / Math.max(db.norm2Number().doubleValue(), 1e-30);
         return new EditConsistency(c, c, r, 1);
-    }
-
-    private static INDArray editDelta(Generator g, io.stylegan2.inversion.Reconstruction r, Direction direction, double strength) {
-        try (io.stylegan2.inversion.ReconstructionRenderer renderer = new io.stylegan2.inversion.ReconstructionRenderer(g, r)) {
-            INDArray ws = r.latent().ws();
-            return renderer.render(direction.apply(ws, strength)).sub(renderer.render(ws));
-        }
     }
 
     /** W+ of {@code samples} seeded N(0, I) latents at truncation {@code psi}. */

@@ -4,7 +4,6 @@ import io.stylegan2.core.CancellationToken;
 import io.stylegan2.core.MemoryPolicy;
 import io.stylegan2.core.Progress;
 import io.stylegan2.core.io.AtomicFiles;
-import io.stylegan2.core.io.Images;
 import io.stylegan2.core.io.Safetensors;
 import io.stylegan2.core.optim.OptimisationLoop;
 import io.stylegan2.core.optim.Schedule;
@@ -34,7 +33,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
-import java.util.stream.Stream;
 
 /**
  * Trains an {@link Encoder} against a frozen generator (pSp losses, ReStyle iterations).
@@ -100,8 +98,7 @@ public final class EncoderTrainer {
     private final EncoderGraph graph;
     private final io.stylegan2.core.optim.Adam adam = new io.stylegan2.core.optim.Adam(0.9, 0.999, 1e-8);
     private final INDArray avgImage;
-    private final List<Path> realFiles;
-    private final io.stylegan2.core.io.Idx.UByteArray realIdx;
+    private final io.stylegan2.inversion.engine.RealImages real;
     private final AlternatingDiscriminator discriminator;
     private long step;
 
@@ -133,10 +130,8 @@ public final class EncoderTrainer {
         this.discriminator = adversarial ? new AlternatingDiscriminator(d, EncoderGraph.D_PREFIX, "encd/", new int[]{options.batch()},
                 new AlternatingDiscriminator.Settings(1e-4 * ratio, Math.pow(0.9, ratio), Math.pow(0.99, ratio), 10.0, 1)) : null;
         this.avgImage = Encoder.averageImage(g, 1);
-        Path real = options.realImages() == null ? null : Path.of(options.realImages());
-        boolean idx = real != null && Files.isRegularFile(real) && real.getFileName().toString().contains("idx3-ubyte");
-        this.realIdx = idx ? readIdx(real) : null;
-        this.realFiles = real == null || idx ? null : listImages(real);
+        this.real = options.realImages() == null ? null
+                : io.stylegan2.inversion.engine.RealImages.open(Path.of(options.realImages()), config.imgChannels(), config.resolution());
     }
 
     public EncoderConfig config() { return config; }
@@ -215,7 +210,7 @@ public final class EncoderTrainer {
         SplittableRandom rnd = new SplittableRandom(mix(options.seed(), step));
         int n = options.batch();
         INDArray target, wtrue;
-        if (realFiles == null && realIdx == null) {
+        if (real == null) {
             INDArray z = gaussian(rnd, n, g.config().zDim());
             wtrue = g.mapping(z, options.truncationPsi()).castTo(DataType.FLOAT);
             target = g.synthesis(wtrue, NoiseMode.CONST, 0).castTo(DataType.FLOAT);
@@ -359,59 +354,11 @@ public final class EncoderTrainer {
         return n == 1 ? one.dup('c') : Nd4j.concat(0, java.util.Collections.nCopies(n, one).toArray(new INDArray[0])).dup('c');
     }
 
+    /** {@code n} real images drawn at random (with replacement) from the folder or IDX file. */
     private INDArray realBatch(SplittableRandom rnd, int n) throws IOException {
-        if (realIdx != null) return idxBatch(rnd, n);
         INDArray[] imgs = new INDArray[n];
-        for (int i = 0; i < n; i++) {
-            Path f = realFiles.get(rnd.nextInt(realFiles.size()));
-            INDArray img = Images.read(f, config.imgChannels());
-            if (img.rank() == 4) img = img.reshape(img.size(1), img.size(2), img.size(3));
-            if (img.size(1) != config.resolution() || img.size(2) != config.resolution())
-                img = Images.centerCropResize(img, config.resolution());
-            imgs[i] = img.castTo(DataType.FLOAT).reshape(1, config.imgChannels(), config.resolution(), config.resolution());
-        }
+        for (int i = 0; i < n; i++) imgs[i] = real.get(rnd.nextInt(real.count()));
         return Nd4j.concat(0, imgs).dup('c');
-    }
-
-    private static io.stylegan2.core.io.Idx.UByteArray readIdx(Path file) throws IOException {
-        io.stylegan2.core.io.Idx.UByteArray a = io.stylegan2.core.io.Idx.read(file);
-        if (a.shape().length != 3 || a.count() < 1) throw new IOException("real images " + file + ": IDX images must be [N, H, W], got " + java.util.Arrays.toString(a.shape()));
-        return a;
-    }
-
-    /**
-     * {@code n} random IDX images (gray bytes) centred on a black ({@code -1}) canvas of the model's
-     * size, as the Fashion-MNIST recipe pads 28 to 32 px (larger images are centre-cropped and
-     * resized), replicated to the model's channels.
-     */
-    private INDArray idxBatch(SplittableRandom rnd, int n) {
-        int h = realIdx.shape()[1], w = realIdx.shape()[2], r = config.resolution(), c = config.imgChannels();
-        INDArray out = Nd4j.valueArrayOf(new long[]{n, c, r, r}, -1f);
-        for (int i = 0; i < n; i++) {
-            int k = rnd.nextInt(realIdx.count()), off = k * h * w;
-            float[] img = new float[h * w];
-            for (int j = 0; j < img.length; j++) img[j] = Images.toFloat(realIdx.get(off + j));
-            INDArray one = Nd4j.create(img, new long[]{1, h, w}, DataType.FLOAT);
-            if (h > r || w > r) one = Images.centerCropResize(one, r).reshape(1, r, r);
-            int y0 = (r - (int) one.size(1)) / 2, x0 = (r - (int) one.size(2)) / 2;
-            for (int ch = 0; ch < c; ch++)
-                out.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i), org.nd4j.linalg.indexing.NDArrayIndex.point(ch),
-                        org.nd4j.linalg.indexing.NDArrayIndex.interval(y0, y0 + one.size(1)), org.nd4j.linalg.indexing.NDArrayIndex.interval(x0, x0 + one.size(2)))
-                        .assign(one.reshape(one.size(1), one.size(2)));
-        }
-        return out;
-    }
-
-    static List<Path> listImages(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) throw new IOException("real images: not a folder: " + dir);
-        try (Stream<Path> s = Files.list(dir)) {
-            List<Path> files = s.filter(p -> {
-                String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-                return Files.isRegularFile(p) && (n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg"));
-            }).sorted().toList();
-            if (files.isEmpty()) throw new IOException("real images: no PNG/JPEG files in " + dir);
-            return files;
-        }
     }
 
     /** For tests: the loss of the graph. */

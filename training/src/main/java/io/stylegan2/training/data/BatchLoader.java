@@ -1,5 +1,6 @@
 package io.stylegan2.training.data;
 
+import io.stylegan2.core.SampleOrder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

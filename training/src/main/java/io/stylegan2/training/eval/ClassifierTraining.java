@@ -8,7 +8,7 @@ import io.stylegan2.core.optim.OptimisationLoop;
 import io.stylegan2.core.optim.Schedule;
 import io.stylegan2.losses.CompositeLoss;
 import io.stylegan2.training.data.ImageDataset;
-import io.stylegan2.training.data.SampleOrder;
+import io.stylegan2.core.SampleOrder;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -1,5 +1,7 @@
 package io.stylegan2.training.data;
 
+import io.stylegan2.core.SampleOrder;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

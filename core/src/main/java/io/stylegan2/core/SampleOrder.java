@@ -1,6 +1,5 @@
-package io.stylegan2.training.data;
+package io.stylegan2.core;
 
-import io.stylegan2.core.Seeds;
 
 import java.util.SplittableRandom;
 
