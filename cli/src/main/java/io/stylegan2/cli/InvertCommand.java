@@ -412,6 +412,7 @@ final class InvertCommand implements Callable<Integer> {
         Map<String, Object> drift = driftReport(r);
         if (!drift.isEmpty()) n.set("drift_report", om.valueToTree(drift));
         n.set("notes", om.valueToTree(r.notes()));
+        n.set("config", om.valueToTree(r.config()));
         return om.writeValueAsString(n);
     }
 

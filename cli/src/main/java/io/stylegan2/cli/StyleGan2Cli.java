@@ -28,7 +28,7 @@ import java.util.List;
         version = "stylegan2 0.1.0-SNAPSHOT",
         description = "StyleGAN2 on the JVM: convert checkpoints, inspect models, generate images, invert and edit images, train models and encoders, measure image metrics.",
         subcommands = {ConvertCommand.class, InfoCommand.class, GenerateCommand.class, MetricsCommand.class, ConvertLpipsCommand.class,
-                InvertCommand.class, DirectionsCommand.class, EditCommand.class, PaddingCommand.class, SubspacesCommand.class, SubspaceSwapCommand.class, StyleMixCommand.class, InterpolateCommand.class, TrainEncoderCommand.class, TrainCommand.class, TrainClassifierCommand.class, EvaluateCommand.class,
+                InvertCommand.class, DirectionsCommand.class, EditCommand.class, PaddingCommand.class, SubspacesCommand.class, SubspaceSwapCommand.class, StyleMixCommand.class, InterpolateCommand.class, TrainEncoderCommand.class, TrainInvertibilityCommand.class, TrainCommand.class, TrainClassifierCommand.class, EvaluateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class StyleGan2Cli implements Runnable {
     /** Classpath location of the model used when a command gets no {@code --model}: the Fashion-MNIST model of {@link io.stylegan2.stylegan.PretrainedModels}. */
