@@ -43,7 +43,7 @@ class MethodPluginTest {
     @Test
     void builtInMethodsAreFoundByServiceLoader() throws Exception {
         Methods m = Methods.builtIn();
-        assertThat(m.names()).containsExactly("w", "wplus", "pti", "gani", "encoder", "near-perfect", "padinv-opt", "padinv", "pmsfc", "mganprior");
+        assertThat(m.names()).containsExactly("w", "wplus", "pti", "gani", "encoder", "near-perfect", "padinv-opt", "padinv", "pmsfc", "mganprior", "sam");
         Inverter w = m.create("wplus", MethodContext.of(FixtureModel.generator()).withSteps(7));
         assertThat(w.name()).isEqualTo("wplus");
         assertThat(((WPlusProjector) w).config().steps()).isEqualTo(7);
@@ -62,7 +62,7 @@ class MethodPluginTest {
     @Test
     void aMethodIsOnePlugInWithATypedOptionsRecord() throws Exception {
         Methods m = Methods.builtIn().with(new EchoMethod());
-        assertThat(m.names()).containsExactly("w", "wplus", "pti", "gani", "encoder", "near-perfect", "padinv-opt", "padinv", "pmsfc", "mganprior", "echo");
+        assertThat(m.names()).containsExactly("w", "wplus", "pti", "gani", "encoder", "near-perfect", "padinv-opt", "padinv", "pmsfc", "mganprior", "sam", "echo");
         assertThat(Methods.builtIn().names()).hasSize(10);
         Target t = FixtureModel.target("t", 1, 0.7);
         InversionResult r = m.create("echo", MethodContext.of(FixtureModel.generator()).withOptions(Map.of("copies", "3", "scale", "2.5", "mode", "Alternating", "file", "a/b.txt", "maybe", "none", "flag", "yes"))).invertOne(t, null, null);
