@@ -63,7 +63,7 @@ class MethodPluginTest {
     void aMethodIsOnePlugInWithATypedOptionsRecord() throws Exception {
         Methods m = Methods.builtIn().with(new EchoMethod());
         assertThat(m.names()).containsExactly("w", "wplus", "pti", "gani", "encoder", "near-perfect", "padinv-opt", "padinv", "pmsfc", "mganprior", "sam", "echo");
-        assertThat(Methods.builtIn().names()).hasSize(10);
+        assertThat(Methods.builtIn().names()).hasSize(11);
         Target t = FixtureModel.target("t", 1, 0.7);
         InversionResult r = m.create("echo", MethodContext.of(FixtureModel.generator()).withOptions(Map.of("copies", "3", "scale", "2.5", "mode", "Alternating", "file", "a/b.txt", "maybe", "none", "flag", "yes"))).invertOne(t, null, null);
         assertThat(r.config()).containsEntry("copies", 3).containsEntry("scale", 2.5).containsEntry("mode", "ALTERNATING")
