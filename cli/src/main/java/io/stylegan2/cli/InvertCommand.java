@@ -60,7 +60,8 @@ import java.util.stream.Stream;
  * {@code result.safetensors} (native result), {@code projected_w.npz} (NVIDIA), {@code latent.npy}
  * ([num_ws, w_dim]), {@code projected_rosinality.pt} (rosinality projector layout, see
  * {@link #rosinalityResult}), {@code metrics.json}, {@code loss.png}, and for generator-tuning
- * methods (pti, gani, near-perfect) {@code drift.json}, with {@code --direction} an {@code edit_<i>_<name>.png}
+ * methods (pti, gani, near-perfect) {@code drift.json}, for sam {@code sam_spaces.png} (target, segments,
+ * chosen space per pixel, reconstruction), with {@code --direction} an {@code edit_<i>_<name>.png}
  * strength strip per direction, with {@code --save-video} {@code projection.gif} and {@code projection.mp4}
  * ({@link ProjectionVideo}), and {@code settings.json} (what made it); and {@code OUT/report.html}
  * ({@link InvertReport}), one self-contained page over every image of the run. A failing
@@ -351,6 +352,7 @@ final class InvertCommand implements Callable<Integer> {
         io.stylegan2.core.io.Figures.writeLabelledRow(java.util.List.of(t.image(), recon, diffImg),
                 java.util.List.of("target " + t.name(), "reconstruction (" + r.method() + ")", String.format(java.util.Locale.ROOT, "|difference|, max %.3g", max)),
                 caption, COMPARISON_MIN_SIDE, dir.resolve("comparison.png"));
+        io.stylegan2.inversion.sam.SamInverter.writeFigure(t.image(), r.reconstruction(), recon, COMPARISON_MIN_SIDE, dir.resolve("sam_spaces.png"));
         InversionResults.save(r, dir.resolve("result.safetensors"));
         InversionResults.writeProjectedWNpz(r.ws(), dir.resolve("projected_w.npz"));
         InversionResults.writeLatentNpy(r, dir.resolve("latent.npy"));

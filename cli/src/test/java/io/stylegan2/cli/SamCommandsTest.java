@@ -45,6 +45,7 @@ class SamCommandsTest {
         assertThat(cli.out()).contains("a: sam 3 steps").contains("pixels per space");
         String metrics = Files.readString(inv.resolve("a").resolve("metrics.json"));
         assertThat(metrics).contains("tau_sweep").contains("fractions");
+        assertThat(inv.resolve("a").resolve("sam_spaces.png")).isRegularFile();
         // the shipped network serves the embedded model without the option
         Path inv2 = dir.resolve("inv2");
         assertThat(cli.run("invert", "--method", "sam", "--option", "init-steps=2", "--steps", "2", a.toString(), "--out", inv2.toString()))

@@ -35,9 +35,14 @@ public record CandidateSpaces(List<String> blocks) {
 
     /** SAM's spaces for a generator: W+ and the blocks {@code b8 .. b(R/2)}. */
     public static CandidateSpaces of(GeneratorConfig cfg) {
+        return forResolution(cfg.imgResolution());
+    }
+
+    /** SAM's spaces for an output resolution {@code R}: W+ and the blocks {@code b8 .. b(R/2)}. */
+    public static CandidateSpaces forResolution(int resolution) {
         List<String> b = new ArrayList<>();
-        for (int r = 8; r <= cfg.imgResolution() / 2; r *= 2) b.add("b" + r);
-        if (b.isEmpty()) throw new IllegalArgumentException("SAM needs an output resolution of at least 16 px, got " + cfg.imgResolution());
+        for (int r = 8; r <= resolution / 2; r *= 2) b.add("b" + r);
+        if (b.isEmpty()) throw new IllegalArgumentException("SAM needs an output resolution of at least 16 px, got " + resolution);
         return new CandidateSpaces(b);
     }
 

@@ -181,6 +181,27 @@ public final class SamInverter implements Inverter {
     }
 
     /**
+     * The figure of a SAM result ({@code sam_spaces.png} of {@code invert}): target, segments, the chosen
+     * space per pixel and the reconstruction, labelled; nothing when {@code r} has no SAM extras.
+     *
+     * @return whether it was written
+     */
+    public static boolean writeFigure(INDArray target, Reconstruction r, INDArray image, int minSide,
+                                      java.nio.file.Path file) throws java.io.IOException {
+        INDArray choice = r.extras().get(CHOICE), segs = r.extras().get(SEGMENTS);
+        if (choice == null || segs == null) return false;
+        Segmentation seg = Segmentation.fromArray(segs);
+        CandidateSpaces spaces = CandidateSpaces.forResolution((int) image.size(2));
+        int[] c = new int[spaces.count()];
+        for (float v : choice.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat()) c[Math.round(v)]++;
+        io.stylegan2.core.io.Figures.writeLabelledRow(List.of(target, io.stylegan2.core.io.Images.fromBufferedImage(seg.toColourImage(), 3),
+                        SpaceSelection.colourChoice(choice), image),
+                List.of("target", seg.count() + " segments", "space", "reconstruction"),
+                "space: " + SpaceSelection.legend(spaces) + " (pixels " + java.util.Arrays.toString(c) + ")", minSide, file);
+        return true;
+    }
+
+    /**
      * The reconstruction of image 0 of a joint run ({@link JointInversion.Run#image} for others): W+ plus
      * the offsets of the spaces that have pixels in {@code sel} (masks in the hook state), with
      * segments, choice and (when given) predicted maps as extras.

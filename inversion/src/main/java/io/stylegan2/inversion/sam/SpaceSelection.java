@@ -86,6 +86,29 @@ public record SpaceSelection(CandidateSpaces spaces, double tau, Segmentation se
         return Nd4j.create(f, new long[]{1, 1, segments.height(), segments.width()}, 'c');
     }
 
+    /** Display colours of the spaces, W+ first (blue, yellow, red, green, purple, cyan), for figures. */
+    public static final int[] SPACE_COLOURS = {0x3060D0, 0xF0B030, 0xD03030, 0x30A030, 0x9040C0, 0x30C0C0};
+
+    /** A chosen-space map ({@link #choiceMap()}, {@code [1, 1, H, W]}) as an RGB image {@code [1, 3, H, W]} in {@code [-1, 1]} ({@link #SPACE_COLOURS}). */
+    public static INDArray colourChoice(INDArray choice) {
+        int h = (int) choice.size(2), w = (int) choice.size(3);
+        float[] c = choice.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[] rgb = new float[3 * h * w];
+        for (int i = 0; i < h * w; i++) {
+            int col = SPACE_COLOURS[Math.round(c[i]) % SPACE_COLOURS.length];
+            for (int k = 0; k < 3; k++) rgb[k * h * w + i] = ((col >> (16 - 8 * k)) & 0xFF) / 127.5f - 1f;
+        }
+        return Nd4j.create(rgb, new long[]{1, 3, h, w}, 'c');
+    }
+
+    /** The legend of {@link #colourChoice} for these spaces, e.g. {@code blue W+, yellow b8, red b16}. */
+    public static String legend(CandidateSpaces spaces) {
+        String[] names = {"blue", "yellow", "red", "green", "purple", "cyan"};
+        StringBuilder b = new StringBuilder();
+        for (int k = 0; k < spaces.count(); k++) b.append(k == 0 ? "" : ", ").append(names[k % names.length]).append(' ').append(spaces.name(k));
+        return b.toString();
+    }
+
     /** Share of the pixels in each space. */
     public double[] fractions() {
         double[] f = new double[spaces.count()];

@@ -196,15 +196,11 @@ class SamExperiments {
 
     private static void saveFigureRow(Generator g, Config c, int i, INDArray target, Segmentation seg, SpaceSelection sel, SamRenderer r,
                                       io.stylegan2.inversion.Reconstruction rec, io.stylegan2.inversion.editing.Direction dir, double strength) throws Exception {
-        java.awt.image.BufferedImage choice = new java.awt.image.BufferedImage(seg.width(), seg.height(), java.awt.image.BufferedImage.TYPE_INT_RGB);
-        int[] px = sel.pixelSpaces();
-        int[] colours = {0x3060D0, 0xF0B030, 0xD03030, 0x30A030};
-        for (int p = 0; p < px.length; p++) choice.setRGB(p % seg.width(), p / seg.width(), colours[px[p] % colours.length]);
         java.util.List<INDArray> imgs = java.util.List.of(target, io.stylegan2.core.io.Images.fromBufferedImage(seg.toColourImage(), 3),
-                io.stylegan2.core.io.Images.fromBufferedImage(choice, 3), r.render(), r.render(dir.apply(rec.latent().ws(), -strength)), r.render(dir.apply(rec.latent().ws(), strength)));
+                SpaceSelection.colourChoice(sel.choiceMap()), r.render(), r.render(dir.apply(rec.latent().ws(), -strength)), r.render(dir.apply(rec.latent().ws(), strength)));
         Path rows = Files.createDirectories(OUT.resolve("figure"));
         io.stylegan2.core.io.Figures.writeLabelledRow(imgs, java.util.List.of("target", "segments", "space", "reconstruction",
-                "edit -" + strength, "edit +" + strength), c.name() + " (space: blue W+, yellow b8, red b16; edit: GANSpace pc0)", 96, rows.resolve(c.name().replace(' ', '_') + "_" + i + ".png"));
+                "edit -" + strength, "edit +" + strength), c.name() + " (space: " + SpaceSelection.legend(sel.spaces()) + "; edit: GANSpace pc0)", 96, rows.resolve(c.name().replace(' ', '_') + "_" + i + ".png"));
     }
 
     /** Stacks labelled rows vertically (white background). */

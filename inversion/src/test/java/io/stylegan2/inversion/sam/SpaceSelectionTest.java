@@ -63,6 +63,10 @@ class SpaceSelectionTest {
         assertThat(deep.segmentSpace()).containsExactly(2, 2);
         assertThat(deep.masks().get("b16").sumNumber().doubleValue()).isEqualTo(256.0);
         assertThat(deep.choiceMap().getDouble(0, 0, 5, 20)).isEqualTo(2.0);
+        INDArray colours = SpaceSelection.colourChoice(s.choiceMap());
+        assertThat(colours.shape()).containsExactly(1, 3, 32, 32);
+        assertThat(colours.getDouble(0, 2, 0, 20)).as("W+ is blue").isCloseTo(0xD0 / 127.5 - 1, within(1e-6));
+        assertThat(SpaceSelection.legend(SPACES)).isEqualTo("blue W+, yellow b8, red b16");
     }
 
     @Test
