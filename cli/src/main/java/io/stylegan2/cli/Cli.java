@@ -19,6 +19,12 @@ final class Cli {
         if (!Files.isReadable(file)) throw usage(spec, what + ": file is not readable: " + file);
     }
 
+    /** A {@code --real-images} argument: a folder, or an IDX image file ({@code *idx3-ubyte[.gz]}); else a usage error. */
+    static void requireRealImages(CommandSpec spec, Path p) {
+        if (!Files.isDirectory(p) && !(Files.isRegularFile(p) && p.getFileName().toString().contains("idx3-ubyte")))
+            throw usage(spec, "--real-images: not a folder or an IDX image file (*idx3-ubyte[.gz]): " + p);
+    }
+
     /**
      * A {@code --direction} argument: {@code FILE}, or {@code FILE:NAME} / {@code FILE:INDEX} selecting one
      * direction of the file (default: its first); a missing file or unknown direction is a usage error.

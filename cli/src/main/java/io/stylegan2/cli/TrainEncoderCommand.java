@@ -92,9 +92,7 @@ final class TrainEncoderCommand implements Callable<Integer> {
         model.check();
         if (resume != null) Cli.requireReadableFile(spec, resume, "--resume");
         lpips.file();
-        if (realImages != null && !Files.isDirectory(realImages)
-                && !(Files.isRegularFile(realImages) && realImages.getFileName().toString().contains("idx3-ubyte")))
-            throw Cli.usage(spec, "--real-images: not a folder or an IDX image file (*idx3-ubyte[.gz]): " + realImages);
+        if (realImages != null) Cli.requireRealImages(spec, realImages);
         Path out = output.create();
 
         PrintWriter stdout = spec.commandLine().getOut();

@@ -99,8 +99,7 @@ final class TrainInvertibilityCommand implements Callable<Integer> {
         }
         model.check();
         if (resume != null) Cli.requireReadableFile(spec, resume, "--resume");
-        if (!Files.isDirectory(realImages) && !(Files.isRegularFile(realImages) && realImages.getFileName().toString().contains("idx3-ubyte")))
-            throw Cli.usage(spec, "--real-images: not a folder or an IDX image file (*idx3-ubyte[.gz]): " + realImages);
+        Cli.requireRealImages(spec, realImages);
         lpips.file();
         Path out = output.create();
         PrintWriter stdout = spec.commandLine().getOut();
