@@ -37,6 +37,14 @@ class SamCommandsTest {
         assertThat(cli.run("train-invertibility", "--real-images", imgs.toString(), "--count", "4", "--held-out", "1", "--inversion-steps", "4", "--out", net.toString())).isNotZero();
         assertThat(cli.err()).contains("targets.safetensors").contains("other images or settings");
 
+        // with LPIPS weights the maps are LPIPS's spatial maps (and the loss has the LPIPS term)
+        Path weights = dir.resolve("lpips-alex.safetensors");
+        assertThat(cli.run("convert-lpips", "--net", "alex", "--backbone", io.stylegan2.core.testing.Fixtures.path("lpips/backbone_alexnet_features.pt").toString(),
+                "--lin", io.stylegan2.core.testing.Fixtures.path("lpips/alex.pth").toString(), weights.toString())).as(cli.err()).isZero();
+        assertThat(cli.run("train-invertibility", "--real-images", imgs.toString(), "--count", "2", "--held-out", "0", "--inversion-steps", "2", "--steps", "2",
+                "--batch", "2", "--lpips", "alex", "--lpips-weights", weights.toString(), "--out", dir.resolve("net-lpips").toString())).as(cli.out() + cli.err()).isZero();
+        assertThat(cli.out()).contains("error maps lpips-alex").contains("default tau 0.225");
+
         Path a = dir.resolve("a.png");
         Images.writePng(FashionMnistSamples.padded(7, 3), a);
         Path inv = dir.resolve("inv");

@@ -35,9 +35,9 @@ public final class ErrorMaps {
         return Math.max(1, resolution / 16);
     }
 
-    /** What the maps are, for configs: {@code lpips-<net>} or {@code local-rmse-r<radius>}. */
+    /** What the maps are, for configs: the LPIPS name ({@code lpips-alex}) or {@code local-rmse-r<radius>}. */
     public static String describe(Optional<Lpips> lpips, int resolution) {
-        return lpips.map(l -> "lpips-" + l.name()).orElse("local-rmse-r" + defaultRadius(resolution));
+        return lpips.map(Lpips::name).orElse("local-rmse-r" + defaultRadius(resolution));
     }
 
     /** The error maps {@code [N, 1, H, W]} of reconstructions {@code a} against targets {@code b} ({@code [N, C, H, W]}). */
@@ -51,7 +51,9 @@ public final class ErrorMaps {
     }
 
     private static INDArray rgb(INDArray x) {
-        return x.size(1) == 3 ? x.castTo(DataType.FLOAT) : Nd4j.repeat(x.castTo(DataType.FLOAT), 3).reshape(x.size(0), 3, x.size(2), x.size(3)).dup('c');
+        if (x.size(1) == 3) return x.castTo(DataType.FLOAT);
+        INDArray f = x.castTo(DataType.FLOAT);
+        return Nd4j.concat(1, f, f, f).dup('c');
     }
 
     /** The local RMSE map {@code [N, 1, H, W]} with window radius {@code radius}. */

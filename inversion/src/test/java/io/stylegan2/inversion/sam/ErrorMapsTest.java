@@ -37,4 +37,22 @@ class ErrorMapsTest {
         assertThat(ErrorMaps.describe(Optional.empty(), 32)).isEqualTo("local-rmse-r2");
         assertThatThrownBy(() -> ErrorMaps.localRmse(a, Nd4j.zeros(DataType.FLOAT, 1, 1, 4, 4), 1)).hasMessageContaining("one shape");
     }
+
+    @Test
+    void lpipsMapsAreLpipssSpatialMapAndGreyImagesAreRepeatedToRgb() throws Exception {
+        try (io.stylegan2.losses.lpips.Lpips alex = io.stylegan2.inversion.FixtureModel.lpipsAlex()) {
+            INDArray a = Nd4j.concat(0, io.stylegan2.inversion.FixtureModel.garment(30), io.stylegan2.inversion.FixtureModel.garment(31));
+            INDArray b = Nd4j.concat(0, io.stylegan2.inversion.FixtureModel.garment(32), io.stylegan2.inversion.FixtureModel.garment(31));
+            INDArray m = ErrorMaps.of(Optional.of(alex), a, b);
+            assertThat(m.shape()).containsExactly(2, 1, 32, 32);
+            assertThat(m.get(org.nd4j.linalg.indexing.NDArrayIndex.point(1)).amaxNumber().doubleValue()).as("identical images").isCloseTo(0, within(1e-6));
+            assertThat(m.equals(alex.spatialMap(a, b, false).castTo(DataType.FLOAT))).isTrue();
+            double mean = m.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)).meanNumber().doubleValue(), d = alex.distance(a, b).getDouble(0);
+            assertThat(mean).as("the map averages to about the distance %s", d).isCloseTo(d, within(0.1 * d));
+            INDArray grey = a.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)).dup();
+            INDArray greyB = b.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)).dup();
+            assertThat(ErrorMaps.lpips(alex, grey, greyB).sub(m).amaxNumber().doubleValue()).as("garments are grey in 3 equal channels").isLessThan(1e-5);
+            assertThat(ErrorMaps.describe(Optional.of(alex), 32)).isEqualTo(alex.name()).startsWith("lpips");
+        }
+    }
 }
