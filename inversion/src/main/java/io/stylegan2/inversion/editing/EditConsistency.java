@@ -98,7 +98,7 @@ public record EditConsistency(double meanCorrelation, double minCorrelation, dou
     }
 
     /** Pearson correlation of two vectors (0 when either is constant). */
-    static double correlation(INDArray a, INDArray b) {
+    public static double correlation(INDArray a, INDArray b) {
         INDArray x = a.sub(a.meanNumber()), y = b.sub(b.meanNumber());
         double den = x.norm2Number().doubleValue() * y.norm2Number().doubleValue();
         return den == 0 ? 0 : x.mul(y).sumNumber().doubleValue() / den;

@@ -188,13 +188,20 @@ public final class InvertibilityNetwork implements AutoCloseable {
     /** Writes the network atomically. */
     public void save(Path file, Map<String, String> extraMetadata) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>(extraMetadata);
-        meta.put(META_FORMAT, FORMAT);
-        meta.put(META_SPACES, String.join(",", config.spaces()));
-        meta.put(META_CHANNELS, Integer.toString(config.imageChannels()));
-        meta.put(META_RESOLUTION, Integer.toString(config.resolution()));
-        meta.put(META_HIDDEN, Integer.toString(config.hidden()));
-        meta.put(META_ERROR, config.errorMap());
+        meta.putAll(metadata(config));
         AtomicFiles.write(file, out -> Safetensors.write(out, params, meta));
+    }
+
+    /** The metadata that describes a network of {@code c} ({@link #fromContents} reads it back); networks and checkpoints share it. */
+    static Map<String, String> metadata(Config c) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(META_FORMAT, FORMAT);
+        meta.put(META_SPACES, String.join(",", c.spaces()));
+        meta.put(META_CHANNELS, Integer.toString(c.imageChannels()));
+        meta.put(META_RESOLUTION, Integer.toString(c.resolution()));
+        meta.put(META_HIDDEN, Integer.toString(c.hidden()));
+        meta.put(META_ERROR, c.errorMap());
+        return meta;
     }
 
     /** Reads a network written by {@link #save}; errors name the file. */

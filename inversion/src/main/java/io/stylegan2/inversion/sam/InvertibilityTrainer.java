@@ -176,13 +176,7 @@ public final class InvertibilityTrainer implements AutoCloseable {
         Map<String, INDArray> t = new LinkedHashMap<>();
         params.forEach((n, v) -> t.put("param/" + n, v.getArr()));
         adam.export().forEach((n, a) -> t.put("adam/" + n, a));
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put(InvertibilityNetwork.META_FORMAT, InvertibilityNetwork.FORMAT);
-        meta.put(InvertibilityNetwork.META_SPACES, String.join(",", config.spaces()));
-        meta.put(InvertibilityNetwork.META_CHANNELS, Integer.toString(config.imageChannels()));
-        meta.put(InvertibilityNetwork.META_RESOLUTION, Integer.toString(config.resolution()));
-        meta.put(InvertibilityNetwork.META_HIDDEN, Integer.toString(config.hidden()));
-        meta.put(InvertibilityNetwork.META_ERROR, config.errorMap());
+        Map<String, String> meta = InvertibilityNetwork.metadata(config);
         meta.put("checkpoint", CHECKPOINT_FORMAT);
         meta.put("step", Integer.toString(step));
         meta.put("adam_steps", Long.toString(adam.steps()));
@@ -219,13 +213,10 @@ public final class InvertibilityTrainer implements AutoCloseable {
     public static double[] correlation(InvertibilityNetwork net, InvertibilityData data) {
         INDArray p = net.predict(data.images());
         double[] out = new double[data.spaces().size()];
-        for (int k = 0; k < out.length; k++) {
-            INDArray a = p.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(k)).castTo(DataType.DOUBLE).dup().reshape(-1);
-            INDArray b = data.targets().get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(k)).castTo(DataType.DOUBLE).dup().reshape(-1);
-            INDArray x = a.sub(a.meanNumber()), y = b.sub(b.meanNumber());
-            double den = x.norm2Number().doubleValue() * y.norm2Number().doubleValue();
-            out[k] = den == 0 ? 0 : x.mul(y).sumNumber().doubleValue() / den;
-        }
+        for (int k = 0; k < out.length; k++)
+            out[k] = io.stylegan2.inversion.editing.EditConsistency.correlation(
+                    p.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(k)).castTo(DataType.DOUBLE).dup().reshape(-1),
+                    data.targets().get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(k)).castTo(DataType.DOUBLE).dup().reshape(-1));
         return out;
     }
 

@@ -8,7 +8,6 @@ import io.stylegan2.inversion.Latent;
 import io.stylegan2.inversion.Reconstruction;
 import io.stylegan2.inversion.ReconstructionMetrics;
 import io.stylegan2.inversion.Target;
-import io.stylegan2.inversion.encoder.Encoder;
 import io.stylegan2.inversion.engine.Results;
 import io.stylegan2.losses.GaussianPrior;
 import io.stylegan2.losses.PerceptualLoss;
@@ -68,18 +67,22 @@ public final class SamInverter implements Inverter {
     private final Optional<PerceptualLoss> perceptual;
     private final InvertibilityNetwork network;
     private final Segmenter segmenter;
-    private final Optional<Encoder> encoder;
+    private final Optional<Inverter> initial;
     private final Settings settings;
     private final CandidateSpaces spaces;
     private GaussianPrior prior;
 
-    public SamInverter(Generator g, Optional<PerceptualLoss> perceptual, InvertibilityNetwork network, Segmenter segmenter, Optional<Encoder> encoder, Settings settings) {
+    /**
+     * @param initial where the initial W+ comes from (e.g. an encoder, through
+     *                {@link io.stylegan2.inversion.engine.InitialLatent}); empty: a W+ optimisation of {@code initSteps} with SAM's loss
+     */
+    public SamInverter(Generator g, Optional<PerceptualLoss> perceptual, InvertibilityNetwork network, Segmenter segmenter, Optional<Inverter> initial, Settings settings) {
         this.g = Objects.requireNonNull(g, "generator");
         this.perceptual = Objects.requireNonNull(perceptual, "perceptual");
         this.spaces = CandidateSpaces.of(g.config());
         this.network = Objects.requireNonNull(network, "invertibility network").requireSpaces(spaces, g.config().imgChannels());
         this.segmenter = Objects.requireNonNull(segmenter, "segmenter");
-        this.encoder = Objects.requireNonNull(encoder, "encoder");
+        this.initial = Objects.requireNonNull(initial, "initial latent");
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 
@@ -115,36 +118,37 @@ public final class SamInverter implements Inverter {
         return new Analysis(seg, network.predict(target.image()));
     }
 
-    /** The initial W+ code {@code [1, num_ws, w_dim]}: the encoder's, else a W+ optimisation from {@code w_avg}. */
-    public INDArray initialCode(Target target, Progress progress, CancellationToken cancel) {
-        if (encoder.isPresent()) return encoder.get().invert(g, target.image(), 1).ws().dup('c');
+    /** The initial W+ code {@code [1, num_ws, w_dim]}: the initial inverter's, else a W+ optimisation from {@code w_avg}. */
+    public INDArray initialCode(Target target, Progress progress, CancellationToken cancel) throws Exception {
+        if (initial.isPresent()) return initial.get().invertOne(target, progress, cancel).ws().dup('c');
         INDArray init = WPlus.one(g.wAvg(), g.config(), "w_avg");
         return JointInversion.run(g, target.image(), init, Map.of(), perceptual, prior(), settings.joint().withSteps(settings.initSteps()),
                 "sam W+ init " + target.name(), progress, cancel).ws();
     }
 
     @Override
-    public InversionResult invertOne(Target target, Progress progress, CancellationToken cancel) {
+    public InversionResult invertOne(Target target, Progress progress, CancellationToken cancel) throws Exception {
         long t0 = System.nanoTime();
         target.requireFits(g.config());
         Analysis analysis = analyse(target);
         SpaceSelection sel = analysis.select(spaces, settings.tau());
         List<String> notes = new ArrayList<>();
         INDArray init = initialCode(target, progress, cancel);
-        notes.add(encoder.isPresent() ? "W+ initialised by the encoder" : "W+ initialised by " + settings.initSteps() + " steps of W+ optimisation");
+        notes.add(initial.isPresent() ? "W+ initialised by " + initial.get().name() : "W+ initialised by " + settings.initSteps() + " steps of W+ optimisation");
         double setup = Results.seconds(t0);
         JointInversion.Run run = JointInversion.run(g, target.image(), init, sel.masks(), perceptual, prior(), settings.joint(), "sam " + target.name(), progress, cancel);
         Reconstruction rec = reconstruction(g, sel, run, analysis.predicted());
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("tau", settings.tau());
         config.put("spaces", spaces.names());
-        config.put("fractions", fractions(sel));
+        Map<String, Double> fractions = fractions(sel);
+        config.put("fractions", fractions);
         config.put("segments", sel.segments().count());
         config.put("segmenter", segmenter.describe());
         config.put("error_map", network.config().errorMap());
-        config.put("init", encoder.isPresent() ? "encoder" : "wplus-" + settings.initSteps());
+        config.put("init", initial.isPresent() ? initial.get().name() : "wplus-" + settings.initSteps());
         config.put("joint", io.stylegan2.inversion.MethodOptions.asMap(settings.joint()));
-        notes.add(String.format(Locale.ROOT, "tau %.4g, %d segments (%s); pixels per space %s", settings.tau(), sel.segments().count(), segmenter.describe(), fractions(sel)));
+        notes.add(String.format(Locale.ROOT, "tau %.4g, %d segments (%s); pixels per space %s", settings.tau(), sel.segments().count(), segmenter.describe(), fractions));
         if (perceptual.isPresent() && target.channels() != 3) notes.add("grayscale target: perceptual term skipped, MSE only");
         if (!settings.tauSweep().isEmpty()) config.put("tau_sweep", sweep(target, analysis, init, progress, cancel));
         return Results.finish(NAME, target, g, rec, perceptual, config, run.history(), setup, settings.joint().steps(),

@@ -5,7 +5,7 @@ import io.stylegan2.inversion.MethodContext;
 import io.stylegan2.inversion.MethodProvider;
 import io.stylegan2.inversion.Reconstruction;
 import io.stylegan2.inversion.Renderer;
-import io.stylegan2.inversion.encoder.Encoder;
+import io.stylegan2.inversion.engine.InitialLatent;
 import io.stylegan2.stylegan.Generator;
 
 import java.nio.file.Path;
@@ -34,7 +34,7 @@ public final class SamMethod extends MethodProvider<SamMethod.Options> {
      * @param minSize       FH04: smallest segment in pixels
      * @param tau           SAM's threshold (none: the network's default, {@link InvertibilityNetwork#defaultTau}: 0.225 for LPIPS maps)
      * @param tauSweep      more thresholds to invert and report: {@code a,b,c} or {@code from:to:step} (may add {@code ,1} for pure W+)
-     * @param encoder       an encoder for the initial W+ (none: W+ optimisation of {@code init-steps})
+     * @param encoder       an encoder for the initial W+, one pass (none: W+ optimisation of {@code init-steps})
      * @param initSteps     W+ optimisation steps of the initial code
      * @param steps         joint optimisation steps (SAM: 1001)
      * @param learningRate  peak learning rate (SAM: 0.05)
@@ -76,10 +76,11 @@ public final class SamMethod extends MethodProvider<SamMethod.Options> {
                 : new SuperpixelSegmenter(o.segmenter(), o.regions(),
                 o.weight() != null ? o.weight() : o.segmenter() == SuperpixelSegmenter.Algorithm.SLIC ? SuperpixelSegmenter.DEFAULT_SLIC_WEIGHT : SuperpixelSegmenter.DEFAULT_FH04_K,
                 o.minSize());
-        Optional<Encoder> enc = o.encoder() == null ? Optional.empty() : Optional.of(Encoder.load(o.encoder()));
+        Optional<Inverter> initial = o.encoder() == null ? Optional.empty()
+                : Optional.of(InitialLatent.inverter(SamInverter.NAME, c, o.encoder(), 1, null, "wplus", null, java.util.Map.of()));
         JointInversion.Settings joint = new JointInversion.Settings(c.stepsOr(o.steps()), o.learningRate(), o.mseWeight(), o.perceptualWeight(),
                 o.priorWeight(), o.deltaWeight(), o.featureWeight());
-        return new SamInverter(c.generator(), c.perceptual(), net, seg, enc,
+        return new SamInverter(c.generator(), c.perceptual(), net, seg, initial,
                 new SamInverter.Settings(o.tau() != null ? o.tau() : net.defaultTau(), parseTaus(o.tauSweep()), o.initSteps(), joint));
     }
 

@@ -76,19 +76,17 @@ public final class SamRenderer implements Renderer {
     public Map<String, INDArray> frozenFeatures(NoiseMode noise) {
         DataType dt = g.params().dataType();
         SameDiff sd = SameDiff.create();
-        {
-            SynthesisHooks.Builder hb = SynthesisHooks.builder();
-            Map<String, INDArray> offsets = r.latent().featureOffsets();
-            offsets.forEach((b, d) -> hb.feature(b, FeatureHooks.add(sd.constant("delta/" + b, d.castTo(dt)), sd.constant("mask/" + b, r.hooks().featureMasks().get(b).castTo(dt)))));
-            SynthesisNetwork.Output out = g.synthesisNetwork().build(ParamBinding.frozen(sd, g.params(), "G/"), sd.constant("ws", r.latent().ws().castTo(dt)),
-                    noise, hb.build(), SynthesisNetwork.Start.FULL);
-            String[] names = offsets.keySet().stream().map(b -> out.blockFeatures().get(b).name()).toArray(String[]::new);
-            Map<String, INDArray> x = sd.output(Map.of(), names);
-            Map<String, INDArray> f = new LinkedHashMap<>();
-            int i = 0;
-            for (Map.Entry<String, INDArray> e : offsets.entrySet()) f.put(e.getKey(), x.get(names[i++]).castTo(DataType.FLOAT).add(e.getValue()));
-            return f;
-        }
+        SynthesisHooks.Builder hb = SynthesisHooks.builder();
+        Map<String, INDArray> offsets = r.latent().featureOffsets();
+        offsets.forEach((b, d) -> hb.feature(b, FeatureHooks.add(sd.constant("delta/" + b, d.castTo(dt)), sd.constant("mask/" + b, r.hooks().featureMasks().get(b).castTo(dt)))));
+        SynthesisNetwork.Output out = g.synthesisNetwork().build(ParamBinding.frozen(sd, g.params(), "G/"), sd.constant("ws", r.latent().ws().castTo(dt)),
+                noise, hb.build(), SynthesisNetwork.Start.FULL);
+        String[] names = offsets.keySet().stream().map(b -> out.blockFeatures().get(b).name()).toArray(String[]::new);
+        Map<String, INDArray> x = sd.output(Map.of(), names);
+        Map<String, INDArray> f = new LinkedHashMap<>();
+        int i = 0;
+        for (Map.Entry<String, INDArray> e : offsets.entrySet()) f.put(e.getKey(), x.get(names[i++]).castTo(DataType.FLOAT).add(e.getValue()));
+        return f;
     }
 
     private Graph build(NoiseMode noise, long batch) {

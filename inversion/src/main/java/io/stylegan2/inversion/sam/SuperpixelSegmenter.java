@@ -73,7 +73,7 @@ public record SuperpixelSegmenter(Algorithm algorithm, int regions, double weigh
             for (int k = 0; k < c; k++) p.setBand(k, plane(px, k, h, w));
             run(ImageType.pl(c, GrayF32.class), p, out);
         }
-        return Segmentation.of(h, w, out.data.length == h * w ? out.data.clone() : copy(out));
+        return Segmentation.of(h, w, java.util.Arrays.copyOf(out.data, h * w));   // our own w x h image: stride w, start 0
     }
 
     private <T extends ImageBase<T>> void run(ImageType<T> type, T input, GrayS32 out) {
@@ -87,13 +87,6 @@ public record SuperpixelSegmenter(Algorithm algorithm, int regions, double weigh
         GrayF32 g = new GrayF32(w, h);
         for (int i = 0; i < h * w; i++) g.data[i] = (px[k * h * w + i] + 1f) * 127.5f;
         return g;
-    }
-
-    private static int[] copy(GrayS32 img) {
-        int[] a = new int[img.width * img.height];
-        for (int y = 0; y < img.height; y++)
-            for (int x = 0; x < img.width; x++) a[y * img.width + x] = img.get(x, y);
-        return a;
     }
 
     @Override
